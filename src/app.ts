@@ -1,0 +1,187 @@
+/**
+ * The composition root: the only place that knows every part. `startApp` opens the store, wires
+ * Telegram capture to the ingest queue and the feed sender to the log chat, and returns an `App`
+ * that tests and `main.ts` drive with `idle()` and `stop()`.
+ */
+import type { TelegramClient } from "telegram";
+import { Raw } from "telegram/events/index.js";
+import { type Clock, systemClock } from "./clock.ts";
+import type { Config } from "./config.ts";
+import { Feed } from "./feed/feed.ts";
+import { FeedSender } from "./feed/sender.ts";
+import { createLogger, type Logger } from "./log.ts";
+import { ensurePrivateDir, openStore, type Store } from "./store/db.ts";
+import { EventStore } from "./store/events.ts";
+import { KeyValueStore } from "./store/kv.ts";
+import { MessageStore } from "./store/messages.ts";
+import { OutboxStore } from "./store/outbox.ts";
+import { PeerStore } from "./store/peers.ts";
+import { Capture } from "./telegram/capture.ts";
+import { connectAuthorized } from "./telegram/connect.ts";
+import type { HandlerContext } from "./telegram/handlers/context.ts";
+import { IngestQueue } from "./telegram/ingest-queue.ts";
+import { resolveLogChat, telegramLogChat } from "./telegram/log-chat.ts";
+import { peerInfoOf } from "./telegram/message-map.ts";
+
+/** What `startApp` takes. Only `config` is required. */
+export interface StartOptions {
+  config: Config;
+  /** An already-built client (tests pass an offline one); otherwise one is connected from the saved session. */
+  telegram?: TelegramClient;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+/** A running service. */
+export interface App {
+  readonly config: Config;
+  readonly store: Store;
+  readonly log: Logger;
+  /** Resolves when the ingest queue and the outbox have nothing left to do now. */
+  idle(): Promise<void>;
+  /** Stops intake, lets work in flight finish, closes the database. */
+  stop(): Promise<void>;
+}
+
+interface TelegramPart {
+  queue: IngestQueue<unknown>;
+  sender: FeedSender;
+  capture: Capture;
+  detach(): Promise<void>;
+}
+
+async function startTelegram(
+  client: TelegramClient,
+  owned: boolean,
+  config: Config,
+  store: Store,
+  clock: Clock,
+  log: Logger,
+): Promise<TelegramPart> {
+  const tg = config.telegram!;
+  const messages = new MessageStore(store.db);
+  const peers = new PeerStore(store.db);
+  const events = new EventStore(store.db);
+  const outbox = new OutboxStore(store.db);
+  const kv = new KeyValueStore(store.db);
+  // GramJS's session entity list grows with duplicates on every update; peers live in SQLite.
+  client.session.processEntities = () => {};
+
+  // Dispatch needs to know who we are before updates flow (GRAMJS-NOTES: getMe first).
+  const me = await client.getMe();
+  const selfId = me.id.toJSNumber();
+  const now = clock.now();
+  const selfInfo = peerInfoOf(me, selfId);
+  if (selfInfo) peers.remember(selfInfo, now);
+  kv.set("self_id", String(selfId), now);
+
+  const feed = new Feed(outbox, () => clock.now());
+  const logChatTarget = tg.logChat.kind === "self" ? "self" : tg.logChat.peerId;
+  const remember = (entity: Parameters<typeof peerInfoOf>[0]) => {
+    const info = peerInfoOf(entity, selfId);
+    if (info) peers.remember(info, clock.now());
+  };
+  let logChatPeer: ReturnType<typeof resolveLogChat> | undefined;
+  const logChat = () => {
+    logChatPeer ??= resolveLogChat(client, logChatTarget, peers, remember).catch((err: unknown) => {
+      logChatPeer = undefined;
+      throw err;
+    });
+    return logChatPeer;
+  };
+  const sender = new FeedSender({
+    outbox,
+    events,
+    transport: telegramLogChat(client, logChat, log.child({ part: "feed" })),
+    transaction: store.transaction,
+    clock,
+    config: config.feed,
+    log: log.child({ part: "feed" }),
+  });
+  feed.onQueued = () => sender.wake();
+
+  const ctx: HandlerContext = {
+    messages,
+    peers,
+    events,
+    feed,
+    selfId,
+    logChatId: tg.logChat.kind === "self" ? selfId : tg.logChat.peerId,
+    ignored: config.ignoredIds,
+    listenOutgoing: config.listenOutgoing,
+    saveEdited: config.feed.saveEditedMessages,
+    now: () => clock.now(),
+    log: log.child({ part: "capture" }),
+  };
+  const capture = new Capture(ctx, store.transaction);
+  const queue = new IngestQueue<unknown>(
+    (batch) => capture.processBatch(batch),
+    log.child({ part: "ingest" }),
+  );
+  const raw = new Raw({});
+  const onUpdate = (update: unknown) => queue.push(update);
+  client.addEventHandler(onUpdate, raw);
+  sender.start();
+  log.info({ selfId, logChat: ctx.logChatId }, "telegram capture started");
+
+  return {
+    queue,
+    sender,
+    capture,
+    async detach() {
+      client.removeEventHandler(onUpdate, raw);
+      await queue.close();
+      await sender.stop();
+      if (owned) await client.destroy();
+    },
+  };
+}
+
+/** Starts the service with `options.config`; see `App`. */
+export async function startApp(options: StartOptions): Promise<App> {
+  const { config } = options;
+  const clock = options.clock ?? systemClock;
+  const log = options.logger ?? createLogger({ level: config.logLevel });
+  for (const dir of [config.dataRoot, config.mediaDir, config.vaultDir]) ensurePrivateDir(dir);
+  const store = openStore(config.dbFile);
+
+  let telegram: TelegramPart | undefined;
+  try {
+    if (config.telegram) {
+      const client = options.telegram ?? (await connectAuthorized(config.telegram, log));
+      telegram = await startTelegram(client, !options.telegram, config, store, clock, log);
+    } else {
+      log.info("no Telegram credentials configured: running without Telegram capture");
+    }
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+
+  let stopped = false;
+  return {
+    config,
+    store,
+    log,
+    async idle() {
+      if (!telegram) return;
+      // Posts queued by the last batch wake the sender; loop until both sides are quiet together.
+      for (;;) {
+        await telegram.queue.idle();
+        await telegram.sender.idle();
+        if (telegram.queue.depth === 0) {
+          await telegram.queue.idle();
+          await telegram.sender.idle();
+          if (telegram.queue.depth === 0) return;
+        }
+      }
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await telegram?.detach();
+      store.close();
+      log.info("stopped");
+    },
+  };
+}

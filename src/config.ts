@@ -1,0 +1,268 @@
+/**
+ * The environment, validated once at start into one typed `Config`.
+ *
+ * Variable names follow the Python logger so its users can keep their `.env`. Every problem is
+ * reported as a `ConfigError` naming the variable; `main.ts` prints it and exits 78 (EX_CONFIG), so
+ * systemd does not restart-loop on a configuration mistake. Values of secret variables are never
+ * echoed back.
+ */
+import path from "node:path";
+import { cleanEnv, EnvMissingError, makeValidator, str } from "envalid";
+import { type IgnoredIds, type LogChatTarget, parseIgnoredIds, parseLogChat } from "./telegram/peer-id.ts";
+
+export type { IgnoredIds, LogChatTarget } from "./telegram/peer-id.ts";
+
+/** Exit status for a configuration error (sysexits.h EX_CONFIG). */
+export const EXIT_CONFIG = 78;
+
+/** A configuration mistake the user can fix; `variable` names the culprit. */
+export class ConfigError extends Error {
+  readonly variable: string;
+  constructor(variable: string, problem: string) {
+    super(`${variable}: ${problem}`);
+    this.name = "ConfigError";
+    this.variable = variable;
+  }
+}
+
+/** Telegram settings; absent when the service runs the file audit alone. */
+export interface TelegramConfig {
+  apiId: number;
+  apiHash: string;
+  logChat: LogChatTarget;
+  /** Where the session string is kept (mode 0600). */
+  sessionFile: string;
+}
+
+/** How the log-chat feed sends. */
+export interface FeedConfig {
+  postsPerMinute: number;
+  /** Deletions queued within this window are considered together for folding. */
+  foldWindowMs: number;
+  /** More deletions than this in one window are folded into one post with an attached listing. */
+  maxDeletedInline: number;
+  maxAttempts: number;
+  saveEditedMessages: boolean;
+}
+
+/** Everything the service reads from its environment. */
+export interface Config {
+  dataRoot: string;
+  dbFile: string;
+  mediaDir: string;
+  vaultDir: string;
+  telegram: TelegramConfig | null;
+  listenOutgoing: boolean;
+  ignoredIds: IgnoredIds;
+  feed: FeedConfig;
+  media: {
+    bufferAll: boolean;
+    maxBufferFileSize: number;
+    bufferTtlHours: number;
+    encryptDeleted: boolean;
+    deletedMediaKey: Buffer | null;
+  };
+  retentionDays: { user: number; group: number; channel: number; bot: number };
+  http: {
+    host: string;
+    port: number;
+    healthPath: string;
+    errorWindowSecs: number;
+    housekeepingStaleSecs: number;
+  };
+  watchConfigFile: string | null;
+  logLevel: string;
+  debug: boolean;
+}
+
+const bool = makeValidator<boolean>((input) => {
+  const v = String(input).trim().toLowerCase();
+  if (["true", "1", "yes", "on", "t", "y"].includes(v)) return true;
+  if (["false", "0", "no", "off", "f", "n", ""].includes(v)) return false;
+  throw new Error(`expected true or false, got "${input}"`);
+});
+
+function intIn(min: number, max: number) {
+  return makeValidator<number>((input) => {
+    const s = String(input).trim();
+    if (!/^-?\d+$/.test(s)) throw new Error(`expected a whole number, got "${input}"`);
+    const n = Number(s);
+    if (!Number.isSafeInteger(n) || n < min || n > max) {
+      throw new Error(`expected a whole number from ${min} to ${max}, got ${s}`);
+    }
+    return n;
+  });
+}
+
+const nonNegativeNumber = makeValidator<number>((input) => {
+  const n = Number(String(input).trim());
+  if (String(input).trim() === "" || !Number.isFinite(n) || n < 0) {
+    throw new Error(`expected a number ≥ 0, got "${input}"`);
+  }
+  return n;
+});
+
+const secret = makeValidator<string>((input) => {
+  if (String(input).trim() === "") throw new Error("must not be empty");
+  return String(input).trim();
+});
+
+const urlPath = makeValidator<string>((input) => {
+  const s = String(input).trim();
+  if (!/^\/[A-Za-z0-9._~\-/]*$/.test(s))
+    throw new Error(`expected a URL path starting with "/", got "${input}"`);
+  return s;
+});
+
+const logLevel = makeValidator<string>((input) => {
+  const s = String(input).trim().toLowerCase();
+  if (!["fatal", "error", "warn", "info", "debug", "trace", "silent"].includes(s)) {
+    throw new Error(`expected one of fatal, error, warn, info, debug, trace, silent, got "${input}"`);
+  }
+  return s;
+});
+
+const SPECS = {
+  API_ID: intIn(1, 2 ** 31 - 1)({ default: undefined }),
+  API_HASH: secret({ default: undefined }),
+  LOG_CHAT_ID: str({ default: undefined }),
+  DATA_ROOT: str({ default: "./data" }),
+  SESSION_FILE: str({ default: undefined }),
+  BUFFER_ALL_MEDIA: bool({ default: false }),
+  MAX_BUFFER_FILE_SIZE: intIn(0, Number.MAX_SAFE_INTEGER)({ default: 209_715_200 }),
+  MEDIA_BUFFER_TTL_HOURS: nonNegativeNumber({ default: 24 }),
+  ENCRYPT_DELETED_MEDIA: bool({ default: false }),
+  DELETED_MEDIA_KEY_B64: secret({ default: undefined }),
+  MAX_DELETED_MESSAGES_PER_EVENT: intIn(1, 100)({ default: 5 }),
+  SAVE_EDITED_MESSAGES: bool({ default: false }),
+  LISTEN_OUTGOING_MESSAGES: bool({ default: true }),
+  IGNORED_IDS: str({ default: "" }),
+  PERSIST_TIME_IN_DAYS_USER: nonNegativeNumber({ default: 0 }),
+  PERSIST_TIME_IN_DAYS_GROUP: nonNegativeNumber({ default: 0 }),
+  PERSIST_TIME_IN_DAYS_CHANNEL: nonNegativeNumber({ default: 0 }),
+  PERSIST_TIME_IN_DAYS_BOT: nonNegativeNumber({ default: 0 }),
+  FEED_POSTS_PER_MINUTE: intIn(1, 6000)({ default: 20 }),
+  FEED_FOLD_WINDOW_MS: intIn(0, 60_000)({ default: 1500 }),
+  FEED_MAX_ATTEMPTS: intIn(1, 100)({ default: 8 }),
+  HTTP_HOST: str({ default: "127.0.0.1" }),
+  HEALTH_PORT: intIn(0, 65535)({ default: 8080 }),
+  HEALTH_PATH: urlPath({ default: "/health" }),
+  HEALTH_ERROR_WINDOW_SECS: intIn(0, 10 ** 9)({ default: 300 }),
+  HEALTH_HOUSEKEEPING_STALE_SECS: intIn(1, 10 ** 9)({ default: 900 }),
+  WATCH_CONFIG: str({ default: undefined }),
+  LOG_LEVEL: logLevel({ default: "info" }),
+  DEBUG_MODE: bool({ default: false }),
+};
+
+/** Variables whose values must never appear in an error message. */
+const SECRET_VARIABLES = new Set(["API_HASH", "DELETED_MEDIA_KEY_B64"]);
+
+/** Names of every variable the service reads, for docs and `.env.example` checks. */
+export const CONFIG_VARIABLES = Object.keys(SPECS);
+
+function validate(env: Record<string, string | undefined>) {
+  // An empty value means "not set", as in the Python logger's .env files.
+  const present: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env))
+    if (k in SPECS && v !== undefined && v.trim() !== "") present[k] = v;
+  return cleanEnv(present, SPECS, {
+    reporter: ({ errors }) => {
+      const first = Object.entries(errors)[0];
+      if (!first) return;
+      const [variable, error] = first as [string, Error];
+      if (error instanceof EnvMissingError) throw new ConfigError(variable, "is required but not set");
+      const problem = SECRET_VARIABLES.has(variable) ? "is not valid" : error.message;
+      throw new ConfigError(variable, problem);
+    },
+  });
+}
+
+function decodeKey(b64: string | undefined): Buffer | null {
+  if (b64 === undefined) return null;
+  const normalized = b64.replace(/-/g, "+").replace(/_/g, "/");
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(normalized)) {
+    throw new ConfigError("DELETED_MEDIA_KEY_B64", "is not base64 (expected the base64 of 32 random bytes)");
+  }
+  const key = Buffer.from(normalized, "base64");
+  if (key.length !== 32) {
+    throw new ConfigError(
+      "DELETED_MEDIA_KEY_B64",
+      `decodes to ${key.length} bytes; AES-256 needs exactly 32`,
+    );
+  }
+  return key;
+}
+
+/**
+ * Reads and validates the environment. Takes the environment as an object so tests never touch
+ * `process.env`. Throws `ConfigError` on the first problem found.
+ */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const e = validate(env);
+  const dataRoot = path.resolve(e.DATA_ROOT);
+  const watchConfigFile = e.WATCH_CONFIG ? path.resolve(e.WATCH_CONFIG) : null;
+
+  const anyTelegram = e.API_ID !== undefined || e.API_HASH !== undefined || e.LOG_CHAT_ID !== undefined;
+  let telegram: TelegramConfig | null = null;
+  if (anyTelegram || !watchConfigFile) {
+    if (e.API_ID === undefined)
+      throw new ConfigError("API_ID", "is required but not set (get it at my.telegram.org)");
+    if (e.API_HASH === undefined) throw new ConfigError("API_HASH", "is required but not set");
+    if (e.LOG_CHAT_ID === undefined)
+      throw new ConfigError("LOG_CHAT_ID", "is required but not set (a chat id or `me`)");
+    telegram = {
+      apiId: e.API_ID,
+      apiHash: e.API_HASH,
+      logChat: parseLogChat(e.LOG_CHAT_ID, (problem) => new ConfigError("LOG_CHAT_ID", problem)),
+      sessionFile: path.resolve(e.SESSION_FILE ?? path.join(dataRoot, "db", "telegram.session")),
+    };
+  }
+
+  const deletedMediaKey = decodeKey(e.DELETED_MEDIA_KEY_B64);
+  if (e.ENCRYPT_DELETED_MEDIA && !deletedMediaKey) {
+    throw new ConfigError(
+      "DELETED_MEDIA_KEY_B64",
+      "is required when ENCRYPT_DELETED_MEDIA=true (generate one: openssl rand -base64 32)",
+    );
+  }
+
+  return {
+    dataRoot,
+    dbFile: path.join(dataRoot, "db", "telegram-logger.sqlite"),
+    mediaDir: path.join(dataRoot, "media"),
+    vaultDir: path.join(dataRoot, "media_deleted"),
+    telegram,
+    listenOutgoing: e.LISTEN_OUTGOING_MESSAGES,
+    ignoredIds: parseIgnoredIds(e.IGNORED_IDS, (problem) => new ConfigError("IGNORED_IDS", problem)),
+    feed: {
+      postsPerMinute: e.FEED_POSTS_PER_MINUTE,
+      foldWindowMs: e.FEED_FOLD_WINDOW_MS,
+      maxDeletedInline: e.MAX_DELETED_MESSAGES_PER_EVENT,
+      maxAttempts: e.FEED_MAX_ATTEMPTS,
+      saveEditedMessages: e.SAVE_EDITED_MESSAGES,
+    },
+    media: {
+      bufferAll: e.BUFFER_ALL_MEDIA,
+      maxBufferFileSize: e.MAX_BUFFER_FILE_SIZE,
+      bufferTtlHours: e.MEDIA_BUFFER_TTL_HOURS,
+      encryptDeleted: e.ENCRYPT_DELETED_MEDIA,
+      deletedMediaKey,
+    },
+    retentionDays: {
+      user: e.PERSIST_TIME_IN_DAYS_USER,
+      group: e.PERSIST_TIME_IN_DAYS_GROUP,
+      channel: e.PERSIST_TIME_IN_DAYS_CHANNEL,
+      bot: e.PERSIST_TIME_IN_DAYS_BOT,
+    },
+    http: {
+      host: e.HTTP_HOST,
+      port: e.HEALTH_PORT,
+      healthPath: e.HEALTH_PATH,
+      errorWindowSecs: e.HEALTH_ERROR_WINDOW_SECS,
+      housekeepingStaleSecs: e.HEALTH_HOUSEKEEPING_STALE_SECS,
+    },
+    watchConfigFile,
+    logLevel: e.DEBUG_MODE ? "debug" : e.LOG_LEVEL,
+    debug: e.DEBUG_MODE,
+  };
+}

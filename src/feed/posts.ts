@@ -1,0 +1,199 @@
+/**
+ * The posts the log chat receives, built from stored rows. Pure: everything a post says comes in
+ * through its arguments, so each layout is tested without Telegram.
+ */
+import type { MessageRow } from "../store/messages.ts";
+import type { PeerRow } from "../store/peers.ts";
+import { parseEntities, type StoredEntity } from "../telegram/entities.ts";
+import type { MediaInfo } from "../telegram/media-map.ts";
+import { peerKindOf } from "../telegram/peer-id.ts";
+import { type FormattedText, TextBuilder, truncateText } from "./formatted-text.ts";
+import { messageLink, peerDisplayName, peerLink } from "./links.ts";
+import { wordDiff } from "./word-diff.ts";
+
+/** Who deleted a message, as far as we can tell. */
+export type DeletionKind = "deleted" | "auto_delete" | "own";
+
+/** The peers a post about a message mentions. */
+export interface MessagePeers {
+  chat: PeerRow | undefined;
+  sender: PeerRow | undefined;
+}
+
+const BOLD = { _: "MessageEntityBold" } as const;
+const ITALIC = { _: "MessageEntityItalic" } as const;
+
+/** UTC date and time as `2026-11-22 04:20:11 UTC`. */
+export function formatUtc(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 19).replace("T", " ")} UTC`;
+}
+
+function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ["KiB", "MiB", "GiB"];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(1)} ${units[i]}`;
+}
+
+function formatDuration(seconds: number): string {
+  if (seconds % 86400 === 0) return `${seconds / 86400} d`;
+  if (seconds % 3600 === 0) return `${seconds / 3600} h`;
+  if (seconds % 60 === 0) return `${seconds / 60} min`;
+  return `${seconds} s`;
+}
+
+function mentionEntity(peerId: number, peer: PeerRow | undefined): Omit<StoredEntity, "offset" | "length"> {
+  if (peerKindOf(peerId) === "user") {
+    return {
+      _: "InputMessageEntityMentionName",
+      userId: String(peerId),
+      accessHash: peer?.accessHash ?? undefined,
+    };
+  }
+  return { _: "MessageEntityTextUrl", url: peerLink(peerId, peer) };
+}
+
+/** Adds "Name (@username)" with the name as a mention or link. */
+function addPeer(out: TextBuilder, peerId: number, peer: PeerRow | undefined): void {
+  out.add(peerDisplayName(peerId, peer), mentionEntity(peerId, peer));
+  if (peer?.username && peer.name) out.add(` @${peer.username}`);
+}
+
+function addMessageHeader(out: TextBuilder, row: MessageRow, peers: MessagePeers): void {
+  if (row.senderId !== null && row.senderId !== row.chatId) {
+    out.add("From: ");
+    addPeer(out, row.senderId, peers.sender);
+    out.add(row.outgoing ? " (you)" : "").newline();
+  }
+  out.add("Chat: ");
+  if (row.chatType === "user" || row.chatType === "bot") {
+    out.add(row.chatType === "bot" ? "bot " : "private chat with ");
+    addPeer(out, row.chatId, peers.chat);
+  } else if (row.chatType === "self") {
+    out.add("Saved Messages");
+  } else {
+    out.add(peerDisplayName(row.chatId, peers.chat), {
+      _: "MessageEntityTextUrl",
+      url: peerLink(row.chatId, peers.chat),
+    });
+    out.add(` (${row.chatType})`);
+  }
+  out.newline();
+  out.add(`Sent: ${formatUtc(row.date)} · `);
+  out.add("open message", {
+    _: "MessageEntityTextUrl",
+    url: messageLink(row.chatId, row.messageId, peers.chat),
+  });
+  out.newline();
+}
+
+/** One line describing a message's media, with why the file itself is not attached. */
+export function mediaLine(media: MediaInfo, reason: string): string {
+  const name = media.fileName ? ` "${media.fileName}"` : "";
+  const size = media.size ? `, ${formatBytes(media.size)}` : "";
+  const desc = media.description ? `: ${media.description}` : "";
+  const ttl = media.ttlSeconds ? ", self-destructing" : "";
+  return `📎 ${media.kind}${name}${size}${ttl}${desc}. ${reason}`;
+}
+
+function deletionTitle(kind: DeletionKind): string {
+  if (kind === "auto_delete") return "⏲ Message removed by the auto-delete timer";
+  if (kind === "own") return "🗑 Your own message was deleted";
+  return "🗑 Message deleted";
+}
+
+/** The post for one deleted message: who, where, when, a link, then the text as it was. */
+export function deletedMessagePost(
+  row: MessageRow,
+  peers: MessagePeers,
+  kind: DeletionKind,
+  mediaNote: string | null,
+): FormattedText {
+  const out = new TextBuilder();
+  out.add(deletionTitle(kind), BOLD).newline();
+  addMessageHeader(out, row, peers);
+  if (row.ttlPeriod) out.add(`Auto-delete timer: ${formatDuration(row.ttlPeriod)}`, ITALIC).newline();
+  if (row.revisionCount > 0) out.add(`Edited ${row.revisionCount}× before deletion`, ITALIC).newline();
+  if (mediaNote) out.add(mediaNote, ITALIC).newline();
+  if (row.text.length > 0) {
+    out.newline().add("\n");
+    out.addFormatted({ text: row.text, entities: parseEntities(row.entities) });
+  }
+  return out.build();
+}
+
+/** The post for an edit: a word diff, then the full text before and after with their formatting. */
+export function editedMessagePost(
+  before: { text: string; entities: string | null; media: MediaInfo | undefined },
+  after: MessageRow,
+  peers: MessagePeers,
+  version: number,
+): FormattedText {
+  const out = new TextBuilder();
+  out.add(`✏️ Message edited (version ${version})`, BOLD).newline();
+  addMessageHeader(out, after, peers);
+  const afterMedia = after.media ? (JSON.parse(after.media) as MediaInfo) : undefined;
+  if (before.media?.identity !== afterMedia?.identity) {
+    out.add(`Media: ${before.media?.kind ?? "none"} → ${afterMedia?.kind ?? "none"}`, ITALIC).newline();
+  }
+  if (before.text !== after.text) {
+    const diff = wordDiff(before.text, after.text);
+    if (diff) {
+      out.add("\nChanges:", BOLD).add("\n").addFormatted(diff).newline();
+    }
+  } else {
+    out.add("Only the formatting changed.", ITALIC).newline();
+  }
+  out.add("\nBefore:", BOLD).add("\n");
+  out.addFormatted({ text: before.text, entities: parseEntities(before.entities) }).newline();
+  out.add("\nAfter:", BOLD).add("\n");
+  out.addFormatted({ text: after.text, entities: parseEntities(after.entities) });
+  return out.build();
+}
+
+/** A deleted message's post, as carried by a folded post. */
+export interface FoldedItem {
+  text: string;
+  chatName: string;
+}
+
+/**
+ * The caption of a folded burst of deletions: counts per chat and the first `inline` posts in
+ * short, all within `limit` units. Every post is in full in the attached listing.
+ */
+export function foldedDeletionsCaption(
+  items: readonly FoldedItem[],
+  inline: number,
+  fileName: string,
+  limit: number,
+) {
+  const perChat = new Map<string, number>();
+  for (const it of items) perChat.set(it.chatName, (perChat.get(it.chatName) ?? 0) + 1);
+  const head = new TextBuilder();
+  head.add(`🗑 ${items.length} messages deleted`, BOLD).newline();
+  const chats = [...perChat].sort((a, b) => b[1] - a[1]);
+  const chatLines = chats.slice(0, 10).map(([name, n]) => `${n} in ${name}`);
+  if (chats.length > 10) chatLines.push(`and ${chats.length - 10} more chats`);
+  head.add(chatLines.join(", ")).newline();
+  const foot = `\nEvery message, in full: ${fileName}`;
+  const shown = items.slice(0, inline);
+  const budget = limit - head.length - foot.length - shown.length * 2;
+  const each = Math.max(0, Math.floor(budget / Math.max(1, shown.length)));
+  if (each >= 40) {
+    for (const it of shown) head.add("\n").add(truncateText(it.text.replace(/\n+/g, " · "), each - 1));
+  }
+  head.add(foot, ITALIC);
+  return head.build();
+}
+
+/** The attached listing of a folded burst: every deleted message's post, in full, in order. */
+export function foldedDeletionsListing(items: readonly FoldedItem[], foldedAt: number): string {
+  const rule = "\n\n────────────────────────\n\n";
+  const header = `${items.length} deleted messages, listed ${formatUtc(foldedAt)}`;
+  return `${header}${rule}${items.map((it) => it.text).join(rule)}\n`;
+}

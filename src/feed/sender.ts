@@ -1,0 +1,273 @@
+/**
+ * The only writer to the log chat. It takes due posts from the outbox in order and sends them,
+ * paced (at most N messages a minute), honouring FloodWait by pausing and rescheduling, retrying
+ * other failures with exponential backoff and finally marking the post failed with an error event.
+ *
+ * A burst of deletions (more than `maxDeletedInline` due within the fold window) is folded into
+ * one post: a short caption plus an attached listing of every message, so nothing is truncated or
+ * dropped however many messages vanish at once.
+ *
+ * Crash safety: parts sent are recorded one by one, and a post is re-sent with the random id it
+ * was given when queued, which Telegram de-duplicates.
+ */
+import type { Logger } from "pino";
+import type { Clock } from "../clock.ts";
+import type { FeedConfig } from "../config.ts";
+import type { EventStore } from "../store/events.ts";
+import type { OutboxRow, OutboxStore } from "../store/outbox.ts";
+import { parseEntities } from "../telegram/entities.ts";
+import { newRandomId } from "./feed.ts";
+import { type FormattedText, splitFormatted } from "./formatted-text.ts";
+import { foldedDeletionsCaption, foldedDeletionsListing } from "./posts.ts";
+import { FloodWait, type LogChatTransport } from "./transport.ts";
+
+const MESSAGE_LIMIT = 4096;
+const CAPTION_LIMIT = 1024;
+const MAX_BACKOFF_MS = 10 * 60_000;
+/** Longest single sleep; the loop re-checks the outbox at least this often. */
+const MAX_SLEEP_MS = 60_000;
+
+/** The kind of outbox row a deletion post has; only these are folded. */
+export const DELETED_POST_KIND = "message.deleted";
+const FOLDED_KIND = "deletions.folded";
+
+interface FoldedAttachment {
+  type: "folded-listing";
+  name: string;
+}
+
+/** Everything the sender needs. */
+export interface FeedSenderDeps {
+  outbox: OutboxStore;
+  events: EventStore;
+  transport: LogChatTransport;
+  transaction: <T>(fn: () => T) => T;
+  clock: Clock;
+  config: FeedConfig;
+  log: Logger;
+}
+
+/** Backoff before retry `attempt` (1-based): 2 s, 4 s, 8 s … capped at 10 min, with ±20 % jitter. */
+export function backoffMs(attempt: number): number {
+  const base = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** attempt);
+  return Math.round(base * (0.8 + Math.random() * 0.4));
+}
+
+/** Sends the outbox to the log chat, one post at a time. */
+export class FeedSender {
+  readonly #d: FeedSenderDeps;
+  readonly #sentAt: number[] = [];
+  #pausedUntil = 0;
+  #running = false;
+  #loop: Promise<void> | undefined;
+  #wake = new AbortController();
+  #idle = false;
+  #idleWaiters: Array<() => void> = [];
+
+  constructor(deps: FeedSenderDeps) {
+    this.#d = deps;
+  }
+
+  /** Until when Telegram asked us to wait (0 when not waiting), for health. */
+  get floodWaitUntil(): number {
+    return this.#pausedUntil > this.#d.clock.now() ? this.#pausedUntil : 0;
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#loop = this.#run().catch((err: unknown) => {
+      this.#d.log.fatal({ err }, "feed sender stopped unexpectedly");
+    });
+  }
+
+  /** Stops after the post in flight; pending posts stay in the outbox for the next start. */
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#wake.abort();
+    await this.#loop;
+    this.#setIdle(true);
+  }
+
+  /** New posts were queued: look now. */
+  wake(): void {
+    this.#idle = false;
+    this.#wake.abort();
+  }
+
+  /** Resolves when no post can be sent right now (nothing due, or waiting on FloodWait). */
+  idle(): Promise<void> {
+    if (this.#idle || !this.#running) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  #setIdle(idle: boolean): void {
+    this.#idle = idle;
+    if (!idle) return;
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  async #sleepUnlessWoken(ms: number): Promise<void> {
+    if (this.#wake.signal.aborted) this.#wake = new AbortController();
+    await this.#d.clock.sleep(Math.min(ms, MAX_SLEEP_MS), this.#wake.signal);
+  }
+
+  async #run(): Promise<void> {
+    const { outbox, clock } = this.#d;
+    while (this.#running) {
+      const now = clock.now();
+      if (this.#pausedUntil > now) {
+        this.#setIdle(true);
+        await this.#sleepUnlessWoken(this.#pausedUntil - now);
+        continue;
+      }
+      if (this.#wake.signal.aborted) this.#wake = new AbortController();
+      let row = outbox.nextDue(now);
+      if (!row) {
+        const next = outbox.nextDueAt();
+        this.#setIdle(true);
+        await this.#sleepUnlessWoken(next === undefined ? MAX_SLEEP_MS : next - now);
+        continue;
+      }
+      this.#setIdle(false);
+      if (row.kind === DELETED_POST_KIND && row.partsSent === 0) row = await this.#foldIfBurst(row);
+      await this.#send(row);
+    }
+  }
+
+  /** Waits out the fold window, then folds the due deletions into one post if there are too many. */
+  async #foldIfBurst(first: OutboxRow): Promise<OutboxRow> {
+    const { outbox, clock, config } = this.#d;
+    const windowEnd = first.createdAt + config.foldWindowMs;
+    if (clock.now() < windowEnd) await clock.sleep(windowEnd - clock.now());
+    const now = clock.now();
+    const due = outbox.dueOfKind(DELETED_POST_KIND, now).filter((r) => r.partsSent === 0);
+    if (due.length <= config.maxDeletedInline) return first;
+    const name = `deleted-messages-${new Date(now).toISOString().replace(/[-:]/g, "").slice(0, 15)}.txt`;
+    const caption = foldedDeletionsCaption(
+      due.map((r) => ({ text: r.text, chatName: r.topic ?? "unknown chat" })),
+      config.maxDeletedInline,
+      name,
+      CAPTION_LIMIT,
+    );
+    const attachment: FoldedAttachment = { type: "folded-listing", name };
+    const id = this.#d.transaction(() =>
+      outbox.fold(
+        due.map((r) => r.id),
+        {
+          kind: FOLDED_KIND,
+          randomId: newRandomId(),
+          text: caption.text,
+          entities: JSON.stringify(caption.entities),
+          attachment: JSON.stringify(attachment),
+          notBefore: now,
+        },
+        now,
+      ),
+    );
+    this.#d.log.info({ posts: due.length, outboxId: id }, "folded a burst of deletions into one post");
+    return outbox.get(id)!;
+  }
+
+  async #paceSlot(): Promise<void> {
+    const { clock, config } = this.#d;
+    for (;;) {
+      const now = clock.now();
+      while (this.#sentAt.length > 0 && now - this.#sentAt[0]! >= 60_000) this.#sentAt.shift();
+      if (this.#sentAt.length < config.postsPerMinute) return;
+      await clock.sleep(this.#sentAt[0]! + 60_000 - now);
+    }
+  }
+
+  async #send(row: OutboxRow): Promise<void> {
+    const { outbox, clock } = this.#d;
+    try {
+      if (row.attachment) await this.#sendWithFile(row);
+      else
+        await this.#sendParts(row, { text: row.text, entities: parseEntities(row.entities) }, row.partsSent);
+      outbox.markSent(row.id, clock.now());
+    } catch (err) {
+      this.#failed(row, err);
+    }
+  }
+
+  async #sendParts(row: OutboxRow, body: FormattedText, from: number, offset = 0): Promise<void> {
+    const parts = splitFormatted(body, MESSAGE_LIMIT);
+    const base = BigInt(row.randomId);
+    for (let i = Math.max(0, from - offset); i < parts.length; i++) {
+      await this.#paceSlot();
+      await this.#d.transport.sendText(parts[i]!, base + BigInt(i + offset));
+      this.#sentAt.push(this.#d.clock.now());
+      this.#d.outbox.markPartsSent(row.id, i + offset + 1);
+    }
+  }
+
+  async #sendWithFile(row: OutboxRow): Promise<void> {
+    const attachment = JSON.parse(row.attachment!) as FoldedAttachment;
+    const [caption, ...rest] = splitFormatted(
+      { text: row.text, entities: parseEntities(row.entities) },
+      CAPTION_LIMIT,
+    );
+    if (row.partsSent === 0) {
+      const items = this.#d.outbox.foldedInto(row.id).map((r) => ({ text: r.text, chatName: r.topic ?? "" }));
+      const bytes = Buffer.from(foldedDeletionsListing(items, row.createdAt), "utf8");
+      await this.#paceSlot();
+      await this.#d.transport.sendFile(
+        { name: attachment.name, mimeType: "text/plain", bytes },
+        caption!,
+        BigInt(row.randomId),
+      );
+      this.#sentAt.push(this.#d.clock.now());
+      this.#d.outbox.markPartsSent(row.id, 1);
+    }
+    if (rest.length > 0) {
+      const remainder = rest.reduce<FormattedText>(
+        (acc, p) => ({
+          text: acc.text + p.text,
+          entities: [
+            ...acc.entities,
+            ...p.entities.map((e) => ({ ...e, offset: e.offset + acc.text.length })),
+          ],
+        }),
+        { text: "", entities: [] },
+      );
+      await this.#sendParts(row, remainder, Math.max(1, row.partsSent), 1);
+    }
+  }
+
+  #failed(row: OutboxRow, err: unknown): void {
+    const { outbox, events, clock, config, log } = this.#d;
+    const now = clock.now();
+    const message = err instanceof Error ? err.message : String(err);
+    if (err instanceof FloodWait) {
+      this.#pausedUntil = now + err.seconds * 1000;
+      outbox.reschedule(row.id, this.#pausedUntil, row.attempts, message);
+      log.warn({ outboxId: row.id, seconds: err.seconds }, "log chat: FloodWait, post rescheduled");
+      return;
+    }
+    const attempts = row.attempts + 1;
+    if (attempts >= config.maxAttempts) {
+      this.#d.transaction(() => {
+        outbox.markFailed(row.id, attempts, message);
+        events.record(
+          {
+            source: "system",
+            type: "feed.post_failed",
+            status: "error",
+            occurredAt: now,
+            error: message,
+            details: { outboxId: row.id, kind: row.kind, attempts },
+            correlationId: row.correlationId,
+          },
+          now,
+        );
+      });
+      log.error({ outboxId: row.id, attempts, err: message }, "log chat: post failed for good");
+      return;
+    }
+    outbox.reschedule(row.id, now + backoffMs(attempts), attempts, message);
+    log.warn({ outboxId: row.id, attempts, err: message }, "log chat: send failed, will retry");
+  }
+}

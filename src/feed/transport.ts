@@ -1,0 +1,33 @@
+/**
+ * What the sender needs from Telegram, and nothing more. The Telegram implementation lives in
+ * `telegram/log-chat-transport.ts`; keeping the sender behind this interface keeps its pacing,
+ * folding and retry logic free of GramJS.
+ */
+import type { FormattedText } from "./formatted-text.ts";
+
+/** Telegram asked us to wait before sending again. */
+export class FloodWait extends Error {
+  readonly seconds: number;
+  constructor(seconds: number) {
+    super(`FloodWait: Telegram asks to wait ${seconds} s`);
+    this.name = "FloodWait";
+    this.seconds = seconds;
+  }
+}
+
+/** A file attached to a post. */
+export interface PostFile {
+  name: string;
+  mimeType: string;
+  bytes: Buffer;
+}
+
+/**
+ * Sends to the log chat. Each call resolves once Telegram has the message, including when Telegram
+ * answers that this random id was already used (the message was sent before a crash).
+ * Throws `FloodWait` when asked to wait; any other error is worth retrying later.
+ */
+export interface LogChatTransport {
+  sendText(body: FormattedText, randomId: bigint): Promise<void>;
+  sendFile(file: PostFile, caption: FormattedText, randomId: bigint): Promise<void>;
+}

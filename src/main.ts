@@ -1,0 +1,118 @@
+#!/usr/bin/env node
+/**
+ * The `telegram-logger` command. `run` (the default) is the service; `login` only logs in.
+ * Configuration mistakes print one line naming the variable and exit 78 (EX_CONFIG), which the
+ * systemd unit lists in RestartPreventExitStatus so a broken .env does not restart-loop.
+ */
+import { existsSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { type App, startApp } from "./app.ts";
+import { type Config, ConfigError, EXIT_CONFIG, loadConfig } from "./config.ts";
+import { createLogger, type Logger } from "./log.ts";
+import { connectAuthorized, NotLoggedIn } from "./telegram/connect.ts";
+import { interactiveLogin } from "./telegram/login.ts";
+
+const USAGE = `Usage: telegram-logger [command]
+
+Commands:
+  run      run the service (default)
+  login    log in to Telegram on this terminal and save the session
+  help     show this help
+
+Configuration comes from the environment (and ./.env when present); see README.md.`;
+
+function fail(message: string, status: number): never {
+  process.stderr.write(`telegram-logger: ${message}\n`);
+  process.exit(status);
+}
+
+function loadEnvFile(): void {
+  const file = process.env.ENV_FILE ?? ".env";
+  if (!existsSync(file)) return;
+  try {
+    process.loadEnvFile(file);
+  } catch (err) {
+    fail(`configuration error: ENV_FILE: cannot read ${file}: ${(err as Error).message}`, EXIT_CONFIG);
+  }
+}
+
+function configOrExit(): Config {
+  try {
+    return loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) fail(`configuration error: ${err.message}`, EXIT_CONFIG);
+    throw err;
+  }
+}
+
+function howToLogIn(reason: string): string {
+  return `${reason}. Log in once on a terminal: \`telegram-logger login\` (npm run login; in Docker: docker run -it --rm -v tl-data:/data --env-file .env IMAGE login)`;
+}
+
+async function login(config: Config, log: Logger): Promise<void> {
+  if (!config.telegram) fail("configuration error: API_ID: is required for login", EXIT_CONFIG);
+  if (!process.stdin.isTTY) fail("login needs a terminal to ask for the phone number and code", EXIT_CONFIG);
+  const client = await interactiveLogin(config.telegram, log);
+  await client.destroy();
+}
+
+async function run(config: Config, log: Logger): Promise<void> {
+  let client: Awaited<ReturnType<typeof connectAuthorized>> | undefined;
+  if (config.telegram) {
+    try {
+      client = await connectAuthorized(config.telegram, log);
+    } catch (err) {
+      if (!(err instanceof NotLoggedIn)) throw err;
+      if (!process.stdin.isTTY) fail(howToLogIn(err.message), EXIT_CONFIG);
+      process.stdout.write(`${err.message}: logging in first.\n`);
+      client = await interactiveLogin(config.telegram, log);
+    }
+  }
+  let app: App;
+  try {
+    app = await startApp({ config, telegram: client, logger: log });
+  } catch (err) {
+    await client?.destroy();
+    if (err instanceof ConfigError) fail(`configuration error: ${err.message}`, EXIT_CONFIG);
+    throw err;
+  }
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "shutting down");
+    await app.stop();
+    await client?.destroy();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}
+
+async function main(): Promise<void> {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    strict: false,
+    options: { help: { type: "boolean", short: "h" } },
+  });
+  const command = positionals[0] ?? "run";
+  if (values.help || command === "help") {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  if (command !== "run" && command !== "login") fail(`unknown command "${command}"\n${USAGE}`, 64);
+  loadEnvFile();
+  const config = configOrExit();
+  const log = createLogger({ level: config.logLevel });
+  // One bad promise somewhere (GramJS has a few) must not take the service down.
+  process.on("unhandledRejection", (reason) =>
+    log.error({ err: reason }, "unhandled rejection (service keeps running)"),
+  );
+  if (command === "login") await login(config, log);
+  else await run(config, log);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`telegram-logger: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

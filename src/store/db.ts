@@ -1,0 +1,65 @@
+/**
+ * Opens the SQLite database, applies the committed migrations and sets the pragmas the service
+ * relies on: WAL (readers never block the single writer), a busy timeout (a second process such as
+ * `scan` or `report` waits instead of failing), foreign keys on. The file and its WAL companions are
+ * mode 0600 inside a 0700 directory: they hold every message the account has seen.
+ */
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import Database from "better-sqlite3";
+import { type BetterSQLite3Database, drizzle } from "drizzle-orm/better-sqlite3";
+import { migrate } from "drizzle-orm/better-sqlite3/migrator";
+import * as schema from "./schema.ts";
+
+/** The drizzle handle with our schema. */
+export type Db = BetterSQLite3Database<typeof schema>;
+
+/** An open database: drizzle for queries, the raw handle for pragmas and hot prepared statements. */
+export interface Store {
+  readonly db: Db;
+  readonly sqlite: Database.Database;
+  readonly file: string;
+  /** Runs `fn` in one write transaction (BEGIN IMMEDIATE); nested calls become savepoints. */
+  transaction<T>(fn: () => T): T;
+  close(): void;
+}
+
+const MIGRATIONS = fileURLToPath(new URL("../../drizzle", import.meta.url));
+
+/** Creates `dir` (and parents) with mode 0700, and tightens it if it already exists. */
+export function ensurePrivateDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+}
+
+function tightenFiles(file: string): void {
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
+}
+
+/** Opens (creating if needed) and migrates the database at `file`. */
+export function openStore(file: string): Store {
+  ensurePrivateDir(path.dirname(file));
+  // Created 0600 before SQLite opens it: SQLite gives the -wal and -shm files the same mode.
+  closeSync(openSync(file, "a", 0o600));
+  const sqlite = new Database(file);
+  sqlite.pragma("journal_mode = WAL");
+  sqlite.pragma("synchronous = NORMAL");
+  sqlite.pragma("busy_timeout = 5000");
+  sqlite.pragma("foreign_keys = ON");
+  const db = drizzle(sqlite, { schema });
+  migrate(db, { migrationsFolder: MIGRATIONS });
+  tightenFiles(file);
+  return {
+    db,
+    sqlite,
+    file,
+    transaction: <T>(fn: () => T): T => sqlite.transaction(fn).immediate(),
+    close: () => {
+      if (sqlite.open) {
+        sqlite.pragma("wal_checkpoint(TRUNCATE)");
+        sqlite.close();
+      }
+    },
+  };
+}

@@ -1,0 +1,158 @@
+/**
+ * The SQLite schema, as drizzle tables. `drizzle-kit generate` turns changes here into SQL
+ * migrations under `drizzle/` (committed); they are applied at start by `openStore`.
+ *
+ * Conventions: times are integer milliseconds since the epoch (UTC); Telegram peer ids are
+ * "marked" ids (users positive, basic groups `-id`, channels `-100…id`), which fit in a JS number;
+ * 64-bit values that may not (access hashes, random ids) are stored as decimal text.
+ * Documented for users in docs/schema.md.
+ */
+import { sql } from "drizzle-orm";
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+/** One row per (chat, message) the account has seen; never removed by a deletion, only marked. */
+export const messages = sqliteTable(
+  "messages",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    chatId: integer("chat_id").notNull(),
+    messageId: integer("message_id").notNull(),
+    /** `user`, `bot`, `self` (Saved Messages), `group`, `supergroup`, `channel`. */
+    chatType: text("chat_type").notNull(),
+    senderId: integer("sender_id"),
+    /** When Telegram says the message was sent. */
+    date: integer("date").notNull(),
+    editDate: integer("edit_date"),
+    text: text("text").notNull().default(""),
+    /** Formatting entities as JSON (`[{type, offset, length, url?, userId?, language?, documentId?}]`). */
+    entities: text("entities"),
+    /** Media metadata as JSON (`{kind, fileName, mimeType, size, ttlSeconds, ...}`); never the object. */
+    media: text("media"),
+    groupedId: text("grouped_id"),
+    replyToMessageId: integer("reply_to_message_id"),
+    /** Forward header as JSON, when the message is a forward. */
+    forward: text("forward"),
+    outgoing: integer("outgoing", { mode: "boolean" }).notNull().default(false),
+    noforwards: integer("noforwards", { mode: "boolean" }).notNull().default(false),
+    selfDestructing: integer("self_destructing", { mode: "boolean" }).notNull().default(false),
+    /** Auto-delete timer of the message in seconds (`ttl_period`). */
+    ttlPeriod: integer("ttl_period"),
+    deletedAt: integer("deleted_at"),
+    /** `deleted`, `auto_delete` (timer), `own` (the owner deleted it), as decided at deletion. */
+    deletionKind: text("deletion_kind"),
+    revisionCount: integer("revision_count").notNull().default(0),
+    recordedAt: integer("recorded_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("messages_chat_message").on(t.chatId, t.messageId),
+    // Private chats and basic groups share one id sequence per account: deletions there carry
+    // only message ids, so they are looked up by id among non-channel chats.
+    index("messages_non_channel_message_id").on(t.messageId).where(sql`chat_id > -1000000000000`),
+    index("messages_type_date").on(t.chatType, t.date),
+  ],
+);
+
+/** Every version of every edited message: version 0 is the original, then one per edit. */
+export const messageRevisions = sqliteTable(
+  "message_revisions",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    messageRowId: integer("message_row_id")
+      .notNull()
+      .references(() => messages.id, { onDelete: "cascade" }),
+    version: integer("version").notNull(),
+    text: text("text").notNull(),
+    entities: text("entities"),
+    media: text("media"),
+    editDate: integer("edit_date"),
+    recordedAt: integer("recorded_at").notNull(),
+  },
+  (t) => [uniqueIndex("message_revisions_version").on(t.messageRowId, t.version)],
+);
+
+/** Users, basic groups and channels seen, with access hashes, so posts can mention and link them. */
+export const peers = sqliteTable("peers", {
+  peerId: integer("peer_id").primaryKey(),
+  /** `user`, `bot`, `group`, `supergroup`, `channel`. */
+  type: text("type").notNull(),
+  accessHash: text("access_hash"),
+  username: text("username"),
+  /** A user's first + last name, or a chat's title. */
+  name: text("name").notNull().default(""),
+  isSelf: integer("is_self", { mode: "boolean" }).notNull().default(false),
+  noforwards: integer("noforwards", { mode: "boolean" }).notNull().default(false),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+/** The unified audit trail: Telegram, file-system and system events alike. */
+export const events = sqliteTable(
+  "events",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    occurredAt: integer("occurred_at").notNull(),
+    recordedAt: integer("recorded_at").notNull(),
+    /** `telegram`, `fs`, `system`. */
+    source: text("source").notNull(),
+    /** `message.deleted`, `message.edited`, `feed.failed`, `file.created`, ... */
+    type: text("type").notNull(),
+    /** `success`, `error`, `warning`, `skipped`, `pending`. */
+    status: text("status").notNull(),
+    chatId: integer("chat_id"),
+    messageId: integer("message_id"),
+    path: text("path"),
+    project: text("project"),
+    username: text("username"),
+    fileSize: integer("file_size"),
+    checksum: text("checksum"),
+    details: text("details"),
+    error: text("error"),
+    durationMs: integer("duration_ms"),
+    correlationId: text("correlation_id"),
+  },
+  (t) => [
+    index("events_occurred_at").on(t.occurredAt),
+    index("events_type_status").on(t.type, t.status),
+    index("events_chat").on(t.chatId, t.messageId),
+    index("events_path").on(t.path),
+  ],
+);
+
+/**
+ * Log-chat posts waiting, sent, failed or folded into another post. One row is one logical post,
+ * which may go out as several Telegram messages (split at 4096 UTF-16 units); part `i` is sent with
+ * random id `random_id + i`, so a resend after a crash is de-duplicated by Telegram.
+ */
+export const outbox = sqliteTable(
+  "outbox",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    /** `message.deleted`, `message.edited`, `deletions.folded`, ... */
+    kind: text("kind").notNull(),
+    /** `pending`, `sent`, `failed`, `folded`. */
+    status: text("status").notNull().default("pending"),
+    randomId: text("random_id").notNull(),
+    text: text("text").notNull(),
+    entities: text("entities"),
+    /** What the post is about in a few words (the chat's name), for folded summaries. */
+    topic: text("topic"),
+    /** A file sent with the post: `{name, mimeType, text}` (folded listings) as JSON. */
+    attachment: text("attachment"),
+    partsSent: integer("parts_sent").notNull().default(0),
+    notBefore: integer("not_before").notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    lastError: text("last_error"),
+    foldedInto: integer("folded_into"),
+    eventId: integer("event_id"),
+    correlationId: text("correlation_id"),
+    createdAt: integer("created_at").notNull(),
+    sentAt: integer("sent_at"),
+  },
+  (t) => [index("outbox_status_due").on(t.status, t.notBefore), index("outbox_folded_into").on(t.foldedInto)],
+);
+
+/** Small key/value state: update state (pts/date), self id, schema notes. */
+export const kv = sqliteTable("kv", {
+  key: text("key").primaryKey(),
+  value: text("value").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});

@@ -1,0 +1,44 @@
+/**
+ * Building and connecting the real Telegram client. The daemon never falls into an interactive
+ * prompt: without a valid saved session it fails with `NotLoggedIn`, and `main.ts` decides whether
+ * a login can be run (a terminal) or the process must exit 78 with instructions.
+ */
+
+import type { Logger } from "pino";
+import { TelegramClient } from "telegram";
+import { StringSession } from "telegram/sessions/index.js";
+import type { TelegramConfig } from "../config.ts";
+import { PinoGramLogger } from "./gramjs-logger.ts";
+import { readSession } from "./session-file.ts";
+
+/** There is no usable saved session. */
+export class NotLoggedIn extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = "NotLoggedIn";
+  }
+}
+
+/** A client for `session` (empty for a fresh login). FloodWaits are thrown, never slept through. */
+export function createClient(cfg: TelegramConfig, session: string, log: Logger): TelegramClient {
+  const client = new TelegramClient(new StringSession(session), cfg.apiId, cfg.apiHash, {
+    connectionRetries: 10,
+    retryDelay: 2000,
+    floodSleepThreshold: 0,
+    baseLogger: new PinoGramLogger(log),
+  });
+  return client;
+}
+
+/** Connects with the saved session and checks it is still authorized. */
+export async function connectAuthorized(cfg: TelegramConfig, log: Logger): Promise<TelegramClient> {
+  const session = await readSession(cfg.sessionFile);
+  if (!session) throw new NotLoggedIn(`no saved Telegram session at ${cfg.sessionFile}`);
+  const client = createClient(cfg, session, log);
+  await client.connect();
+  if (!(await client.checkAuthorization())) {
+    await client.destroy();
+    throw new NotLoggedIn(`the saved Telegram session at ${cfg.sessionFile} is no longer authorized`);
+  }
+  return client;
+}

@@ -1,0 +1,100 @@
+/**
+ * Deletions. Private chats and basic groups report only message ids (unique per account), so
+ * those are looked up among non-channel messages; channels and supergroups report their id too.
+ * The row is marked, never removed; an event is recorded and the recovered message is posted.
+ */
+import { type DeletionKind, deletedMessagePost, mediaLine } from "../../feed/posts.ts";
+import { DELETED_POST_KIND } from "../../feed/sender.ts";
+import type { MessageRow } from "../../store/messages.ts";
+import type { MediaInfo } from "../media-map.ts";
+import { markChannel } from "../peer-id.ts";
+import { chatTopic, type HandlerContext, isExcluded, peersOf } from "./context.ts";
+
+/** Telegram's auto-delete fires at `date + ttl_period`; allow for clock skew around it. */
+const AUTO_DELETE_SLACK_MS = 60_000;
+
+/** Who most likely deleted a message. Telegram does not say; these are the cases we can tell. */
+export function deletionKindOf(row: MessageRow, now: number): DeletionKind {
+  if (row.ttlPeriod && now >= row.date + row.ttlPeriod * 1000 - AUTO_DELETE_SLACK_MS) return "auto_delete";
+  if (row.outgoing) return "own";
+  return "deleted";
+}
+
+function mediaNoteOf(row: MessageRow): string | null {
+  if (!row.media) return null;
+  const media = JSON.parse(row.media) as MediaInfo;
+  return mediaLine(media, "The file itself was not kept.");
+}
+
+/** Counts of what a deletion update led to. */
+export interface DeletionOutcome {
+  posted: number;
+  unknown: number;
+  excluded: number;
+}
+
+/** Handles one deletion update (one or many ids). */
+export function recordDeletions(
+  ctx: HandlerContext,
+  messageIds: readonly number[],
+  channelId: number | null,
+  correlationId: string,
+): DeletionOutcome {
+  const now = ctx.now();
+  const chatId = channelId === null ? null : markChannel(channelId);
+  const outcome: DeletionOutcome = { posted: 0, unknown: 0, excluded: 0 };
+  for (const messageId of messageIds) {
+    const rows =
+      chatId === null
+        ? ctx.messages.findOutsideChannels(messageId)
+        : [ctx.messages.find(chatId, messageId)].filter((r) => r !== undefined);
+    if (rows.length === 0) {
+      outcome.unknown++;
+      if (chatId !== null && isExcluded(ctx, chatId, null)) continue;
+      ctx.events.record(
+        {
+          source: "telegram",
+          type: "message.deleted",
+          status: "skipped",
+          occurredAt: now,
+          chatId,
+          messageId,
+          details: { reason: "message never seen" },
+          correlationId,
+        },
+        now,
+      );
+      continue;
+    }
+    for (const row of rows) {
+      if (row.deletedAt !== null || isExcluded(ctx, row.chatId, row.senderId)) {
+        outcome.excluded++;
+        continue;
+      }
+      const kind = deletionKindOf(row, now);
+      ctx.messages.markDeleted(row.id, now, kind);
+      const eventId = ctx.events.record(
+        {
+          source: "telegram",
+          type: "message.deleted",
+          status: "success",
+          occurredAt: now,
+          chatId: row.chatId,
+          messageId: row.messageId,
+          details: { deletion: kind, chatType: row.chatType, ambiguous: rows.length > 1 || undefined },
+          correlationId,
+        },
+        now,
+      );
+      ctx.feed.enqueue({
+        kind: DELETED_POST_KIND,
+        body: deletedMessagePost(row, peersOf(ctx, row.chatId, row.senderId), kind, mediaNoteOf(row)),
+        topic: chatTopic(ctx, row.chatId),
+        eventId,
+        correlationId,
+      });
+      outcome.posted++;
+    }
+  }
+  return outcome;
+}
