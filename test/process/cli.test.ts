@@ -39,7 +39,12 @@ describe("telegram-logger command", () => {
 
   it("exits 78 with login instructions when there is no session and no terminal", (t) => {
     const dir = tempDir(t);
-    const r = run(dir, { API_ID: "1", API_HASH: SECRET_HASH, LOG_CHAT_ID: "me", DATA_ROOT: path.join(dir, "data") });
+    const r = run(dir, {
+      API_ID: "1",
+      API_HASH: SECRET_HASH,
+      LOG_CHAT_ID: "me",
+      DATA_ROOT: path.join(dir, "data"),
+    });
     assert.equal(r.status, 78);
     assert.match(r.stderr, /telegram-logger login/);
     assert.ok(!r.stderr.includes(SECRET_HASH) && !r.stdout.includes(SECRET_HASH));
@@ -59,4 +64,3 @@ describe("telegram-logger command", () => {
     assert.match(r.stderr, /Usage/);
   });
 });
-

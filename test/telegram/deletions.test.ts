@@ -23,7 +23,13 @@ const alice = user({ id: 42, firstName: "Alice", lastName: "Smith", username: "a
 const bot = user({ id: 43, firstName: "Helper Bot", username: "helper_bot", bot: true, accessHash: 4343 });
 const basicGroup = chat({ id: 3001, title: "Family" });
 const supergroup = channel({ id: 5001, title: "Team chat", megagroup: true, accessHash: 5151 });
-const broadcast = channel({ id: 5002, title: "News", megagroup: false, username: "newsroom", accessHash: 5252 });
+const broadcast = channel({
+  id: 5002,
+  title: "News",
+  megagroup: false,
+  username: "newsroom",
+  accessHash: 5252,
+});
 
 /** The one SendMessage the app made, checked to target the log channel. */
 function onlyPost(f: AppFixture): Api.messages.SendMessage {
@@ -44,7 +50,10 @@ const BODY = "Meet at 5 — bring the **plans** 👍🏽 please";
 const BOLD_WORD = "plans";
 function bodyEntities(): Api.TypeMessageEntity[] {
   const at = BODY.indexOf(BOLD_WORD);
-  return [new Api.MessageEntityBold({ offset: at, length: BOLD_WORD.length }), new Api.MessageEntityItalic({ offset: 0, length: 4 })];
+  return [
+    new Api.MessageEntityBold({ offset: at, length: BOLD_WORD.length }),
+    new Api.MessageEntityItalic({ offset: 0, length: 4 }),
+  ];
 }
 
 /** Asserts the post carries the body verbatim with its entities on the same characters. */
@@ -53,7 +62,11 @@ function assertBody(req: Api.messages.SendMessage) {
   const bold = req.entities?.find((e) => e instanceof Api.MessageEntityBold && textOf(req, e) === BOLD_WORD);
   assert.ok(bold, "the original bold entity lands on the same word");
   const bodyStart = req.message.length - BODY.length;
-  assert.ok(req.entities?.some((e) => e instanceof Api.MessageEntityItalic && e.offset === bodyStart && e.length === 4));
+  assert.ok(
+    req.entities?.some(
+      (e) => e instanceof Api.MessageEntityItalic && e.offset === bodyStart && e.length === 4,
+    ),
+  );
 }
 
 function assertMention(req: Api.messages.SendMessage, userId: number, name: string, accessHash: string) {
@@ -66,7 +79,9 @@ function assertMention(req: Api.messages.SendMessage, userId: number, name: stri
 }
 
 function links(req: Api.messages.SendMessage): string[] {
-  return (req.entities ?? []).filter((e) => e instanceof Api.MessageEntityTextUrl).map((e) => (e as Api.MessageEntityTextUrl).url);
+  return (req.entities ?? [])
+    .filter((e) => e instanceof Api.MessageEntityTextUrl)
+    .map((e) => (e as Api.MessageEntityTextUrl).url);
 }
 
 function assertStored(f: AppFixture, chatId: number, messageId: number) {
@@ -82,7 +97,11 @@ function assertStored(f: AppFixture, chatId: number, messageId: number) {
 describe("deleted message → post, per chat kind", () => {
   it("private chat (id-only deletion)", async (t) => {
     const f = await startFixture(t);
-    await f.telegram.push(newMessageUpdate(message({ id: 11, peer: alice, from: alice, text: BODY, entities: bodyEntities() }), { users: [alice] }));
+    await f.telegram.push(
+      newMessageUpdate(message({ id: 11, peer: alice, from: alice, text: BODY, entities: bodyEntities() }), {
+        users: [alice],
+      }),
+    );
     await f.telegram.push(deleteMessagesUpdate([11]));
     await f.app.idle();
     const req = onlyPost(f);
@@ -96,7 +115,9 @@ describe("deleted message → post, per chat kind", () => {
   it("private chat delivered as UpdateShortMessage", async (t) => {
     const f = await startFixture(t);
     // The sender was seen before (as Telegram guarantees for short updates).
-    await f.telegram.push(newMessageUpdate(message({ id: 20, peer: alice, from: alice, text: "earlier" }), { users: [alice] }));
+    await f.telegram.push(
+      newMessageUpdate(message({ id: 20, peer: alice, from: alice, text: "earlier" }), { users: [alice] }),
+    );
     await f.telegram.push(shortMessage({ id: 21, userId: 42, text: BODY, entities: bodyEntities() }));
     await f.telegram.push(deleteMessagesUpdate([21]));
     await f.app.idle();
@@ -107,7 +128,11 @@ describe("deleted message → post, per chat kind", () => {
 
   it("bot chat", async (t) => {
     const f = await startFixture(t);
-    await f.telegram.push(newMessageUpdate(message({ id: 12, peer: bot, from: bot, text: BODY, entities: bodyEntities() }), { users: [bot] }));
+    await f.telegram.push(
+      newMessageUpdate(message({ id: 12, peer: bot, from: bot, text: BODY, entities: bodyEntities() }), {
+        users: [bot],
+      }),
+    );
     await f.telegram.push(deleteMessagesUpdate([12]));
     await f.app.idle();
     const req = onlyPost(f);
@@ -119,7 +144,10 @@ describe("deleted message → post, per chat kind", () => {
   it("basic group (id-only deletion)", async (t) => {
     const f = await startFixture(t);
     await f.telegram.push(
-      newMessageUpdate(message({ id: 13, peer: basicGroup, from: alice, text: BODY, entities: bodyEntities() }), { users: [alice], chats: [basicGroup] }),
+      newMessageUpdate(
+        message({ id: 13, peer: basicGroup, from: alice, text: BODY, entities: bodyEntities() }),
+        { users: [alice], chats: [basicGroup] },
+      ),
     );
     await f.telegram.push(deleteMessagesUpdate([13]));
     await f.app.idle();
@@ -134,7 +162,10 @@ describe("deleted message → post, per chat kind", () => {
   it("supergroup (channel deletion)", async (t) => {
     const f = await startFixture(t);
     await f.telegram.push(
-      newMessageUpdate(message({ id: 14, peer: supergroup, from: alice, text: BODY, entities: bodyEntities() }), { users: [alice], chats: [supergroup] }),
+      newMessageUpdate(
+        message({ id: 14, peer: supergroup, from: alice, text: BODY, entities: bodyEntities() }),
+        { users: [alice], chats: [supergroup] },
+      ),
     );
     await f.telegram.push(deleteChannelMessagesUpdate(5001, [14]));
     await f.app.idle();
@@ -149,7 +180,10 @@ describe("deleted message → post, per chat kind", () => {
   it("broadcast channel with a public username", async (t) => {
     const f = await startFixture(t);
     await f.telegram.push(
-      newMessageUpdate(message({ id: 15, peer: broadcast, text: BODY, entities: bodyEntities(), post: true }), { chats: [broadcast] }),
+      newMessageUpdate(
+        message({ id: 15, peer: broadcast, text: BODY, entities: bodyEntities(), post: true }),
+        { chats: [broadcast] },
+      ),
     );
     await f.telegram.push(deleteChannelMessagesUpdate(5002, [15]));
     await f.app.idle();
@@ -162,8 +196,17 @@ describe("deleted message → post, per chat kind", () => {
 
   it("the same id in a channel and a private chat resolves to the right one", async (t) => {
     const f = await startFixture(t);
-    await f.telegram.push(newMessageUpdate(message({ id: 30, peer: alice, from: alice, text: "private thirty" }), { users: [alice] }));
-    await f.telegram.push(newMessageUpdate(message({ id: 30, peer: supergroup, from: alice, text: "group thirty" }), { users: [alice], chats: [supergroup] }));
+    await f.telegram.push(
+      newMessageUpdate(message({ id: 30, peer: alice, from: alice, text: "private thirty" }), {
+        users: [alice],
+      }),
+    );
+    await f.telegram.push(
+      newMessageUpdate(message({ id: 30, peer: supergroup, from: alice, text: "group thirty" }), {
+        users: [alice],
+        chats: [supergroup],
+      }),
+    );
     await f.telegram.push(deleteChannelMessagesUpdate(5001, [30]));
     await f.app.idle();
     assert.match(onlyPost(f).message, /group thirty$/);
@@ -192,9 +235,14 @@ describe("deletions that are not posted, or labelled", () => {
     const f = await startFixture(t);
     const long = Math.floor(Date.now() / 1000) - 7200;
     await f.telegram.push(
-      newMessageUpdate(message({ id: 40, peer: alice, from: alice, text: "timer", ttlPeriod: 3600, date: long }), { users: [alice] }),
+      newMessageUpdate(
+        message({ id: 40, peer: alice, from: alice, text: "timer", ttlPeriod: 3600, date: long }),
+        { users: [alice] },
+      ),
     );
-    await f.telegram.push(newMessageUpdate(message({ id: 41, peer: alice, out: true, text: "mine" }), { users: [alice] }));
+    await f.telegram.push(
+      newMessageUpdate(message({ id: 41, peer: alice, out: true, text: "mine" }), { users: [alice] }),
+    );
     await f.telegram.push(deleteMessagesUpdate([40]));
     await f.app.idle();
     await f.telegram.push(deleteMessagesUpdate([41]));
@@ -210,7 +258,9 @@ describe("deletions that are not posted, or labelled", () => {
 
   it("a second deletion of the same message posts nothing more", async (t) => {
     const f = await startFixture(t);
-    await f.telegram.push(newMessageUpdate(message({ id: 50, peer: alice, from: alice, text: "once" }), { users: [alice] }));
+    await f.telegram.push(
+      newMessageUpdate(message({ id: 50, peer: alice, from: alice, text: "once" }), { users: [alice] }),
+    );
     await f.telegram.push(deleteMessagesUpdate([50]));
     await f.app.idle();
     await f.telegram.push(deleteMessagesUpdate([50]));

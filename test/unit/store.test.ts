@@ -9,7 +9,17 @@ import { PeerStore } from "../../src/store/peers.ts";
 import { tempDir } from "../support/tmp.ts";
 
 function msg(over: Partial<NewMessageRow>): NewMessageRow {
-  return { chatId: 777, messageId: 1, chatType: "user", date: 1000, text: "hi", outgoing: false, noforwards: false, selfDestructing: false, ...over };
+  return {
+    chatId: 777,
+    messageId: 1,
+    chatType: "user",
+    date: 1000,
+    text: "hi",
+    outgoing: false,
+    noforwards: false,
+    selfDestructing: false,
+    ...over,
+  };
 }
 
 describe("store", () => {
@@ -44,17 +54,29 @@ describe("store", () => {
     assert.equal(m.insert(msg({ text: "again" }), 6), false);
     m.insert(msg({ chatId: -1001234567890, chatType: "channel", messageId: 1 }), 7);
     m.insert(msg({ chatId: -55, chatType: "group", messageId: 2 }), 7);
-    assert.deepEqual(m.findOutsideChannels(1).map((r) => r.chatId), [777]);
-    assert.deepEqual(m.findOutsideChannels(2).map((r) => r.chatId), [-55]);
+    assert.deepEqual(
+      m.findOutsideChannels(1).map((r) => r.chatId),
+      [777],
+    );
+    assert.deepEqual(
+      m.findOutsideChannels(2).map((r) => r.chatId),
+      [-55],
+    );
 
     const row = m.find(777, 1)!;
     assert.equal(m.applyEdit(row, { text: "v1", entities: null, media: null, editDate: 10 }, 11), 1);
-    assert.equal(m.applyEdit(m.find(777, 1)!, { text: "v2", entities: null, media: null, editDate: 12 }, 13), 2);
-    assert.deepEqual(m.revisions(row.id).map((r) => [r.version, r.text]), [
-      [0, "hi"],
-      [1, "v1"],
-      [2, "v2"],
-    ]);
+    assert.equal(
+      m.applyEdit(m.find(777, 1)!, { text: "v2", entities: null, media: null, editDate: 12 }, 13),
+      2,
+    );
+    assert.deepEqual(
+      m.revisions(row.id).map((r) => [r.version, r.text]),
+      [
+        [0, "hi"],
+        [1, "v1"],
+        [2, "v2"],
+      ],
+    );
     assert.equal(m.find(777, 1)?.text, "v2");
     m.markDeleted(row.id, 20, "deleted");
     m.markDeleted(row.id, 30, "own");
@@ -65,7 +87,14 @@ describe("store", () => {
     const store = openStore(path.join(tempDir(t), "db.sqlite"));
     t.after(() => store.close());
     const peers = new PeerStore(store.db);
-    const base = { peerId: 777, type: "user", username: "alice", name: "Alice", isSelf: false, noforwards: false };
+    const base = {
+      peerId: 777,
+      type: "user",
+      username: "alice",
+      name: "Alice",
+      isSelf: false,
+      noforwards: false,
+    };
     peers.remember({ ...base, accessHash: "123" }, 1);
     peers.remember({ ...base, accessHash: null, name: "Alice B" }, 2);
     assert.equal(peers.get(777)?.accessHash, "123");
@@ -76,9 +105,16 @@ describe("store", () => {
     const store = openStore(path.join(tempDir(t), "db.sqlite"));
     t.after(() => store.close());
     const o = new OutboxStore(store.db);
-    const ids = [1, 2, 3].map((i) => o.add({ kind: "message.deleted", randomId: String(i), text: `t${i}`, entities: null, notBefore: 0 }, 0));
-    const folded = store.transaction(() => o.fold(ids, { kind: "deletions.folded", randomId: "9", text: "sum", entities: null, notBefore: 0 }, 1));
-    assert.deepEqual(o.foldedInto(folded).map((r) => r.text), ["t1", "t2", "t3"]);
+    const ids = [1, 2, 3].map((i) =>
+      o.add({ kind: "message.deleted", randomId: String(i), text: `t${i}`, entities: null, notBefore: 0 }, 0),
+    );
+    const folded = store.transaction(() =>
+      o.fold(ids, { kind: "deletions.folded", randomId: "9", text: "sum", entities: null, notBefore: 0 }, 1),
+    );
+    assert.deepEqual(
+      o.foldedInto(folded).map((r) => r.text),
+      ["t1", "t2", "t3"],
+    );
     assert.equal(o.nextDue(5)?.id, folded);
     assert.deepEqual(o.summary(), { pending: 1, failed: 0, oldestPendingAt: 1 });
   });
