@@ -24,6 +24,8 @@ import { FloodWait, type LogChatTransport } from "./transport.ts";
 const MESSAGE_LIMIT = 4096;
 const CAPTION_LIMIT = 1024;
 const MAX_BACKOFF_MS = 10 * 60_000;
+/** A burst that keeps going is folded after at most this many fold windows. */
+const MAX_FOLD_WAIT_WINDOWS = 10;
 /** Longest single sleep; the loop re-checks the outbox at least this often. */
 const MAX_SLEEP_MS = 60_000;
 
@@ -137,11 +139,20 @@ export class FeedSender {
     }
   }
 
-  /** Waits out the fold window, then folds the due deletions into one post if there are too many. */
+  /**
+   * Waits until deletions stop arriving (no new one for a fold window, at most
+   * `MAX_FOLD_WAIT_WINDOWS` windows in all), then folds the due deletions into one post if there
+   * are more than can be posted one by one.
+   */
   async #foldIfBurst(first: OutboxRow): Promise<OutboxRow> {
     const { outbox, clock, config } = this.#d;
-    const windowEnd = first.createdAt + config.foldWindowMs;
-    if (clock.now() < windowEnd) await clock.sleep(windowEnd - clock.now());
+    const deadline = first.createdAt + config.foldWindowMs * MAX_FOLD_WAIT_WINDOWS;
+    for (;;) {
+      const latest = outbox.latestQueuedOfKind(DELETED_POST_KIND) ?? first.createdAt;
+      const quietAt = Math.min(latest + config.foldWindowMs, deadline);
+      if (clock.now() >= quietAt) break;
+      await clock.sleep(quietAt - clock.now());
+    }
     const now = clock.now();
     const due = outbox.dueOfKind(DELETED_POST_KIND, now).filter((r) => r.partsSent === 0);
     if (due.length <= config.maxDeletedInline) return first;

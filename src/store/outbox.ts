@@ -1,7 +1,7 @@
 /**
  * Queries on `outbox`, the durable queue of log-chat posts. The feed sender is its only consumer.
  */
-import { and, asc, count, eq, inArray, lte, min, sql } from "drizzle-orm";
+import { and, asc, count, eq, inArray, lte, max, min, sql } from "drizzle-orm";
 import type { Db } from "./db.ts";
 import { outbox } from "./schema.ts";
 
@@ -61,6 +61,16 @@ export class OutboxStore {
       .where(and(eq(outbox.status, "pending"), eq(outbox.kind, kind), lte(outbox.notBefore, now)))
       .orderBy(asc(outbox.id))
       .all();
+  }
+
+  /** When the newest pending post of `kind` was queued, or undefined when there is none. */
+  latestQueuedOfKind(kind: string): number | undefined {
+    const r = this.#db
+      .select({ at: max(outbox.createdAt) })
+      .from(outbox)
+      .where(and(eq(outbox.status, "pending"), eq(outbox.kind, kind)))
+      .get();
+    return r?.at ?? undefined;
   }
 
   /** When the earliest pending post becomes due, or undefined when nothing is pending. */

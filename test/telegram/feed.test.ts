@@ -96,7 +96,7 @@ describe("log-chat feed", () => {
   });
 
   it("folds 500 deletions at once into at most 3 posts with every message present", async (t) => {
-    const f = await startFixture(t);
+    const f = await startFixture(t, { FEED_FOLD_WINDOW_MS: "400" });
     const msgs = Array.from({ length: 500 }, (_, i) =>
       i % 2 === 0
         ? message({ id: 1000 + i, peer: alice, from: alice, text: `private message number ${i} ✓` })
