@@ -97,10 +97,27 @@ export class FeedSender {
     this.#wake.abort();
   }
 
-  /** Resolves when no post can be sent right now (nothing due, or waiting on FloodWait). */
+  /**
+   * Resolves when no post can be sent right now: nothing is due, or the sender waits on FloodWait
+   * or on pacing.
+   */
   idle(): Promise<void> {
-    if (this.#idle || !this.#running) return Promise.resolve();
+    if (!this.#running || (this.#idle && !this.#canSendNow())) return Promise.resolve();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  /** Whether a post is due and nothing stops it from going out now. */
+  #canSendNow(): boolean {
+    const now = this.#d.clock.now();
+    return (
+      this.#pausedUntil <= now && this.#paceFreeAt(now) <= now && this.#d.outbox.nextDue(now) !== undefined
+    );
+  }
+
+  /** When the pacing window has room for one more message. */
+  #paceFreeAt(now: number): number {
+    while (this.#sentAt.length > 0 && now - this.#sentAt[0]! >= 60_000) this.#sentAt.shift();
+    return this.#sentAt.length < this.#d.config.postsPerMinute ? now : this.#sentAt[0]! + 60_000;
   }
 
   #setIdle(idle: boolean): void {
@@ -182,14 +199,17 @@ export class FeedSender {
     return outbox.get(id)!;
   }
 
+  /** Waits for room in the pacing window; the sender counts as idle meanwhile. */
   async #paceSlot(): Promise<void> {
-    const { clock, config } = this.#d;
+    const { clock } = this.#d;
     for (;;) {
       const now = clock.now();
-      while (this.#sentAt.length > 0 && now - this.#sentAt[0]! >= 60_000) this.#sentAt.shift();
-      if (this.#sentAt.length < config.postsPerMinute) return;
-      await clock.sleep(this.#sentAt[0]! + 60_000 - now);
+      const freeAt = this.#paceFreeAt(now);
+      if (freeAt <= now) break;
+      this.#setIdle(true);
+      await clock.sleep(freeAt - now);
     }
+    this.#setIdle(false);
   }
 
   async #send(row: OutboxRow): Promise<void> {

@@ -239,3 +239,26 @@ describe("log-chat feed", () => {
     assert.equal(f.telegram.sent.length, 1);
   });
 });
+
+describe("pacing", () => {
+  it("sends at most FEED_POSTS_PER_MINUTE messages a minute, the rest after the window", async (t) => {
+    const f = await startFixture(t, { FEED_POSTS_PER_MINUTE: "2" });
+    for (const id of [1, 2, 3]) {
+      await f.telegram.push(
+        newMessageUpdate(message({ id, peer: alice, from: alice, text: `paced ${id}` }), { users: [alice] }),
+      );
+    }
+    await f.telegram.push(deleteMessagesUpdate([1, 2, 3]));
+    await f.app.idle();
+    assert.equal(f.telegram.sent.length, 2, "two in the first minute");
+    f.clock.advance(30_000);
+    await f.app.idle();
+    assert.equal(f.telegram.sent.length, 2, "still two after 30 s");
+    f.clock.advance(31_000);
+    await f.app.idle();
+    assert.deepEqual(
+      f.telegram.sent.map((s) => s.message.split("\n").at(-1)),
+      ["paced 1", "paced 2", "paced 3"],
+    );
+  });
+});
