@@ -10,9 +10,12 @@ import type { Config } from "./config.ts";
 import { Feed } from "./feed/feed.ts";
 import { FeedSender } from "./feed/sender.ts";
 import { createLogger, type Logger } from "./log.ts";
+import { MediaBuffer } from "./media/buffer.ts";
+import { plaintextDeletedMediaStore } from "./media/deleted-media-store.ts";
 import { ensurePrivateDir, openStore, type Store } from "./store/db.ts";
 import { EventStore } from "./store/events.ts";
 import { KeyValueStore } from "./store/kv.ts";
+import { MediaFileStore } from "./store/media-files.ts";
 import { MessageStore } from "./store/messages.ts";
 import { OutboxStore } from "./store/outbox.ts";
 import { PeerStore } from "./store/peers.ts";
@@ -21,7 +24,9 @@ import { connectAuthorized } from "./telegram/connect.ts";
 import type { HandlerContext } from "./telegram/handlers/context.ts";
 import { IngestQueue } from "./telegram/ingest-queue.ts";
 import { resolveLogChat, telegramLogChat } from "./telegram/log-chat.ts";
+import { downloadMessageMedia } from "./telegram/media-download.ts";
 import { peerInfoOf } from "./telegram/message-map.ts";
+import { refetchMessage } from "./telegram/refetch.ts";
 
 /** What `startApp` takes. Only `config` is required. */
 export interface StartOptions {
@@ -45,6 +50,7 @@ export interface App {
 
 interface TelegramPart {
   queue: IngestQueue<unknown>;
+  media: MediaBuffer;
   sender: FeedSender;
   capture: Capture;
   detach(): Promise<void>;
@@ -89,9 +95,28 @@ async function startTelegram(
     });
     return logChatPeer;
   };
+  const mediaFiles = new MediaFileStore(store.db);
+  const bufferPolicy = {
+    bufferAll: config.media.bufferAll,
+    maxBufferFileSize: config.media.maxBufferFileSize,
+  };
+  const media = new MediaBuffer({
+    files: mediaFiles,
+    messages,
+    events,
+    deleted: plaintextDeletedMediaStore(config.vaultDir),
+    download: (message, dest) => downloadMessageMedia(client, message, dest),
+    refetch: (row) => refetchMessage(client, row, peers),
+    mediaDir: config.mediaDir,
+    policy: bufferPolicy,
+    concurrency: 2,
+    clock,
+    log: log.child({ part: "media" }),
+  });
   const sender = new FeedSender({
     outbox,
     events,
+    media,
     transport: telegramLogChat(client, logChat, log.child({ part: "feed" })),
     transaction: store.transaction,
     clock,
@@ -105,6 +130,12 @@ async function startTelegram(
     peers,
     events,
     feed,
+    mediaFiles,
+    media: {
+      download: (rowId, message) => media.download(rowId, message),
+      deleted: (rowId) => media.deleted(rowId),
+    },
+    bufferPolicy,
     selfId,
     logChatId: tg.logChat.kind === "self" ? selfId : tg.logChat.peerId,
     ignored: config.ignoredIds,
@@ -121,16 +152,19 @@ async function startTelegram(
   const raw = new Raw({});
   const onUpdate = (update: unknown) => queue.push(update);
   client.addEventHandler(onUpdate, raw);
+  media.resume();
   sender.start();
   log.info({ selfId, logChat: ctx.logChatId }, "telegram capture started");
 
   return {
     queue,
+    media,
     sender,
     capture,
     async detach() {
       client.removeEventHandler(onUpdate, raw);
       await queue.close();
+      await media.stop();
       await sender.stop();
       if (owned) await client.destroy();
     },
@@ -166,12 +200,15 @@ export async function startApp(options: StartOptions): Promise<App> {
     async idle() {
       if (!telegram) return;
       // Posts queued by the last batch wake the sender; loop until both sides are quiet together.
+      const settle = async () => {
+        await telegram!.queue.idle();
+        await telegram!.media.idle();
+        await telegram!.sender.idle();
+      };
       for (;;) {
-        await telegram.queue.idle();
-        await telegram.sender.idle();
+        await settle();
         if (telegram.queue.depth === 0) {
-          await telegram.queue.idle();
-          await telegram.sender.idle();
+          await settle();
           if (telegram.queue.depth === 0) return;
         }
       }

@@ -8,10 +8,20 @@ import type { OutboxStore } from "../store/outbox.ts";
 import { entitiesJson } from "../telegram/entities.ts";
 import type { FormattedText } from "./formatted-text.ts";
 
+/** A file sent with a post. */
+export type PostAttachment =
+  /** Every message of a folded burst, listed in a text file. */
+  | { type: "folded-listing"; name: string }
+  /** The media of a stored message (from the buffer or the deleted-media store). */
+  | { type: "message-media"; messageRowId: number };
+
 /** A post to queue. */
 export interface PostDraft {
   kind: string;
   body: FormattedText;
+  attachment?: PostAttachment;
+  /** A log-chat message this post replies to. */
+  replyTo?: number;
   /** The chat the post is about, by name, for folded summaries. */
   topic?: string;
   eventId?: number;
@@ -52,6 +62,8 @@ export class Feed {
         text: draft.body.text,
         entities: entitiesJson(draft.body.entities),
         topic: draft.topic ?? null,
+        attachment: draft.attachment ? JSON.stringify(draft.attachment) : null,
+        replyTo: draft.replyTo ?? null,
         notBefore: now,
         eventId: draft.eventId ?? null,
         correlationId: draft.correlationId ?? null,

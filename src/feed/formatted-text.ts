@@ -95,3 +95,17 @@ export function truncateText(text: string, limit: number): string {
   if (isHighSurrogate(text.charCodeAt(end - 1))) end -= 1;
   return `${text.slice(0, end)}…`;
 }
+
+/** The first part of a post (at most `limit` units) and everything after it, as one text. */
+export function splitHead(body: FormattedText, limit: number): [FormattedText, FormattedText] {
+  if (body.text.length <= limit) return [body, { text: "", entities: [] }];
+  const [head] = splitFormatted(body, limit);
+  const cut = head!.text.length;
+  const entities: StoredEntity[] = [];
+  for (const e of body.entities) {
+    const from = Math.max(e.offset, cut);
+    const to = e.offset + e.length;
+    if (to > from) entities.push({ ...e, offset: from - cut, length: to - from });
+  }
+  return [head!, { text: body.text.slice(cut), entities }];
+}

@@ -98,7 +98,7 @@ export function mediaLine(media: MediaInfo, reason: string): string {
   const size = media.size ? `, ${formatBytes(media.size)}` : "";
   const desc = media.description ? `: ${media.description}` : "";
   const ttl = media.ttlSeconds ? ", self-destructing" : "";
-  return `📎 ${media.kind}${name}${size}${ttl}${desc}. ${reason}`;
+  return `📎 ${media.kind}${name}${size}${ttl}${desc}${reason ? `. ${reason}` : ""}`;
 }
 
 function deletionTitle(kind: DeletionKind): string {

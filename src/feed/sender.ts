@@ -13,13 +13,14 @@
 import type { Logger } from "pino";
 import type { Clock } from "../clock.ts";
 import type { FeedConfig } from "../config.ts";
+import type { PreparedMedia } from "../media/buffer.ts";
 import type { EventStore } from "../store/events.ts";
 import type { OutboxRow, OutboxStore } from "../store/outbox.ts";
 import { parseEntities } from "../telegram/entities.ts";
-import { newRandomId } from "./feed.ts";
-import { type FormattedText, splitFormatted } from "./formatted-text.ts";
+import { newRandomId, type PostAttachment } from "./feed.ts";
+import { type FormattedText, splitFormatted, splitHead, TextBuilder } from "./formatted-text.ts";
 import { foldedDeletionsCaption, foldedDeletionsListing } from "./posts.ts";
-import { FloodWait, type LogChatTransport } from "./transport.ts";
+import { FloodWait, type LogChatTransport, type PostMedia } from "./transport.ts";
 
 const MESSAGE_LIMIT = 4096;
 const CAPTION_LIMIT = 1024;
@@ -33,9 +34,17 @@ const MAX_SLEEP_MS = 60_000;
 export const DELETED_POST_KIND = "message.deleted";
 const FOLDED_KIND = "deletions.folded";
 
-interface FoldedAttachment {
-  type: "folded-listing";
-  name: string;
+/** Kinds Telegram does not give a caption: their text follows as a message. */
+const NO_CAPTION: ReadonlySet<string> = new Set(["sticker", "round_video"]);
+
+/** A file name for the upload: the original (without any path), or one made from the kind. */
+export function safeFileName(name: string | undefined, kind: string): string {
+  const last = (name ?? "").split(/[\\/]/).pop() ?? "";
+  const base = [...last]
+    .filter((c) => c.charCodeAt(0) >= 0x20)
+    .join("")
+    .trim();
+  return base.length > 0 ? base.slice(0, 200) : `${kind}.bin`;
 }
 
 /** Everything the sender needs. */
@@ -43,6 +52,8 @@ export interface FeedSenderDeps {
   outbox: OutboxStore;
   events: EventStore;
   transport: LogChatTransport;
+  /** Files of deleted messages; absent when the media buffer is not running. */
+  media?: { prepare(messageRowId: number): Promise<PreparedMedia> };
   transaction: <T>(fn: () => T) => T;
   clock: Clock;
   config: FeedConfig;
@@ -180,7 +191,7 @@ export class FeedSender {
       name,
       CAPTION_LIMIT,
     );
-    const attachment: FoldedAttachment = { type: "folded-listing", name };
+    const attachment: PostAttachment = { type: "folded-listing", name };
     const id = this.#d.transaction(() =>
       outbox.fold(
         due.map((r) => r.id),
@@ -215,56 +226,87 @@ export class FeedSender {
   async #send(row: OutboxRow): Promise<void> {
     const { outbox, clock } = this.#d;
     try {
-      if (row.attachment) await this.#sendWithFile(row);
-      else
-        await this.#sendParts(row, { text: row.text, entities: parseEntities(row.entities) }, row.partsSent);
+      const body = { text: row.text, entities: parseEntities(row.entities) };
+      const attachment = row.attachment ? (JSON.parse(row.attachment) as PostAttachment) : undefined;
+      if (attachment?.type === "folded-listing") await this.#sendListing(row, body, attachment.name);
+      else if (attachment?.type === "message-media")
+        await this.#sendMessageMedia(row, body, attachment.messageRowId);
+      else await this.#sendParts(row, body, row.partsSent);
       outbox.markSent(row.id, clock.now());
     } catch (err) {
       this.#failed(row, err);
     }
   }
 
+  /** Sends `body` as text messages, from overall part `from`; part `i` of `body` is post part `i + offset`. */
   async #sendParts(row: OutboxRow, body: FormattedText, from: number, offset = 0): Promise<void> {
     const parts = splitFormatted(body, MESSAGE_LIMIT);
     const base = BigInt(row.randomId);
     for (let i = Math.max(0, from - offset); i < parts.length; i++) {
       await this.#paceSlot();
-      await this.#d.transport.sendText(parts[i]!, base + BigInt(i + offset));
+      const replyTo = i + offset === 0 ? (row.replyTo ?? undefined) : undefined;
+      await this.#d.transport.sendText(parts[i]!, base + BigInt(i + offset), { replyTo });
       this.#sentAt.push(this.#d.clock.now());
       this.#d.outbox.markPartsSent(row.id, i + offset + 1);
     }
   }
 
-  async #sendWithFile(row: OutboxRow): Promise<void> {
-    const attachment = JSON.parse(row.attachment!) as FoldedAttachment;
-    const [caption, ...rest] = splitFormatted(
-      { text: row.text, entities: parseEntities(row.entities) },
-      CAPTION_LIMIT,
-    );
+  /**
+   * A post led by a file: part 0 is the file with as much of the text as fits a caption (none for
+   * kinds that take no caption), the rest follows as text messages.
+   */
+  async #sendLedByFile(
+    row: OutboxRow,
+    body: FormattedText,
+    captionFits: boolean,
+    sendLead: (caption: FormattedText, randomId: bigint) => Promise<void>,
+  ): Promise<void> {
+    const [caption, rest] = captionFits ? splitHead(body, CAPTION_LIMIT) : [{ text: "", entities: [] }, body];
     if (row.partsSent === 0) {
-      const items = this.#d.outbox.foldedInto(row.id).map((r) => ({ text: r.text, chatName: r.topic ?? "" }));
-      const bytes = Buffer.from(foldedDeletionsListing(items, row.createdAt), "utf8");
       await this.#paceSlot();
-      await this.#d.transport.sendFile(
-        { name: attachment.name, mimeType: "text/plain", bytes },
-        caption!,
-        BigInt(row.randomId),
-      );
+      await sendLead(caption, BigInt(row.randomId));
       this.#sentAt.push(this.#d.clock.now());
       this.#d.outbox.markPartsSent(row.id, 1);
     }
-    if (rest.length > 0) {
-      const remainder = rest.reduce<FormattedText>(
-        (acc, p) => ({
-          text: acc.text + p.text,
-          entities: [
-            ...acc.entities,
-            ...p.entities.map((e) => ({ ...e, offset: e.offset + acc.text.length })),
-          ],
-        }),
-        { text: "", entities: [] },
+    if (rest.text.length > 0) await this.#sendParts(row, rest, Math.max(1, row.partsSent), 1);
+  }
+
+  async #sendListing(row: OutboxRow, body: FormattedText, name: string): Promise<void> {
+    const items = this.#d.outbox.foldedInto(row.id).map((r) => ({ text: r.text, chatName: r.topic ?? "" }));
+    const bytes = Buffer.from(foldedDeletionsListing(items, row.createdAt), "utf8");
+    const options = { replyTo: row.replyTo ?? undefined };
+    await this.#sendLedByFile(row, body, true, (caption, randomId) =>
+      this.#d.transport.sendFile({ name, mimeType: "text/plain", bytes }, caption, randomId, options),
+    );
+  }
+
+  async #sendMessageMedia(row: OutboxRow, body: FormattedText, messageRowId: number): Promise<void> {
+    const prepared = this.#d.media ? await this.#d.media.prepare(messageRowId) : undefined;
+    if (!prepared?.ok) {
+      const why = prepared?.reasonText ?? "The file was not kept.";
+      const withReason = why
+        ? new TextBuilder().addFormatted(body).newline().add(why, { _: "MessageEntityItalic" }).build()
+        : body;
+      await this.#sendParts(row, withReason, row.partsSent);
+      return;
+    }
+    try {
+      const m = prepared.media;
+      const media: PostMedia = {
+        path: prepared.opened.path,
+        kind: m.kind,
+        fileName: safeFileName(m.fileName, m.kind),
+        mimeType: m.mimeType ?? "application/octet-stream",
+        duration: m.duration,
+        width: m.width,
+        height: m.height,
+      };
+      const options = { replyTo: row.replyTo ?? undefined };
+      await this.#sendLedByFile(row, body, !NO_CAPTION.has(m.kind), (caption, randomId) =>
+        this.#d.transport.sendMedia(media, caption, randomId, options),
       );
-      await this.#sendParts(row, remainder, Math.max(1, row.partsSent), 1);
+    } finally {
+      await prepared.opened.cleanup();
     }
   }
 

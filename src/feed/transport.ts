@@ -3,6 +3,7 @@
  * `telegram/log-chat-transport.ts`; keeping the sender behind this interface keeps its pacing,
  * folding and retry logic free of GramJS.
  */
+import type { MediaKind } from "../telegram/media-map.ts";
 import type { FormattedText } from "./formatted-text.ts";
 
 /** Telegram asked us to wait before sending again. */
@@ -22,12 +23,30 @@ export interface PostFile {
   bytes: Buffer;
 }
 
+/** A media file to post in its own kind (photo, video, voice, ...). */
+export interface PostMedia {
+  path: string;
+  kind: MediaKind;
+  fileName: string;
+  mimeType: string;
+  duration?: number;
+  width?: number;
+  height?: number;
+}
+
+/** Per-send options. */
+export interface SendOptions {
+  /** A log-chat message id this message replies to. */
+  replyTo?: number;
+}
+
 /**
  * Sends to the log chat. Each call resolves once Telegram has the message, including when Telegram
  * answers that this random id was already used (the message was sent before a crash).
  * Throws `FloodWait` when asked to wait; any other error is worth retrying later.
  */
 export interface LogChatTransport {
-  sendText(body: FormattedText, randomId: bigint): Promise<void>;
-  sendFile(file: PostFile, caption: FormattedText, randomId: bigint): Promise<void>;
+  sendText(body: FormattedText, randomId: bigint, options?: SendOptions): Promise<void>;
+  sendFile(file: PostFile, caption: FormattedText, randomId: bigint, options?: SendOptions): Promise<void>;
+  sendMedia(media: PostMedia, caption: FormattedText, randomId: bigint, options?: SendOptions): Promise<void>;
 }

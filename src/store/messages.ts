@@ -25,6 +25,7 @@ export interface MessageContent {
 export class MessageStore {
   readonly #db: Db;
   readonly #insert;
+  readonly #byRowId;
   readonly #byChatAndId;
   readonly #byIdOutsideChannels;
 
@@ -53,6 +54,12 @@ export class MessageStore {
         recordedAt: p("recordedAt"),
       })
       .onConflictDoNothing()
+      .returning({ id: messages.id })
+      .prepare();
+    this.#byRowId = db
+      .select()
+      .from(messages)
+      .where(eq(messages.id, p("id")))
       .prepare();
     this.#byChatAndId = db
       .select()
@@ -66,9 +73,9 @@ export class MessageStore {
       .prepare();
   }
 
-  /** Stores a message seen for the first time; returns false when it was already stored. */
-  insert(row: NewMessageRow, recordedAt: number): boolean {
-    const r = this.#insert.run({
+  /** Stores a message seen for the first time; returns its row id, or null when it was already stored. */
+  insert(row: NewMessageRow, recordedAt: number): number | null {
+    const r = this.#insert.get({
       senderId: null,
       editDate: null,
       entities: null,
@@ -83,7 +90,12 @@ export class MessageStore {
       selfDestructing: row.selfDestructing ? 1 : 0,
       recordedAt,
     });
-    return r.changes > 0;
+    return r?.id ?? null;
+  }
+
+  /** The stored message with row id `id`. */
+  byRowId(id: number): MessageRow | undefined {
+    return this.#byRowId.get({ id });
   }
 
   /** The stored message `messageId` in the chat with marked id `chatId`. */

@@ -15,6 +15,7 @@ export interface NewOutboxRow {
   entities: string | null;
   topic?: string | null;
   attachment?: string | null;
+  replyTo?: number | null;
   notBefore: number;
   eventId?: number | null;
   correlationId?: string | null;

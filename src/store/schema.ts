@@ -138,6 +138,8 @@ export const outbox = sqliteTable(
     /** A file sent with the post: `{name, mimeType, text}` (folded listings) as JSON. */
     attachment: text("attachment"),
     partsSent: integer("parts_sent").notNull().default(0),
+    /** A message in the log chat this post answers (the restricted-link saver replies to requests). */
+    replyTo: integer("reply_to"),
     notBefore: integer("not_before").notNull(),
     attempts: integer("attempts").notNull().default(0),
     lastError: text("last_error"),
@@ -156,3 +158,36 @@ export const kv = sqliteTable("kv", {
   value: text("value").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });
+
+/**
+ * The file behind a message's media: whether it was kept, where, and why not. Buffer files are
+ * named at random (`blob`) and shared between messages with the same content (`sha256`); a
+ * deleted message's file moves to the vault (`vault_file`).
+ */
+export const mediaFiles = sqliteTable(
+  "media_files",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    messageRowId: integer("message_row_id")
+      .notNull()
+      .references(() => messages.id, { onDelete: "cascade" }),
+    /** `pending`, `stored`, `vaulted`, `skipped`, `failed`, `purged`. */
+    status: text("status").notNull(),
+    /** Why the file is not kept: `too_large`, `policy`, `expired`, `no_file`, or the download error. */
+    reason: text("reason"),
+    size: integer("size"),
+    sha256: text("sha256"),
+    blob: text("blob"),
+    vaultFile: text("vault_file"),
+    attempts: integer("attempts").notNull().default(0),
+    /** When a self-destructing media was posted (it is posted once: opened, expired or deleted). */
+    postedAt: integer("posted_at"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("media_files_message").on(t.messageRowId),
+    index("media_files_status").on(t.status),
+    index("media_files_sha256").on(t.sha256),
+  ],
+);

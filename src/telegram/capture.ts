@@ -57,7 +57,7 @@ export class Capture {
     const work = classifyUpdate(update, this.#ctx.selfId);
     switch (work.kind) {
       case "new":
-        if (storeNewMessage(this.#ctx, work.message, work.entities)) this.stats.stored++;
+        if (storeNewMessage(this.#ctx, work.message, work.entities) !== null) this.stats.stored++;
         return;
       case "edit":
         if (recordEdit(this.#ctx, work.message, work.entities, randomUUID()) === "edited") this.stats.edits++;

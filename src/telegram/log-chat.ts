@@ -4,12 +4,19 @@
  * outbox chose, through `messages.SendMessage` / `messages.SendMedia` directly, so the id we
  * stored is the id Telegram de-duplicates on.
  */
+import { stat } from "node:fs/promises";
 import bigInt from "big-integer";
 import type { Logger } from "pino";
 import { Api, errors, type TelegramClient } from "telegram";
 import { CustomFile } from "telegram/client/uploads.js";
 import type { FormattedText } from "../feed/formatted-text.ts";
-import { FloodWait, type LogChatTransport, type PostFile } from "../feed/transport.ts";
+import {
+  FloodWait,
+  type LogChatTransport,
+  type PostFile,
+  type PostMedia,
+  type SendOptions,
+} from "../feed/transport.ts";
 import type { PeerRow, PeerStore } from "../store/peers.ts";
 import { storedToApiEntities } from "./entities.ts";
 import { bareIdOf, peerKindOf } from "./peer-id.ts";
@@ -59,6 +66,52 @@ export async function resolveLogChat(
   throw new LogChatUnreachable(peerId, "it is not among the account's chats");
 }
 
+/** The TL media to send for a file of a given kind, so a voice note arrives as a voice note. */
+export function inputMediaFor(media: PostMedia, file: Api.TypeInputFile): Api.TypeInputMedia {
+  if (media.kind === "photo") return new Api.InputMediaUploadedPhoto({ file });
+  const name = new Api.DocumentAttributeFilename({ fileName: media.fileName });
+  const video = (round: boolean) =>
+    new Api.DocumentAttributeVideo({
+      duration: media.duration ?? 0,
+      w: media.width ?? 0,
+      h: media.height ?? 0,
+      roundMessage: round || undefined,
+      supportsStreaming: true,
+    });
+  const attributes: Api.TypeDocumentAttribute[] = (() => {
+    switch (media.kind) {
+      case "video":
+        return [video(false), name];
+      case "round_video":
+        return [video(true)];
+      case "gif":
+        return [new Api.DocumentAttributeAnimated(), video(false), name];
+      case "sticker":
+        return [
+          new Api.DocumentAttributeSticker({ alt: "", stickerset: new Api.InputStickerSetEmpty() }),
+          name,
+        ];
+      case "voice":
+        return [new Api.DocumentAttributeAudio({ voice: true, duration: media.duration ?? 0 })];
+      case "audio":
+        return [new Api.DocumentAttributeAudio({ duration: media.duration ?? 0 }), name];
+      default:
+        return [name];
+    }
+  })();
+  return new Api.InputMediaUploadedDocument({
+    file,
+    mimeType: media.mimeType,
+    attributes,
+    forceFile: media.kind === "document" || undefined,
+    nosoundVideo: media.kind === "gif" || undefined,
+  });
+}
+
+function replyTo(options: SendOptions | undefined): Api.TypeInputReplyTo | undefined {
+  return options?.replyTo ? new Api.InputReplyToMessage({ replyToMsgId: options.replyTo }) : undefined;
+}
+
 function isEntityError(err: unknown): boolean {
   return err instanceof errors.RPCError && /ENTIT/.test(err.errorMessage);
 }
@@ -99,8 +152,38 @@ export function telegramLogChat(
     }
   }
 
+  async function upload(file: CustomFile): Promise<Api.TypeInputFile> {
+    try {
+      return await client.uploadFile({ file, workers: 4 });
+    } catch (err) {
+      if (err instanceof errors.FloodWaitError) throw new FloodWait(err.seconds);
+      throw err;
+    }
+  }
+
+  async function sendMediaMessage(
+    media: Api.TypeInputMedia,
+    caption: FormattedText,
+    randomId: bigint,
+    options?: SendOptions,
+  ) {
+    const target = await peer();
+    await invoke(
+      (entities) =>
+        new Api.messages.SendMedia({
+          peer: target,
+          media,
+          message: caption.text,
+          entities,
+          randomId: bigInt(randomId.toString()),
+          replyTo: replyTo(options),
+        }),
+      caption,
+    );
+  }
+
   return {
-    async sendText(body, randomId) {
+    async sendText(body, randomId, options) {
       const target = await peer();
       await invoke(
         (entities) =>
@@ -110,39 +193,25 @@ export function telegramLogChat(
             entities,
             randomId: bigInt(randomId.toString()),
             noWebpage: true,
+            replyTo: replyTo(options),
           }),
         body,
       );
     },
-    async sendFile(file: PostFile, caption, randomId) {
-      const target = await peer();
-      let uploaded: Api.TypeInputFile;
-      try {
-        uploaded = await client.uploadFile({
-          file: new CustomFile(file.name, file.bytes.length, "", file.bytes),
-          workers: 1,
-        });
-      } catch (err) {
-        if (err instanceof errors.FloodWaitError) throw new FloodWait(err.seconds);
-        throw err;
-      }
+    async sendFile(file: PostFile, caption, randomId, options) {
+      const uploaded = await upload(new CustomFile(file.name, file.bytes.length, "", file.bytes));
       const media = new Api.InputMediaUploadedDocument({
         file: uploaded,
         mimeType: file.mimeType,
         attributes: [new Api.DocumentAttributeFilename({ fileName: file.name })],
         forceFile: true,
       });
-      await invoke(
-        (entities) =>
-          new Api.messages.SendMedia({
-            peer: target,
-            media,
-            message: caption.text,
-            entities,
-            randomId: bigInt(randomId.toString()),
-          }),
-        caption,
-      );
+      await sendMediaMessage(media, caption, randomId, options);
+    },
+    async sendMedia(media, caption, randomId, options) {
+      const size = (await stat(media.path)).size;
+      const uploaded = await upload(new CustomFile(media.fileName, size, media.path));
+      await sendMediaMessage(inputMediaFor(media, uploaded), caption, randomId, options);
     },
   };
 }

@@ -97,7 +97,7 @@ export type Answer =
 /** A custom answer for one request class; gets the request parsed from bytes. */
 export type Handler = (
   request: Api.AnyRequest,
-  ctx: { dcId: number; telegram: FakeTelegram },
+  ctx: { dcId: number; telegram: FakeTelegram; builtin: () => Answer },
 ) => Answer | Promise<Answer>;
 
 /** Options for `createOfflineClient`. */
@@ -347,7 +347,9 @@ export class FakeTelegram {
       const injected = this.#take("rpc", record.className);
       if (injected) throw injected.make();
       const custom = this.#handlers.get(record.className);
-      const answer = custom ? await custom(parsed, { dcId, telegram: this }) : this.#builtin(parsed, dcId);
+      const answer = custom
+        ? await custom(parsed, { dcId, telegram: this, builtin: () => this.#builtin(parsed, dcId) })
+        : this.#builtin(parsed, dcId);
       const lost = this.#take("lost", record.className);
       if (lost) throw lost.make();
       return request.readResult(new BinaryReader(serialize(answer)));

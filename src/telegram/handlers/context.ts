@@ -8,11 +8,21 @@ import type { Api } from "telegram";
 import type { IgnoredIds } from "../../config.ts";
 import type { Feed } from "../../feed/feed.ts";
 import type { MessagePeers } from "../../feed/posts.ts";
+import type { BufferPolicy } from "../../media/policy.ts";
 import type { EventStore } from "../../store/events.ts";
+import type { MediaFileStore } from "../../store/media-files.ts";
 import type { MessageStore } from "../../store/messages.ts";
 import type { PeerStore } from "../../store/peers.ts";
 import { type ChatFacts, peerInfoOf } from "../message-map.ts";
 import type { UpdateEntities } from "../update-kinds.ts";
+
+/** What handlers ask of the media buffer; the work itself happens after the transaction. */
+export interface MediaHooks {
+  /** Download the media of a just-stored message (the live TL message has the file reference). */
+  download(messageRowId: number, message: Api.Message): void;
+  /** The message was deleted: keep its file in the deleted-media store. */
+  deleted(messageRowId: number): void;
+}
 
 /** Shared state and stores for the handlers. */
 export interface HandlerContext {
@@ -20,6 +30,9 @@ export interface HandlerContext {
   peers: PeerStore;
   events: EventStore;
   feed: Feed;
+  mediaFiles: MediaFileStore;
+  media: MediaHooks;
+  bufferPolicy: BufferPolicy;
   selfId: number;
   /** Marked id of the log chat: never logged. */
   logChatId: number;

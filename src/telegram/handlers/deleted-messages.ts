@@ -20,10 +20,10 @@ export function deletionKindOf(row: MessageRow, now: number): DeletionKind {
   return "deleted";
 }
 
+/** The media line of a deletion post; the file itself (or why it is missing) is added when sent. */
 function mediaNoteOf(row: MessageRow): string | null {
   if (!row.media) return null;
-  const media = JSON.parse(row.media) as MediaInfo;
-  return mediaLine(media, "The file itself was not kept.");
+  return mediaLine(JSON.parse(row.media) as MediaInfo, "");
 }
 
 /** Counts of what a deletion update led to. */
@@ -86,9 +86,12 @@ export function recordDeletions(
         },
         now,
       );
+      const file = ctx.mediaFiles.byMessage(row.id);
+      if (file) ctx.media.deleted(row.id);
       ctx.feed.enqueue({
         kind: DELETED_POST_KIND,
         body: deletedMessagePost(row, peersOf(ctx, row.chatId, row.senderId), kind, mediaNoteOf(row)),
+        attachment: file ? { type: "message-media", messageRowId: row.id } : undefined,
         topic: chatTopic(ctx, row.chatId),
         eventId,
         correlationId,

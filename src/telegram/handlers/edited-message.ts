@@ -27,7 +27,7 @@ export function recordEdit(
   const row = ctx.messages.find(chatId, message.id);
   if (!row) {
     // Edited before we ever saw it (sent while we were offline): keep it from now on.
-    return storeNewMessage(ctx, message, undefined) ? "stored_as_new" : "excluded";
+    return storeNewMessage(ctx, message, undefined) !== null ? "stored_as_new" : "excluded";
   }
   const next = contentOf(message);
   const sameMedia = mediaIdentity(next.media) === mediaIdentity(row.media);

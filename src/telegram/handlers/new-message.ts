@@ -2,23 +2,45 @@
  * A message seen for the first time: stored before anything else happens to it.
  */
 import type { Api } from "telegram";
+import { bufferDecision } from "../../media/policy.ts";
+import type { MediaInfo } from "../media-map.ts";
 import { chatTypeOf, markedIdOfPeer, messageRowOf, senderIdOf } from "../message-map.ts";
 import type { UpdateEntities } from "../update-kinds.ts";
 import { chatFactsOf, type HandlerContext, isExcluded, rememberEntities } from "./context.ts";
 
-/** Stores a new message unless it is excluded; returns whether a row was written. */
+/** Stores a new message unless it is excluded; returns its row id when a row was written. */
 export function storeNewMessage(
   ctx: HandlerContext,
   message: Api.Message,
   entities: UpdateEntities | undefined,
-): boolean {
+): number | null {
   const now = ctx.now();
   rememberEntities(ctx, entities, now);
   const chatId = markedIdOfPeer(message.peerId);
   const senderId = senderIdOf(message, chatId, ctx.selfId);
-  if (isExcluded(ctx, chatId, senderId)) return false;
-  if (message.out && !ctx.listenOutgoing) return false;
+  if (isExcluded(ctx, chatId, senderId)) return null;
+  if (message.out && !ctx.listenOutgoing) return null;
   const chat = chatFactsOf(ctx, chatId);
   const row = messageRowOf(message, chatId, chatTypeOf(message.peerId, chat, ctx.selfId), chat, ctx.selfId);
-  return ctx.messages.insert(row, now);
+  const rowId = ctx.messages.insert(row, now);
+  if (rowId !== null && row.media) planMediaDownload(ctx, rowId, row, message, now);
+  return rowId;
+}
+
+/** Records whether the buffer keeps this message's file, and queues the download when it does. */
+function planMediaDownload(
+  ctx: HandlerContext,
+  rowId: number,
+  row: ReturnType<typeof messageRowOf>,
+  message: Api.Message,
+  now: number,
+): void {
+  const media = JSON.parse(row.media!) as MediaInfo;
+  const decision = bufferDecision(row, media, ctx.bufferPolicy);
+  if (decision.keep) {
+    ctx.mediaFiles.add(rowId, "pending", null, media.size ?? null, now);
+    ctx.media.download(rowId, message);
+  } else if (decision.reason !== "no_file") {
+    ctx.mediaFiles.add(rowId, "skipped", decision.reason, media.size ?? null, now);
+  }
 }

@@ -1,0 +1,241 @@
+/**
+ * The media buffer: downloads kept media in the background after the message row is written,
+ * moves a deleted message's file to the deleted-media store, and hands files to the feed sender.
+ *
+ * Downloads run in a bounded queue. A deletion that arrives while its file is still downloading
+ * waits for the download; so does a post that needs the file. Files are stored under random names
+ * and shared when two messages carry the same bytes.
+ */
+import { randomBytes } from "node:crypto";
+import { rename, rm, stat } from "node:fs/promises";
+import path from "node:path";
+import PQueue from "p-queue";
+import type { Logger } from "pino";
+import type { Api } from "telegram";
+import type { Clock } from "../clock.ts";
+import type { EventStore } from "../store/events.ts";
+import type { MediaFileRow, MediaFileStore } from "../store/media-files.ts";
+import type { MessageRow, MessageStore } from "../store/messages.ts";
+import type { MediaInfo } from "../telegram/media-map.ts";
+import type { DeletedMediaStore, OpenedMedia } from "./deleted-media-store.ts";
+import { type BufferPolicy, FILE_KINDS, missingMediaReason } from "./policy.ts";
+
+/** Downloads a message's file to a path (streamed); returns its size and sha256. */
+export type Downloader = (message: Api.Message, dest: string) => Promise<{ size: number; sha256: string }>;
+/** Fetches a message again (fresh file reference), or undefined when it is gone. */
+export type Refetcher = (row: MessageRow) => Promise<Api.Message | undefined>;
+
+/** A file ready to post, or why there is none (one sentence for the post; empty when obvious). */
+export type PreparedMedia =
+  | { ok: true; opened: OpenedMedia; media: MediaInfo }
+  | { ok: false; reasonText: string };
+
+/** Everything the buffer needs. */
+export interface MediaBufferDeps {
+  files: MediaFileStore;
+  messages: MessageStore;
+  events: EventStore;
+  deleted: DeletedMediaStore;
+  download: Downloader;
+  refetch: Refetcher;
+  mediaDir: string;
+  policy: BufferPolicy;
+  concurrency: number;
+  clock: Clock;
+  log: Logger;
+}
+
+function isExpiredReference(err: unknown): boolean {
+  const msg = (err as { errorMessage?: string })?.errorMessage ?? (err as Error)?.message ?? "";
+  return /FILE_REFERENCE_(EXPIRED|INVALID|EMPTY)/.test(msg);
+}
+
+/** Background downloads and the hand-over of deleted files. */
+export class MediaBuffer {
+  readonly #d: MediaBufferDeps;
+  readonly #queue: PQueue;
+  readonly #live = new Map<number, Api.Message>();
+  readonly #downloads = new Map<number, Promise<void>>();
+  readonly #deletions = new Map<number, Promise<void>>();
+  #stopped = false;
+
+  constructor(deps: MediaBufferDeps) {
+    this.#d = deps;
+    this.#queue = new PQueue({ concurrency: deps.concurrency });
+  }
+
+  /** Downloads of rows left pending by a previous run (their messages are fetched again). */
+  resume(): void {
+    for (const row of this.#d.files.pending()) this.#schedule(row.messageRowId);
+  }
+
+  /** Queues the download of a just-stored message's media, using the live message object. */
+  download(messageRowId: number, message: Api.Message): void {
+    this.#live.set(messageRowId, message);
+    this.#schedule(messageRowId);
+  }
+
+  /** The message was deleted: once its download settles, move its file to the deleted-media store. */
+  deleted(messageRowId: number): void {
+    if (this.#deletions.has(messageRowId)) return;
+    const done = (async () => {
+      await this.#downloads.get(messageRowId);
+      await this.#keepDeleted(messageRowId);
+    })()
+      .catch((err: unknown) =>
+        this.#d.log.error({ err, messageRowId }, "could not keep a deleted message's file"),
+      )
+      .finally(() => this.#deletions.delete(messageRowId));
+    this.#deletions.set(messageRowId, done);
+  }
+
+  /** A file to post for a message, once its download and move have settled. */
+  async prepare(messageRowId: number): Promise<PreparedMedia> {
+    await this.#downloads.get(messageRowId);
+    await this.#deletions.get(messageRowId);
+    const msg = this.#d.messages.byRowId(messageRowId);
+    const media = msg?.media ? (JSON.parse(msg.media) as MediaInfo) : undefined;
+    const row = this.#d.files.byMessage(messageRowId);
+    if (!media) return { ok: false, reasonText: "" };
+    if (!row)
+      return {
+        ok: false,
+        reasonText: missingMediaReason(FILE_KINDS.has(media.kind) ? null : "no_file", media, this.#d.policy),
+      };
+    if (row.status === "vaulted" && row.vaultFile) {
+      return { ok: true, opened: await this.#d.deleted.open(row.vaultFile), media };
+    }
+    if (row.status === "stored" && row.blob) {
+      return {
+        ok: true,
+        opened: { path: path.join(this.#d.mediaDir, row.blob), cleanup: async () => {} },
+        media,
+      };
+    }
+    const reason = row.status === "purged" ? "purged" : row.status === "pending" ? "pending" : row.reason;
+    return { ok: false, reasonText: missingMediaReason(reason, media, this.#d.policy) };
+  }
+
+  /** Resolves when no download or move is running or queued. */
+  async idle(): Promise<void> {
+    for (;;) {
+      await this.#queue.onIdle();
+      const pending = [...this.#downloads.values(), ...this.#deletions.values()];
+      if (pending.length === 0 && this.#queue.size === 0 && this.#queue.pending === 0) return;
+      await Promise.allSettled(pending);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  /** Stops taking new work and waits for what runs. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#queue.clear();
+    await this.idle();
+  }
+
+  #schedule(messageRowId: number): void {
+    if (this.#stopped || this.#downloads.has(messageRowId)) return;
+    const done = this.#queue
+      .add(() => this.#fetch(messageRowId))
+      .catch((err: unknown) => this.#d.log.error({ err, messageRowId }, "media download crashed"))
+      .finally(() => {
+        this.#downloads.delete(messageRowId);
+        this.#live.delete(messageRowId);
+      });
+    this.#downloads.set(messageRowId, done);
+  }
+
+  async #fetch(messageRowId: number): Promise<void> {
+    const { files, messages, clock } = this.#d;
+    const row = files.byMessage(messageRowId);
+    const msgRow = messages.byRowId(messageRowId);
+    if (row?.status !== "pending" || !msgRow) return;
+    let message = this.#live.get(messageRowId) ?? (await this.#d.refetch(msgRow));
+    const tmp = path.join(this.#d.mediaDir, `.${randomBytes(12).toString("hex")}.part`);
+    const started = clock.now();
+    try {
+      if (!message) throw new Error("the message is no longer available");
+      let got: { size: number; sha256: string };
+      try {
+        got = await this.#d.download(message, tmp);
+      } catch (err) {
+        if (!isExpiredReference(err)) throw err;
+        message = await this.#d.refetch(msgRow);
+        if (!message) throw new Error("the file reference expired and the message is gone");
+        got = await this.#d.download(message, tmp);
+      }
+      await this.#store(row, tmp, got);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      this.#failed(row, msgRow, err, clock.now() - started);
+    }
+  }
+
+  async #store(row: MediaFileRow, tmp: string, got: { size: number; sha256: string }): Promise<void> {
+    const { files, clock } = this.#d;
+    const twin = files.withContent(got.sha256, row.id);
+    if (twin?.blob && (await exists(path.join(this.#d.mediaDir, twin.blob)))) {
+      await rm(tmp, { force: true });
+      files.update(
+        row.id,
+        { status: "stored", blob: twin.blob, size: got.size, sha256: got.sha256 },
+        clock.now(),
+      );
+      return;
+    }
+    const blob = randomBytes(16).toString("hex");
+    await rename(tmp, path.join(this.#d.mediaDir, blob));
+    files.update(row.id, { status: "stored", blob, size: got.size, sha256: got.sha256 }, clock.now());
+  }
+
+  #failed(row: MediaFileRow, msgRow: MessageRow, err: unknown, durationMs: number): void {
+    const now = this.#d.clock.now();
+    const message = err instanceof Error ? err.message : String(err);
+    this.#d.files.update(row.id, { status: "failed", reason: message, attempts: row.attempts + 1 }, now);
+    this.#d.events.record(
+      {
+        source: "telegram",
+        type: "media.download_failed",
+        status: "error",
+        occurredAt: now,
+        chatId: msgRow.chatId,
+        messageId: msgRow.messageId,
+        error: message,
+        durationMs,
+      },
+      now,
+    );
+    this.#d.log.warn(
+      { chatId: msgRow.chatId, messageId: msgRow.messageId, err: message },
+      "media download failed",
+    );
+  }
+
+  async #keepDeleted(messageRowId: number): Promise<void> {
+    const { files, messages, clock } = this.#d;
+    const row = files.byMessage(messageRowId);
+    const msg = messages.byRowId(messageRowId);
+    if (!row || !msg || row.status !== "stored" || !row.blob) return;
+    const media = msg.media ? (JSON.parse(msg.media) as MediaInfo) : undefined;
+    const src = path.join(this.#d.mediaDir, row.blob);
+    const vaultFile = await this.#d.deleted.keep(src, {
+      fileName: media?.fileName ?? `${media?.kind ?? "file"}-${msg.messageId}`,
+      mimeType: media?.mimeType ?? "application/octet-stream",
+      chatId: msg.chatId,
+      messageId: msg.messageId,
+      date: msg.date,
+    });
+    files.update(row.id, { status: "vaulted", vaultFile }, clock.now());
+    if (files.blobUsers(row.blob) === 0) await rm(src, { force: true });
+  }
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await stat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}

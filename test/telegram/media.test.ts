@@ -1,0 +1,287 @@
+/**
+ * Media of deleted messages: downloaded in the background, kept in media_deleted/, and posted in
+ * its own kind with the exact bytes; when it is missing the post says why.
+ */
+import assert from "node:assert/strict";
+import { createHash, randomBytes } from "node:crypto";
+import { readdirSync } from "node:fs";
+import path from "node:path";
+import { describe, it } from "node:test";
+import { Api } from "telegram";
+import { EventStore } from "../../src/store/events.ts";
+import { MediaFileStore } from "../../src/store/media-files.ts";
+import { MessageStore } from "../../src/store/messages.ts";
+import { type AppFixture, startFixture } from "../support/app-fixture.ts";
+import { FakeRpcError } from "../support/fake-telegram.ts";
+import {
+  channel,
+  deleteChannelMessagesUpdate,
+  deleteMessagesUpdate,
+  message,
+  newMessageUpdate,
+  user,
+} from "../support/tl-factory.ts";
+
+const alice = user({ id: 42, firstName: "Alice", accessHash: 4242 });
+const group = channel({ id: 5001, title: "Team chat", megagroup: true, accessHash: 5151 });
+
+const digest = (b: Buffer | undefined) =>
+  b ? `${b.length}:${createHash("sha256").update(b).digest("hex")}` : "none";
+
+function mediaSends(f: AppFixture) {
+  return f.telegram.requestsOf("messages.SendMedia").filter((r) => !r.error);
+}
+
+describe("deleted media", () => {
+  it("a photo deleted in a private chat is re-posted as a photo with the original bytes and the text as caption", async (t) => {
+    const f = await startFixture(t);
+    const bytes = randomBytes(300_000);
+    const media = f.telegram.photoMedia({ bytes });
+    await f.telegram.push(
+      newMessageUpdate(message({ id: 1, peer: alice, from: alice, text: "holiday **pic**", media }), {
+        users: [alice],
+      }),
+    );
+    await f.app.idle();
+    await f.telegram.push(deleteMessagesUpdate([1]));
+    await f.app.idle();
+    const sends = mediaSends(f);
+    assert.equal(sends.length, 1);
+    assert.ok(sends[0]!.request.media instanceof Api.InputMediaUploadedPhoto);
+    assert.match(sends[0]!.request.message, /holiday \*\*pic\*\*$/);
+    assert.equal(digest(f.telegram.sent[0]!.uploadedBytes), digest(bytes));
+    assert.equal(f.telegram.requestsOf("messages.ForwardMessages").length, 0);
+    const files = readdirSync(path.join(f.dataRoot, "media_deleted")).filter((n) => !n.startsWith("."));
+    assert.equal(files.length, 1, "the file is kept in media_deleted/");
+    assert.match(files[0]!, /^[0-9a-f]{32}\.bin$/, "under a name that reveals nothing");
+  });
+
+  it("a voice note is re-posted as a voice note; a protected channel's document is re-uploaded, not forwarded", async (t) => {
+    const f = await startFixture(t);
+    const voice = randomBytes(20_000);
+    await f.telegram.push(
+      newMessageUpdate(
+        message({
+          id: 2,
+          peer: alice,
+          from: alice,
+          media: f.telegram.documentMedia({
+            bytes: voice,
+            mimeType: "audio/ogg",
+            attributes: [new Api.DocumentAttributeAudio({ duration: 4, voice: true })],
+          }),
+        }),
+        { users: [alice] },
+      ),
+    );
+    const secret = channel({
+      id: 5009,
+      title: "Protected",
+      megagroup: false,
+      noforwards: true,
+      accessHash: 9,
+    });
+    const pdf = randomBytes(150_000);
+    await f.telegram.push(
+      newMessageUpdate(
+        message({
+          id: 3,
+          peer: secret,
+          post: true,
+          text: "report",
+          media: f.telegram.documentMedia({
+            bytes: pdf,
+            mimeType: "application/pdf",
+            fileName: "report.pdf",
+          }),
+        }),
+        { chats: [secret] },
+      ),
+    );
+    await f.app.idle();
+    await f.telegram.push(deleteMessagesUpdate([2]));
+    await f.telegram.push(deleteChannelMessagesUpdate(5009, [3]));
+    await f.app.idle();
+    const sends = mediaSends(f).map((r) => r.request.media as Api.InputMediaUploadedDocument);
+    assert.equal(sends.length, 2);
+    assert.ok(sends[0]!.attributes.some((a) => a instanceof Api.DocumentAttributeAudio && a.voice));
+    assert.ok(
+      sends[1]!.attributes.some(
+        (a) => a instanceof Api.DocumentAttributeFilename && a.fileName === "report.pdf",
+      ),
+    );
+    assert.deepEqual(
+      f.telegram.sent.map((s) => digest(s.uploadedBytes)),
+      [digest(voice), digest(pdf)],
+    );
+    assert.equal(f.telegram.requestsOf("messages.ForwardMessages").length, 0);
+  });
+
+  it("media over MAX_BUFFER_FILE_SIZE is not downloaded; the post says so with the sizes", async (t) => {
+    const f = await startFixture(t, { MAX_BUFFER_FILE_SIZE: "100000" });
+    const media = f.telegram.documentMedia({
+      bytes: randomBytes(200_000),
+      mimeType: "video/mp4",
+      fileName: "big.mp4",
+    });
+    await f.telegram.push(
+      newMessageUpdate(message({ id: 4, peer: alice, from: alice, text: "big one", media }), {
+        users: [alice],
+      }),
+    );
+    await f.telegram.push(deleteMessagesUpdate([4]));
+    await f.app.idle();
+    assert.equal(f.telegram.requestsOf("upload.GetFile").length, 0);
+    assert.equal(mediaSends(f).length, 0);
+    const post = f.telegram.sent[0]!.message;
+    assert.match(post, /big\.mp4/);
+    assert.match(post, /0\.2 MiB is over MAX_BUFFER_FILE_SIZE \(0\.1 MiB\)/);
+  });
+
+  it("group media is not kept by default policy, and the post says why", async (t) => {
+    const f = await startFixture(t);
+    const media = f.telegram.photoMedia({ bytes: randomBytes(1000) });
+    await f.telegram.push(
+      newMessageUpdate(message({ id: 5, peer: group, from: alice, media }), {
+        users: [alice],
+        chats: [group],
+      }),
+    );
+    await f.telegram.push(deleteChannelMessagesUpdate(5001, [5]));
+    await f.app.idle();
+    assert.equal(f.telegram.requestsOf("upload.GetFile").length, 0);
+    assert.match(f.telegram.sent[0]!.message, /not buffered by policy/);
+  });
+
+  it("BUFFER_ALL_MEDIA keeps group media too", async (t) => {
+    const f = await startFixture(t, { BUFFER_ALL_MEDIA: "true" });
+    const bytes = randomBytes(5000);
+    await f.telegram.push(
+      newMessageUpdate(
+        message({ id: 6, peer: group, from: alice, media: f.telegram.photoMedia({ bytes }) }),
+        { users: [alice], chats: [group] },
+      ),
+    );
+    await f.app.idle();
+    await f.telegram.push(deleteChannelMessagesUpdate(5001, [6]));
+    await f.app.idle();
+    assert.equal(digest(f.telegram.sent[0]!.uploadedBytes), digest(bytes));
+  });
+
+  it("a deletion that arrives while the download runs waits for it", async (t) => {
+    const f = await startFixture(t);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let started!: () => void;
+    const downloading = new Promise<void>((r) => {
+      started = r;
+    });
+    f.telegram.handle("upload.GetFile", async (_req, ctx) => {
+      started();
+      await gate;
+      return ctx.builtin();
+    });
+    const bytes = randomBytes(50_000);
+    await f.telegram.push(
+      newMessageUpdate(
+        message({ id: 7, peer: alice, from: alice, media: f.telegram.photoMedia({ bytes }) }),
+        { users: [alice] },
+      ),
+    );
+    await downloading;
+    await f.telegram.push(deleteMessagesUpdate([7]));
+    const idle = f.app.idle();
+    await new Promise((r) => setImmediate(r));
+    assert.equal(f.telegram.sent.length, 0, "nothing posted while the file is still downloading");
+    release();
+    await idle;
+    assert.equal(digest(f.telegram.sent[0]!.uploadedBytes), digest(bytes));
+  });
+
+  it("FILE_REFERENCE_EXPIRED: the message is fetched again and the download retried", async (t) => {
+    const f = await startFixture(t);
+    const bytes = randomBytes(10_000);
+    const msg = message({ id: 8, peer: alice, from: alice, media: f.telegram.photoMedia({ bytes }) });
+    f.telegram.addMessages(msg);
+    f.telegram.failNext("upload.GetFile", "FILE_REFERENCE_EXPIRED", { code: 400 });
+    await f.telegram.push(newMessageUpdate(msg, { users: [alice] }));
+    await f.app.idle();
+    assert.equal(f.telegram.requestsOf("messages.GetMessages").length, 1);
+    await f.telegram.push(deleteMessagesUpdate([8]));
+    await f.app.idle();
+    assert.equal(digest(f.telegram.sent[0]!.uploadedBytes), digest(bytes));
+  });
+
+  it("a failed download is an error event; the message stays and its deletion is still posted with the reason", async (t) => {
+    const f = await startFixture(t);
+    f.telegram.handle("upload.GetFile", () => {
+      throw new FakeRpcError(400, "FILE_ID_INVALID");
+    });
+    await f.telegram.push(
+      newMessageUpdate(
+        message({
+          id: 9,
+          peer: alice,
+          from: alice,
+          text: "lost file",
+          media: f.telegram.photoMedia({ bytes: randomBytes(100) }),
+        }),
+        { users: [alice] },
+      ),
+    );
+    await f.app.idle();
+    const failed = new EventStore(f.app.store.db).ofType("media.download_failed", "error");
+    assert.equal(failed.length, 1);
+    assert.match(failed[0]!.error ?? "", /FILE_ID_INVALID/);
+    await f.telegram.push(deleteMessagesUpdate([9]));
+    await f.app.idle();
+    assert.equal(mediaSends(f).length, 0);
+    assert.match(f.telegram.sent[0]!.message, /lost file\n.*could not be downloaded: .*FILE_ID_INVALID/s);
+    assert.ok(new MessageStore(f.app.store.db).find(42, 9));
+  });
+
+  it("the same bytes in two messages are stored once", async (t) => {
+    const f = await startFixture(t);
+    const bytes = randomBytes(4096);
+    for (const id of [10, 11]) {
+      await f.telegram.push(
+        newMessageUpdate(message({ id, peer: alice, from: alice, media: f.telegram.photoMedia({ bytes }) }), {
+          users: [alice],
+        }),
+      );
+      await f.app.idle();
+    }
+    const blobs = readdirSync(path.join(f.dataRoot, "media")).filter((n) => !n.startsWith("."));
+    assert.equal(blobs.length, 1);
+    const files = new MediaFileStore(f.app.store.db);
+    const m = new MessageStore(f.app.store.db);
+    assert.equal(files.byMessage(m.find(42, 10)!.id)?.blob, files.byMessage(m.find(42, 11)!.id)?.blob);
+  });
+
+  it("a caption over 1024 characters moves to a follow-up message", async (t) => {
+    const f = await startFixture(t);
+    const text = `${"long caption ".repeat(100)}END`;
+    await f.telegram.push(
+      newMessageUpdate(
+        message({
+          id: 12,
+          peer: alice,
+          from: alice,
+          text,
+          media: f.telegram.photoMedia({ bytes: randomBytes(100) }),
+        }),
+        { users: [alice] },
+      ),
+    );
+    await f.app.idle();
+    await f.telegram.push(deleteMessagesUpdate([12]));
+    await f.app.idle();
+    assert.equal(f.telegram.sent.length, 2);
+    assert.equal(f.telegram.sent[0]!.via, "messages.SendMedia");
+    assert.ok(f.telegram.sent[0]!.message.length <= 1024);
+    assert.equal(f.telegram.sent[1]!.via, "messages.SendMessage");
+    assert.ok(`${f.telegram.sent[0]!.message}${f.telegram.sent[1]!.message}`.endsWith(text));
+  });
+});
