@@ -127,6 +127,28 @@ export function deletedMessagePost(
   return out.build();
 }
 
+/** The post for self-destructing media, sent with the file when it is opened or expires. */
+export function selfDestructedPost(
+  row: MessageRow,
+  peers: MessagePeers,
+  moment: "opened" | "expired",
+): FormattedText {
+  const out = new TextBuilder();
+  out.add(
+    moment === "opened" ? "👁 Self-destructing media was opened" : "⌛ Self-destructing media expired",
+    BOLD,
+  );
+  out.newline();
+  addMessageHeader(out, row, peers);
+  const media = row.media ? (JSON.parse(row.media) as MediaInfo) : undefined;
+  if (media) out.add(mediaLine(media, ""), ITALIC).newline();
+  if (row.text.length > 0) {
+    out.add("\n");
+    out.addFormatted({ text: row.text, entities: parseEntities(row.entities) });
+  }
+  return out.build();
+}
+
 /** The post for an edit: a word diff, then the full text before and after with their formatting. */
 export function editedMessagePost(
   before: { text: string; entities: string | null; media: MediaInfo | undefined },

@@ -8,6 +8,7 @@ import type { HandlerContext } from "./handlers/context.ts";
 import { recordDeletions } from "./handlers/deleted-messages.ts";
 import { recordEdit } from "./handlers/edited-message.ts";
 import { storeNewMessage } from "./handlers/new-message.ts";
+import { recordOpened } from "./handlers/self-destructing.ts";
 import { classifyUpdate } from "./update-kinds.ts";
 
 /** Counters since start, for metrics and health. */
@@ -69,6 +70,9 @@ export class Capture {
           work.channelId,
           randomUUID(),
         ).posted;
+        return;
+      case "opened":
+        recordOpened(this.#ctx, work.messageIds, work.channelId, randomUUID());
         return;
       case "ignore":
         return;

@@ -14,6 +14,8 @@ export type IngestWork =
   | { kind: "new"; message: Api.Message; entities: UpdateEntities | undefined }
   | { kind: "edit"; message: Api.Message; entities: UpdateEntities | undefined }
   | { kind: "delete"; messageIds: number[]; channelId: number | null }
+  /** Media was opened (view-once and timed media start their countdown). */
+  | { kind: "opened"; messageIds: number[]; channelId: number | null }
   | { kind: "ignore"; reason: string };
 
 function entitiesOf(update: object): UpdateEntities | undefined {
@@ -62,6 +64,12 @@ export function classifyUpdate(update: unknown, selfId: number): IngestWork {
   }
   if (update instanceof Api.UpdateDeleteChannelMessages) {
     return { kind: "delete", messageIds: [...update.messages], channelId: update.channelId.toJSNumber() };
+  }
+  if (update instanceof Api.UpdateReadMessagesContents) {
+    return { kind: "opened", messageIds: [...update.messages], channelId: null };
+  }
+  if (update instanceof Api.UpdateChannelReadMessagesContents) {
+    return { kind: "opened", messageIds: [...update.messages], channelId: update.channelId.toJSNumber() };
   }
   const name = (update as { className?: unknown })?.className;
   return { kind: "ignore", reason: typeof name === "string" ? name : "unknown update" };

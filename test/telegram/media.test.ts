@@ -17,6 +17,7 @@ import {
   channel,
   deleteChannelMessagesUpdate,
   deleteMessagesUpdate,
+  editMessageUpdate,
   message,
   newMessageUpdate,
   user,
@@ -283,5 +284,91 @@ describe("deleted media", () => {
     assert.ok(f.telegram.sent[0]!.message.length <= 1024);
     assert.equal(f.telegram.sent[1]!.via, "messages.SendMessage");
     assert.ok(`${f.telegram.sent[0]!.message}${f.telegram.sent[1]!.message}`.endsWith(text));
+  });
+});
+
+describe("self-destructing media", () => {
+  it("view-once media is downloaded at arrival and posted once, when opened", async (t) => {
+    const f = await startFixture(t);
+    const bytes = randomBytes(30_000);
+    const media = f.telegram.photoMedia({ bytes, ttlSeconds: 2147483647 });
+    await f.telegram.push(
+      newMessageUpdate(message({ id: 20, peer: alice, from: alice, media }), { users: [alice] }),
+    );
+    await f.app.idle();
+    assert.ok(f.telegram.requestsOf("upload.GetFile").length > 0, "downloaded at arrival");
+    assert.equal(f.telegram.sent.length, 0);
+    const opened = () =>
+      new Api.UpdateShort({
+        update: new Api.UpdateReadMessagesContents({ messages: [20], pts: 1, ptsCount: 1 }),
+        date: 1,
+      });
+    await f.telegram.push(opened());
+    await f.app.idle();
+    assert.equal(f.telegram.sent.length, 1);
+    assert.match(f.telegram.sent[0]!.message, /Self-destructing media was opened/);
+    assert.equal(digest(f.telegram.sent[0]!.uploadedBytes), digest(bytes));
+    await f.telegram.push(opened());
+    await f.telegram.push(deleteMessagesUpdate([20]));
+    await f.app.idle();
+    assert.equal(mediaSends(f).length, 1, "the media is posted once");
+    assert.equal(f.telegram.sent.length, 2, "the deletion is still reported");
+    assert.match(f.telegram.sent[1]!.message, /Posted when it was opened or expired/);
+  });
+
+  it("timed media that expires (edited away) is posted once, and is not an edit", async (t) => {
+    const f = await startFixture(t);
+    const bytes = randomBytes(10_000);
+    await f.telegram.push(
+      newMessageUpdate(
+        message({
+          id: 21,
+          peer: alice,
+          from: alice,
+          media: f.telegram.photoMedia({ bytes, ttlSeconds: 10 }),
+        }),
+        { users: [alice] },
+      ),
+    );
+    await f.app.idle();
+    const expired = message({
+      id: 21,
+      peer: alice,
+      from: alice,
+      media: new Api.MessageMediaPhoto({ ttlSeconds: 10 }),
+    });
+    await f.telegram.push(editMessageUpdate(expired, { users: [alice] }));
+    await f.app.idle();
+    assert.equal(f.telegram.sent.length, 1);
+    assert.match(f.telegram.sent[0]!.message, /expired/);
+    assert.equal(digest(f.telegram.sent[0]!.uploadedBytes), digest(bytes));
+    assert.equal(new EventStore(f.app.store.db).ofType("message.edited").length, 0);
+  });
+
+  it("view-once media deleted before it was opened is posted with the deletion", async (t) => {
+    const f = await startFixture(t);
+    const bytes = randomBytes(10_000);
+    await f.telegram.push(
+      newMessageUpdate(
+        message({
+          id: 22,
+          peer: alice,
+          from: alice,
+          media: f.telegram.photoMedia({ bytes, ttlSeconds: 2147483647 }),
+        }),
+        { users: [alice] },
+      ),
+    );
+    await f.app.idle();
+    await f.telegram.push(deleteMessagesUpdate([22]));
+    await f.telegram.push(
+      new Api.UpdateShort({
+        update: new Api.UpdateReadMessagesContents({ messages: [22], pts: 1, ptsCount: 1 }),
+        date: 1,
+      }),
+    );
+    await f.app.idle();
+    assert.equal(mediaSends(f).length, 1);
+    assert.equal(digest(f.telegram.sent[0]!.uploadedBytes), digest(bytes));
   });
 });

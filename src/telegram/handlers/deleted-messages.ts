@@ -21,9 +21,12 @@ export function deletionKindOf(row: MessageRow, now: number): DeletionKind {
 }
 
 /** The media line of a deletion post; the file itself (or why it is missing) is added when sent. */
-function mediaNoteOf(row: MessageRow): string | null {
+function mediaNoteOf(row: MessageRow, alreadyPosted: boolean): string | null {
   if (!row.media) return null;
-  return mediaLine(JSON.parse(row.media) as MediaInfo, "");
+  return mediaLine(
+    JSON.parse(row.media) as MediaInfo,
+    alreadyPosted ? "Posted when it was opened or expired." : "",
+  );
 }
 
 /** Counts of what a deletion update led to. */
@@ -86,11 +89,19 @@ export function recordDeletions(
         },
         now,
       );
-      const file = ctx.mediaFiles.byMessage(row.id);
-      if (file) ctx.media.deleted(row.id);
+      const found = ctx.mediaFiles.byMessage(row.id);
+      if (found) ctx.media.deleted(row.id);
+      // Self-destructing media is posted once: not again if it was posted when opened or expired.
+      const alreadyPosted = Boolean(found && row.selfDestructing && !ctx.mediaFiles.claimPost(found.id, now));
+      const file = alreadyPosted ? undefined : found;
       ctx.feed.enqueue({
         kind: DELETED_POST_KIND,
-        body: deletedMessagePost(row, peersOf(ctx, row.chatId, row.senderId), kind, mediaNoteOf(row)),
+        body: deletedMessagePost(
+          row,
+          peersOf(ctx, row.chatId, row.senderId),
+          kind,
+          mediaNoteOf(row, alreadyPosted),
+        ),
         attachment: file ? { type: "message-media", messageRowId: row.id } : undefined,
         topic: chatTopic(ctx, row.chatId),
         eventId,

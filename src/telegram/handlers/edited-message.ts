@@ -9,6 +9,7 @@ import { contentOf, markedIdOfPeer, mediaIdentity, senderIdOf } from "../message
 import type { UpdateEntities } from "../update-kinds.ts";
 import { chatTopic, type HandlerContext, isExcluded, peersOf, rememberEntities } from "./context.ts";
 import { storeNewMessage } from "./new-message.ts";
+import { postSelfDestructing } from "./self-destructing.ts";
 
 /** What an edit led to, for the caller's bookkeeping. */
 export type EditOutcome = "edited" | "unchanged" | "stored_as_new" | "excluded";
@@ -30,6 +31,11 @@ export function recordEdit(
     return storeNewMessage(ctx, message, undefined) !== null ? "stored_as_new" : "excluded";
   }
   const next = contentOf(message);
+  if (row.selfDestructing && next.mediaInfo?.identity.endsWith(":expired")) {
+    // The timer ran out: Telegram edits the media away. Not an edit; the file is posted once.
+    postSelfDestructing(ctx, row, "expired", correlationId);
+    return "unchanged";
+  }
   const sameMedia = mediaIdentity(next.media) === mediaIdentity(row.media);
   if (next.text === row.text && next.entities === row.entities && sameMedia) return "unchanged";
 
