@@ -12,6 +12,8 @@ import { FeedSender } from "./feed/sender.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { MediaBuffer } from "./media/buffer.ts";
 import { plaintextDeletedMediaStore } from "./media/deleted-media-store.ts";
+import { findMessageLinks } from "./saver/message-links.ts";
+import { isLogPost, RestrictedSaver } from "./saver/restricted-saver.ts";
 import { ensurePrivateDir, openStore, type Store } from "./store/db.ts";
 import { EventStore } from "./store/events.ts";
 import { KeyValueStore } from "./store/kv.ts";
@@ -22,6 +24,7 @@ import { PeerStore } from "./store/peers.ts";
 import { Capture } from "./telegram/capture.ts";
 import { connectAuthorized } from "./telegram/connect.ts";
 import type { HandlerContext } from "./telegram/handlers/context.ts";
+import { storeRequestedMessage } from "./telegram/handlers/new-message.ts";
 import { IngestQueue } from "./telegram/ingest-queue.ts";
 import { resolveLogChat, telegramLogChat } from "./telegram/log-chat.ts";
 import { downloadMessageMedia } from "./telegram/media-download.ts";
@@ -50,6 +53,7 @@ export interface App {
 
 interface TelegramPart {
   queue: IngestQueue<unknown>;
+  saver: RestrictedSaver;
   media: MediaBuffer;
   sender: FeedSender;
   capture: Capture;
@@ -144,6 +148,21 @@ async function startTelegram(
     now: () => clock.now(),
     log: log.child({ part: "capture" }),
   };
+  const saver = new RestrictedSaver({
+    client,
+    peers,
+    messages,
+    events,
+    feed,
+    store: (message, entities) => storeRequestedMessage(ctx, message, entities),
+    transaction: store.transaction,
+    now: () => clock.now(),
+    log: log.child({ part: "saver" }),
+  });
+  ctx.saveRequests = (message) => {
+    const links = isLogPost(message.message) ? [] : findMessageLinks(message.message);
+    if (links.length > 0) saver.request(message.id, links);
+  };
   const capture = new Capture(ctx, store.transaction);
   const queue = new IngestQueue<unknown>(
     (batch) => capture.processBatch(batch),
@@ -158,12 +177,14 @@ async function startTelegram(
 
   return {
     queue,
+    saver,
     media,
     sender,
     capture,
     async detach() {
       client.removeEventHandler(onUpdate, raw);
       await queue.close();
+      await saver.stop();
       await media.stop();
       await sender.stop();
       if (owned) await client.destroy();
@@ -202,6 +223,7 @@ export async function startApp(options: StartOptions): Promise<App> {
       // Posts queued by the last batch wake the sender; loop until both sides are quiet together.
       const settle = async () => {
         await telegram!.queue.idle();
+        await telegram!.saver.idle();
         await telegram!.media.idle();
         await telegram!.sender.idle();
       };

@@ -149,6 +149,19 @@ export function selfDestructedPost(
   return out.build();
 }
 
+/** The reply to a saving request: where the message is from, then its text as it is. */
+export function savedMessagePost(row: MessageRow, peers: MessagePeers, link: string): FormattedText {
+  const out = new TextBuilder();
+  out.add("💾 Saved", BOLD).add(` from ${link}`).newline();
+  addMessageHeader(out, row, peers);
+  if (row.media) out.add(mediaLine(JSON.parse(row.media) as MediaInfo, ""), ITALIC).newline();
+  if (row.text.length > 0) {
+    out.add("\n");
+    out.addFormatted({ text: row.text, entities: parseEntities(row.entities) });
+  }
+  return out.build();
+}
+
 /** The post for an edit: a word diff, then the full text before and after with their formatting. */
 export function editedMessagePost(
   before: { text: string; entities: string | null; media: MediaInfo | undefined },

@@ -33,6 +33,8 @@ export interface HandlerContext {
   mediaFiles: MediaFileStore;
   media: MediaHooks;
   bufferPolicy: BufferPolicy;
+  /** The owner wrote in the log chat: save the messages it links to (restricted-link saver). */
+  saveRequests?: (message: Api.Message) => void;
   selfId: number;
   /** Marked id of the log chat: never logged. */
   logChatId: number;

@@ -3,6 +3,7 @@
  */
 import type { Api } from "telegram";
 import { bufferDecision } from "../../media/policy.ts";
+import type { MessageRow } from "../../store/messages.ts";
 import type { MediaInfo } from "../media-map.ts";
 import { chatTypeOf, markedIdOfPeer, messageRowOf, senderIdOf } from "../message-map.ts";
 import type { UpdateEntities } from "../update-kinds.ts";
@@ -18,6 +19,7 @@ export function storeNewMessage(
   rememberEntities(ctx, entities, now);
   const chatId = markedIdOfPeer(message.peerId);
   const senderId = senderIdOf(message, chatId, ctx.selfId);
+  if (chatId === ctx.logChatId && message.out) ctx.saveRequests?.(message);
   if (isExcluded(ctx, chatId, senderId)) return null;
   if (message.out && !ctx.listenOutgoing) return null;
   const chat = chatFactsOf(ctx, chatId);
@@ -34,13 +36,38 @@ function planMediaDownload(
   row: ReturnType<typeof messageRowOf>,
   message: Api.Message,
   now: number,
+  policy = ctx.bufferPolicy,
 ): void {
   const media = JSON.parse(row.media!) as MediaInfo;
-  const decision = bufferDecision(row, media, ctx.bufferPolicy);
+  const decision = bufferDecision(row, media, policy);
+  const existing = ctx.mediaFiles.byMessage(rowId);
   if (decision.keep) {
-    ctx.mediaFiles.add(rowId, "pending", null, media.size ?? null, now);
+    if (!existing) ctx.mediaFiles.add(rowId, "pending", null, media.size ?? null, now);
+    else if (existing.status === "skipped" || existing.status === "failed") {
+      ctx.mediaFiles.update(existing.id, { status: "pending", reason: null }, now);
+    } else return;
     ctx.media.download(rowId, message);
-  } else if (decision.reason !== "no_file") {
+  } else if (decision.reason !== "no_file" && !existing) {
     ctx.mediaFiles.add(rowId, "skipped", decision.reason, media.size ?? null, now);
   }
+}
+
+/**
+ * Stores a message the owner asked to save (restricted-link saver): stored even in chats that are
+ * not logged, and its file is downloaded whatever the buffer policy (the size cap still applies).
+ */
+export function storeRequestedMessage(
+  ctx: HandlerContext,
+  message: Api.Message,
+  entities: UpdateEntities | undefined,
+): MessageRow | undefined {
+  const now = ctx.now();
+  rememberEntities(ctx, entities, now);
+  const chatId = markedIdOfPeer(message.peerId);
+  const chat = chatFactsOf(ctx, chatId);
+  const row = messageRowOf(message, chatId, chatTypeOf(message.peerId, chat, ctx.selfId), chat, ctx.selfId);
+  const rowId = ctx.messages.insert(row, now) ?? ctx.messages.find(chatId, message.id)?.id;
+  if (rowId === undefined) return undefined;
+  if (row.media) planMediaDownload(ctx, rowId, row, message, now, { ...ctx.bufferPolicy, bufferAll: true });
+  return ctx.messages.byRowId(rowId);
 }

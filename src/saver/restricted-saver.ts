@@ -1,0 +1,199 @@
+/**
+ * The restricted-link saver: the owner sends message links in the log chat, and each linked
+ * message is fetched, its media downloaded and re-uploaded with its text, as a reply to the link
+ * message — so content from chats that forbid forwarding can be kept. Every link gets a reply:
+ * what was saved, or why not.
+ */
+import { randomUUID } from "node:crypto";
+import PQueue from "p-queue";
+import type { Logger } from "pino";
+import { Api, type TelegramClient } from "telegram";
+import type { Feed } from "../feed/feed.ts";
+import { type FormattedText, TextBuilder } from "../feed/formatted-text.ts";
+import { savedMessagePost } from "../feed/posts.ts";
+import type { EventStore } from "../store/events.ts";
+import type { MessageRow, MessageStore } from "../store/messages.ts";
+import type { PeerStore } from "../store/peers.ts";
+import { inputPeerOf } from "../telegram/log-chat.ts";
+import { markChannel, markChat } from "../telegram/peer-id.ts";
+import type { LinkedPeer, MessageLink } from "./message-links.ts";
+
+/** Stores a fetched message (forcing its media into the buffer); returns the stored row. */
+export type StoreFetched = (
+  message: Api.Message,
+  entities: ReadonlyMap<string, Api.TypeUser | Api.TypeChat>,
+) => MessageRow | undefined;
+
+/** Everything the saver needs. */
+export interface SaverDeps {
+  client: TelegramClient;
+  peers: PeerStore;
+  messages: MessageStore;
+  events: EventStore;
+  feed: Feed;
+  /** Stores a fetched message, forcing its media into the buffer. */
+  store: StoreFetched;
+  transaction: <T>(fn: () => T) => T;
+  now: () => number;
+  log: Logger;
+}
+
+/** Titles our own posts start with: a post of ours is never taken as a saving request. */
+const POST_TITLES = ["🗑", "✏️", "⏲", "👁", "⌛", "💾", "⚠️"];
+
+/** Whether a log-chat message is one of the logger's own posts (echoed by another device). */
+export function isLogPost(text: string): boolean {
+  return POST_TITLES.some((t) => text.startsWith(t));
+}
+
+/** A link could not be followed; the message says why, in the owner's terms. */
+class LinkError extends Error {}
+
+/** Fetches linked messages one at a time and queues the replies. */
+export class RestrictedSaver {
+  readonly #d: SaverDeps;
+  readonly #queue = new PQueue({ concurrency: 1 });
+
+  constructor(deps: SaverDeps) {
+    this.#d = deps;
+  }
+
+  /** Queues the links of a log-chat message. */
+  request(requestMessageId: number, links: readonly MessageLink[]): void {
+    for (const link of links) void this.#queue.add(() => this.#save(requestMessageId, link));
+  }
+
+  /** Resolves when every queued link has been handled. */
+  idle(): Promise<void> {
+    return this.#queue.onIdle();
+  }
+
+  async stop(): Promise<void> {
+    this.#queue.clear();
+    await this.#queue.onIdle();
+  }
+
+  async #save(requestMessageId: number, link: MessageLink): Promise<void> {
+    const correlationId = randomUUID();
+    try {
+      const { message, entities } = await this.#fetch(link);
+      this.#d.transaction(() => {
+        const stored = this.#d.store(message, entities);
+        if (!stored) throw new LinkError("the message could not be stored");
+        const peers = {
+          chat: this.#d.peers.get(stored.chatId),
+          sender: stored.senderId === null ? undefined : this.#d.peers.get(stored.senderId),
+        };
+        this.#d.feed.enqueue({
+          kind: "saved.message",
+          body: savedMessagePost(stored, peers, link.raw),
+          attachment: stored.media ? { type: "message-media", messageRowId: stored.id } : undefined,
+          replyTo: requestMessageId,
+          correlationId,
+        });
+        this.#record(link, "success", null, stored.chatId, correlationId);
+      });
+    } catch (err) {
+      const why = err instanceof LinkError ? err.message : `Telegram said: ${(err as Error).message}`;
+      this.#d.log.warn({ link: link.raw, err: why }, "restricted-link saver: could not save");
+      this.#d.transaction(() => {
+        this.#d.feed.enqueue({
+          kind: "saved.failed",
+          body: failure(link.raw, why),
+          replyTo: requestMessageId,
+          correlationId,
+        });
+        this.#record(link, "error", why, null, correlationId);
+      });
+    }
+  }
+
+  #record(
+    link: MessageLink,
+    status: "success" | "error",
+    error: string | null,
+    chatId: number | null,
+    correlationId: string,
+  ) {
+    const now = this.#d.now();
+    this.#d.events.record(
+      {
+        source: "telegram",
+        type: "message.saved",
+        status,
+        occurredAt: now,
+        chatId,
+        messageId: link.messageId,
+        error,
+        details: { link: link.raw },
+        correlationId,
+      },
+      now,
+    );
+  }
+
+  async #inputPeer(
+    peer: LinkedPeer,
+  ): Promise<{ input: Api.TypeInputPeer; entities: Map<string, Api.TypeUser | Api.TypeChat> }> {
+    const entities = new Map<string, Api.TypeUser | Api.TypeChat>();
+    if (peer.kind === "username") {
+      const resolved = await this.#d.client.invoke(
+        new Api.contacts.ResolveUsername({ username: peer.username }),
+      );
+      for (const e of [...resolved.users, ...resolved.chats]) entities.set(String(e.id), e);
+      const p = resolved.peer;
+      const entity =
+        p instanceof Api.PeerUser
+          ? resolved.users.find((u) => u.id.equals(p.userId))
+          : resolved.chats.find((c) =>
+              c.id.equals(p instanceof Api.PeerChannel ? p.channelId : (p as Api.PeerChat).chatId),
+            );
+      if (!entity) throw new LinkError(`@${peer.username} could not be resolved`);
+      return { input: await this.#d.client.getInputEntity(entity), entities };
+    }
+    const markedId =
+      peer.kind === "channel"
+        ? markChannel(peer.channelId)
+        : peer.kind === "chat"
+          ? markChat(peer.chatId)
+          : peer.userId;
+    const stored = this.#d.peers.get(markedId);
+    const input = stored && inputPeerOf(stored);
+    if (input) return { input, entities };
+    throw new LinkError(
+      "this chat is unknown to the account (join it, or open it once so the logger sees it)",
+    );
+  }
+
+  async #fetch(
+    link: MessageLink,
+  ): Promise<{ message: Api.Message; entities: Map<string, Api.TypeUser | Api.TypeChat> }> {
+    const { input, entities } = await this.#inputPeer(link.peer);
+    let peer = input;
+    let messageId = link.messageId;
+    if (link.commentId !== undefined) {
+      // A comment lives in the channel's discussion group: find that group through the post.
+      const discussion = await this.#d.client.invoke(
+        new Api.messages.GetDiscussionMessage({ peer, msgId: link.messageId }),
+      );
+      const group = discussion.chats.find((c) => c instanceof Api.Channel && c.megagroup);
+      if (!(group instanceof Api.Channel)) throw new LinkError("the post has no discussion group");
+      for (const c of discussion.chats) entities.set(String(c.id), c);
+      peer = new Api.InputPeerChannel({ channelId: group.id, accessHash: group.accessHash! });
+      messageId = link.commentId;
+    }
+    const [message] = await this.#d.client.getMessages(peer, { ids: [messageId] });
+    if (!(message instanceof Api.Message))
+      throw new LinkError("the message does not exist or is not visible to the account");
+    return { message, entities };
+  }
+}
+
+function failure(link: string, why: string): FormattedText {
+  return new TextBuilder()
+    .add("⚠️ Not saved: ", { _: "MessageEntityBold" })
+    .add(link)
+    .add("\n")
+    .add(why)
+    .build();
+}
