@@ -17,6 +17,8 @@ import type { PreparedMedia } from "../media/buffer.ts";
 import type { EventStore } from "../store/events.ts";
 import type { OutboxRow, OutboxStore } from "../store/outbox.ts";
 import { parseEntities } from "../telegram/entities.ts";
+import type { MediaInfo } from "../telegram/media-map.ts";
+import { ALBUM_LIMIT, canGroup } from "./album.ts";
 import { newRandomId, type PostAttachment } from "./feed.ts";
 import { type FormattedText, splitFormatted, splitHead, TextBuilder } from "./formatted-text.ts";
 import { foldedDeletionsCaption, foldedDeletionsListing } from "./posts.ts";
@@ -37,6 +39,25 @@ const FOLDED_KIND = "deletions.folded";
 /** Kinds Telegram does not give a caption: their text follows as a message. */
 const NO_CAPTION: ReadonlySet<string> = new Set(["sticker", "round_video"]);
 
+/** The message row whose media a post carries, if any. */
+function mediaRowOf(row: OutboxRow): number | undefined {
+  const a = row.attachment ? (JSON.parse(row.attachment) as PostAttachment) : undefined;
+  return a?.type === "message-media" ? a.messageRowId : undefined;
+}
+
+/** What the transport needs to post a kept file in its own kind. */
+function postMediaOf(path: string, m: MediaInfo): PostMedia {
+  return {
+    path,
+    kind: m.kind,
+    fileName: safeFileName(m.fileName, m.kind),
+    mimeType: m.mimeType ?? "application/octet-stream",
+    duration: m.duration,
+    width: m.width,
+    height: m.height,
+  };
+}
+
 /** A file name for the upload: the original (without any path), or one made from the kind. */
 export function safeFileName(name: string | undefined, kind: string): string {
   const last = (name ?? "").split(/[\\/]/).pop() ?? "";
@@ -53,7 +74,10 @@ export interface FeedSenderDeps {
   events: EventStore;
   transport: LogChatTransport;
   /** Files of deleted messages; absent when the media buffer is not running. */
-  media?: { prepare(messageRowId: number): Promise<PreparedMedia> };
+  media?: {
+    prepare(messageRowId: number): Promise<PreparedMedia>;
+    albumKey(messageRowId: number): string | null;
+  };
   transaction: <T>(fn: () => T) => T;
   clock: Clock;
   config: FeedConfig;
@@ -163,6 +187,7 @@ export class FeedSender {
       }
       this.#setIdle(false);
       if (row.kind === DELETED_POST_KIND && row.partsSent === 0) row = await this.#foldIfBurst(row);
+      if (row.kind === DELETED_POST_KIND && (await this.#sendAlbumIfGrouped(row))) continue;
       await this.#send(row);
     }
   }
@@ -183,7 +208,9 @@ export class FeedSender {
     }
     const now = clock.now();
     const due = outbox.dueOfKind(DELETED_POST_KIND, now).filter((r) => r.partsSent === 0);
-    if (due.length <= config.maxDeletedInline) return first;
+    // An album is one post: it counts once against the inline limit.
+    const posts = new Set(due.map((r) => this.#albumKeyOf(r) ?? `post:${r.id}`));
+    if (posts.size <= config.maxDeletedInline) return first;
     const name = `deleted-messages-${new Date(now).toISOString().replace(/[-:]/g, "").slice(0, 15)}.txt`;
     const caption = foldedDeletionsCaption(
       due.map((r) => ({ text: r.text, chatName: r.topic ?? "unknown chat" })),
@@ -236,6 +263,63 @@ export class FeedSender {
     } catch (err) {
       this.#failed(row, err);
     }
+  }
+
+  /**
+   * Deleted media of one album, due together, goes out as one album; each post keeps its random id
+   * (as the album item's), and text beyond a caption follows as messages. False when `row` is not
+   * part of such a group, which is then sent on its own.
+   */
+  async #sendAlbumIfGrouped(row: OutboxRow): Promise<boolean> {
+    const media = this.#d.media;
+    const key = this.#albumKeyOf(row);
+    if (!media || key === null) return false;
+    const members = this.#d.outbox
+      .dueOfKind(DELETED_POST_KIND, this.#d.clock.now())
+      .filter((r) => r.partsSent === 0 && this.#albumKeyOf(r) === key)
+      .slice(0, ALBUM_LIMIT);
+    if (members.length < 2) return false;
+    const prepared = await Promise.all(members.map((r) => media.prepare(mediaRowOf(r)!)));
+    const ready = members.flatMap((r, i) => {
+      const p = prepared[i]!;
+      return p.ok ? [{ row: r, opened: p.opened, info: p.media }] : [];
+    });
+    try {
+      if (!canGroup(ready.map((x) => x.info.kind))) return false;
+      const bodies = ready.map((x) =>
+        splitHead({ text: x.row.text, entities: parseEntities(x.row.entities) }, CAPTION_LIMIT),
+      );
+      await this.#paceSlot();
+      await this.#d.transport.sendAlbum(
+        ready.map((x, i) => ({
+          media: postMediaOf(x.opened.path, x.info),
+          caption: bodies[i]![0],
+          randomId: BigInt(x.row.randomId),
+        })),
+      );
+      this.#sentAt.push(this.#d.clock.now());
+      for (const [i, x] of ready.entries()) {
+        this.#d.outbox.markPartsSent(x.row.id, 1);
+        try {
+          if (bodies[i]![1].text.length > 0)
+            await this.#sendParts({ ...x.row, partsSent: 1 }, bodies[i]![1], 1, 1);
+          this.#d.outbox.markSent(x.row.id, this.#d.clock.now());
+        } catch (err) {
+          this.#failed({ ...x.row, partsSent: 1 }, err);
+        }
+      }
+    } catch (err) {
+      for (const x of ready) this.#failed(x.row, err);
+    } finally {
+      await Promise.all(ready.map((x) => x.opened.cleanup()));
+    }
+    return true;
+  }
+
+  /** The album a deletion post's media belongs to, or null. */
+  #albumKeyOf(row: OutboxRow): string | null {
+    const messageRowId = mediaRowOf(row);
+    return messageRowId === undefined || !this.#d.media ? null : this.#d.media.albumKey(messageRowId);
   }
 
   /** Sends `body` as text messages, from overall part `from`; part `i` of `body` is post part `i + offset`. */
@@ -292,15 +376,7 @@ export class FeedSender {
     }
     try {
       const m = prepared.media;
-      const media: PostMedia = {
-        path: prepared.opened.path,
-        kind: m.kind,
-        fileName: safeFileName(m.fileName, m.kind),
-        mimeType: m.mimeType ?? "application/octet-stream",
-        duration: m.duration,
-        width: m.width,
-        height: m.height,
-      };
+      const media = postMediaOf(prepared.opened.path, m);
       const options = { replyTo: row.replyTo ?? undefined };
       await this.#sendLedByFile(row, body, !NO_CAPTION.has(m.kind), (caption, randomId) =>
         this.#d.transport.sendMedia(media, caption, randomId, options),

@@ -34,6 +34,13 @@ export interface PostMedia {
   height?: number;
 }
 
+/** One file of an album. */
+export interface AlbumItem {
+  media: PostMedia;
+  caption: FormattedText;
+  randomId: bigint;
+}
+
 /** Per-send options. */
 export interface SendOptions {
   /** A log-chat message id this message replies to. */
@@ -49,4 +56,6 @@ export interface LogChatTransport {
   sendText(body: FormattedText, randomId: bigint, options?: SendOptions): Promise<void>;
   sendFile(file: PostFile, caption: FormattedText, randomId: bigint, options?: SendOptions): Promise<void>;
   sendMedia(media: PostMedia, caption: FormattedText, randomId: bigint, options?: SendOptions): Promise<void>;
+  /** Sends several files as one album; each item has its own caption and random id. */
+  sendAlbum(items: readonly AlbumItem[], options?: SendOptions): Promise<void>;
 }

@@ -116,6 +116,12 @@ export class MediaBuffer {
     return { ok: false, reasonText: missingMediaReason(reason, media, this.#d.policy) };
   }
 
+  /** Messages of one album share this key (chat and grouped id); null when not in an album. */
+  albumKey(messageRowId: number): string | null {
+    const m = this.#d.messages.byRowId(messageRowId);
+    return m?.groupedId ? `${m.chatId}:${m.groupedId}` : null;
+  }
+
   /** Resolves when no download or move is running or queued. */
   async idle(): Promise<void> {
     for (;;) {

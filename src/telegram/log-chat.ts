@@ -213,5 +213,52 @@ export function telegramLogChat(
       const uploaded = await upload(new CustomFile(media.fileName, size, media.path));
       await sendMediaMessage(inputMediaFor(media, uploaded), caption, randomId, options);
     },
+    async sendAlbum(items, options) {
+      const target = await peer();
+      const multiMedia: Api.InputSingleMedia[] = [];
+      for (const item of items) {
+        const size = (await stat(item.media.path)).size;
+        const uploaded = await upload(new CustomFile(item.media.fileName, size, item.media.path));
+        // Albums take media already on Telegram's servers: upload each, then refer to it.
+        const onServer = await client.invoke(
+          new Api.messages.UploadMedia({ peer: target, media: inputMediaFor(item.media, uploaded) }),
+        );
+        const entities = storedToApiEntities(item.caption.entities);
+        multiMedia.push(
+          new Api.InputSingleMedia({
+            media: referenceTo(onServer),
+            randomId: bigInt(item.randomId.toString()),
+            message: item.caption.text,
+            entities: entities.length > 0 ? entities : undefined,
+          }),
+        );
+      }
+      try {
+        await client.invoke(
+          new Api.messages.SendMultiMedia({ peer: target, multiMedia, replyTo: replyTo(options) }),
+        );
+      } catch (err) {
+        if (isDuplicate(err)) return;
+        if (err instanceof errors.FloodWaitError) throw new FloodWait(err.seconds);
+        throw err;
+      }
+    },
   };
+}
+
+/** An input media pointing at a photo or document already uploaded with `messages.UploadMedia`. */
+function referenceTo(media: Api.TypeMessageMedia): Api.TypeInputMedia {
+  if (media instanceof Api.MessageMediaPhoto && media.photo instanceof Api.Photo) {
+    const p = media.photo;
+    return new Api.InputMediaPhoto({
+      id: new Api.InputPhoto({ id: p.id, accessHash: p.accessHash, fileReference: p.fileReference }),
+    });
+  }
+  if (media instanceof Api.MessageMediaDocument && media.document instanceof Api.Document) {
+    const d = media.document;
+    return new Api.InputMediaDocument({
+      id: new Api.InputDocument({ id: d.id, accessHash: d.accessHash, fileReference: d.fileReference }),
+    });
+  }
+  throw new Error(`Telegram returned ${media.className} for an album item`);
 }

@@ -20,6 +20,7 @@ import {
   editMessageUpdate,
   message,
   newMessageUpdate,
+  updates,
   user,
 } from "../support/tl-factory.ts";
 
@@ -370,5 +371,40 @@ describe("self-destructing media", () => {
     await f.app.idle();
     assert.equal(mediaSends(f).length, 1);
     assert.equal(digest(f.telegram.sent[0]!.uploadedBytes), digest(bytes));
+  });
+});
+
+describe("albums", () => {
+  it("a deleted album is re-posted as one album with every file's bytes and captions", async (t) => {
+    const f = await startFixture(t);
+    const files = [randomBytes(20_000), randomBytes(30_000), randomBytes(40_000)];
+    const msgs = files.map((bytes, i) =>
+      message({
+        id: 30 + i,
+        peer: alice,
+        from: alice,
+        text: i === 0 ? "album caption" : "",
+        groupedId: 777,
+        media: f.telegram.photoMedia({ bytes }),
+      }),
+    );
+    await f.telegram.push(
+      updates(
+        msgs.map((m) => new Api.UpdateNewMessage({ message: m, pts: 1, ptsCount: 1 })),
+        { users: [alice] },
+      ),
+    );
+    await f.app.idle();
+    await f.telegram.push(deleteMessagesUpdate([30, 31, 32]));
+    await f.app.idle();
+    const albums = f.telegram.requestsOf("messages.SendMultiMedia").filter((r) => !r.error);
+    assert.equal(albums.length, 1);
+    assert.equal(albums[0]!.request.multiMedia.length, 3);
+    assert.match(albums[0]!.request.multiMedia[0]!.message, /album caption$/);
+    assert.deepEqual(
+      f.telegram.sent.map((s) => digest(s.uploadedBytes)),
+      files.map(digest),
+    );
+    assert.equal(mediaSends(f).length, 0, "no single-file posts");
   });
 });
