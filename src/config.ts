@@ -61,6 +61,8 @@ export interface Config {
     bufferTtlHours: number;
     encryptDeleted: boolean;
     deletedMediaKey: Buffer | null;
+    /** Vault files older than this many days are purged; 0 keeps them forever. */
+    deletedTtlDays: number;
   };
   retentionDays: { user: number; group: number; channel: number; bot: number };
   http: {
@@ -133,6 +135,7 @@ const SPECS = {
   MEDIA_BUFFER_TTL_HOURS: nonNegativeNumber({ default: 24 }),
   ENCRYPT_DELETED_MEDIA: bool({ default: false }),
   DELETED_MEDIA_KEY_B64: secret({ default: undefined }),
+  DELETED_MEDIA_TTL_DAYS: nonNegativeNumber({ default: 0 }),
   MAX_DELETED_MESSAGES_PER_EVENT: intIn(1, 100)({ default: 5 }),
   SAVE_EDITED_MESSAGES: bool({ default: false }),
   LISTEN_OUTGOING_MESSAGES: bool({ default: true }),
@@ -247,6 +250,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       bufferTtlHours: e.MEDIA_BUFFER_TTL_HOURS,
       encryptDeleted: e.ENCRYPT_DELETED_MEDIA,
       deletedMediaKey,
+      deletedTtlDays: e.DELETED_MEDIA_TTL_DAYS,
     },
     retentionDays: {
       user: e.PERSIST_TIME_IN_DAYS_USER,

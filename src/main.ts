@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * The `telegram-logger` command. `run` (the default) is the service; `login` only logs in.
+ * The `telegram-logger` command. `run` (the default) is the service; `login` only logs in;
+ * `decrypt` restores files from the encrypted deleted-media vault (src/media/vault/).
  * Configuration mistakes print one line naming the variable and exit 78 (EX_CONFIG), which the
  * systemd unit lists in RestartPreventExitStatus so a broken .env does not restart-loop.
  */
@@ -17,6 +18,7 @@ const USAGE = `Usage: telegram-logger [command]
 Commands:
   run      run the service (default)
   login    log in to Telegram on this terminal and save the session
+  decrypt  decrypt the deleted-media vault: decrypt --in FILE|DIR --out DIR [--force]
   help     show this help
 
 Configuration comes from the environment (and ./.env when present); see README.md.`;
@@ -90,6 +92,13 @@ async function run(config: Config, log: Logger): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  // `decrypt` has its own options and needs only the key, not a valid service configuration.
+  if (process.argv[2] === "decrypt") {
+    loadEnvFile();
+    const { runDecryptCommand } = await import("./media/vault/decrypt-command.ts");
+    process.exitCode = await runDecryptCommand(process.argv.slice(3), process.env);
+    return;
+  }
   const { positionals, values } = parseArgs({
     allowPositionals: true,
     strict: false,

@@ -1,0 +1,173 @@
+/**
+ * `telegram-logger decrypt` and `scripts/decrypt-deleted-media.ts`: restores vault files (and the
+ * Python logger's `.enc` files) to plaintext. Fixes the Python script's traps: `--force` exists,
+ * and the key variable is DELETED_MEDIA_KEY_B64, the same name the service reads.
+ *
+ * A folder is processed file by file: each failure is reported and the rest continue; the exit
+ * status is non-zero if any failed. The key never appears in any message.
+ */
+import { mkdirSync, readdirSync, statSync } from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { VaultError } from "./errors.ts";
+import { KeyFormatError, parseKeyB64 } from "./keys.ts";
+import { OutputExistsError, removePartialOutputs, restoreFile } from "./restore.ts";
+
+/** Exit statuses (sysexits.h where one fits), documented in README.md. */
+export const DECRYPT_EXIT = {
+  ok: 0,
+  /** A folder was processed and at least one file failed. */
+  someFailed: 1,
+  usage: 64,
+  /** Wrong key, modified, truncated or not a vault file. */
+  data: 65,
+  noInput: 66,
+  /** The output exists (no --force) or cannot be written. */
+  cantCreate: 73,
+  /** No key, or a malformed one. */
+  config: 78,
+} as const;
+
+/** Help text of the command. */
+export const DECRYPT_USAGE = `Usage: telegram-logger decrypt --in FILE|DIR --out DIR [--force] [--key-b64 KEY]
+
+Decrypts files from the encrypted deleted-media vault (media_deleted/*.tlv) and files written by
+the Python telegram-logger (*.enc), restoring their original names into DIR (mode 0600).
+
+  --in FILE|DIR   one encrypted file, or a folder: every file in it is decrypted
+  --out DIR       where to write the plaintext files (created 0700 if missing)
+  --force         overwrite output files that already exist
+  --key-b64 KEY   the key (base64 of 32 bytes); default: DELETED_MEDIA_KEY_B64 from the
+                  environment or .env (preferred: a command-line key is visible to other users)
+
+Exit status: 0 ok, 1 some files of a folder failed, 64 usage, 65 wrong key / modified / truncated /
+not a vault file, 66 input missing, 73 output exists or cannot be written, 78 key missing or malformed.`;
+
+/** Where the command writes; the process's streams by default, replaceable in tests. */
+export interface DecryptIo {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+const processIo: DecryptIo = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
+function statusOf(err: unknown): number {
+  if (err instanceof VaultError) return DECRYPT_EXIT.data;
+  if (err instanceof OutputExistsError) return DECRYPT_EXIT.cantCreate;
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === "ENOENT" || code === "EISDIR") return DECRYPT_EXIT.noInput;
+  return DECRYPT_EXIT.cantCreate;
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** The regular, non-hidden files of `dir`, sorted so runs are repeatable. */
+function listInputs(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isFile() && !d.name.startsWith("."))
+    .map((d) => path.join(dir, d.name))
+    .sort();
+}
+
+/**
+ * Runs the command with `args` (after the word `decrypt`) and `env`; returns the exit status.
+ * While it runs, SIGINT/SIGTERM delete any partial output before exiting.
+ */
+export async function runDecryptCommand(
+  args: readonly string[],
+  env: Record<string, string | undefined>,
+  io: DecryptIo = processIo,
+): Promise<number> {
+  const fail = (message: string, status: number) => {
+    io.err(`telegram-logger decrypt: ${message}`);
+    return status;
+  };
+  let values: { in?: string; out?: string; force?: boolean; "key-b64"?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: [...args],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        in: { type: "string" },
+        out: { type: "string" },
+        force: { type: "boolean" },
+        "key-b64": { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    }));
+  } catch (err) {
+    return fail(`${describe(err)}\n${DECRYPT_USAGE}`, DECRYPT_EXIT.usage);
+  }
+  if (values.help) {
+    io.out(DECRYPT_USAGE);
+    return DECRYPT_EXIT.ok;
+  }
+  if (!values.in || !values.out)
+    return fail(`--in and --out are required\n${DECRYPT_USAGE}`, DECRYPT_EXIT.usage);
+
+  let key: Buffer;
+  try {
+    const fromFlag = values["key-b64"];
+    const fromEnv = env.DELETED_MEDIA_KEY_B64;
+    if (fromFlag !== undefined) key = parseKeyB64(fromFlag, "--key-b64");
+    else if (fromEnv !== undefined && fromEnv.trim() !== "")
+      key = parseKeyB64(fromEnv, "DELETED_MEDIA_KEY_B64");
+    else return fail("no key: set DELETED_MEDIA_KEY_B64 or pass --key-b64", DECRYPT_EXIT.config);
+  } catch (err) {
+    if (err instanceof KeyFormatError) return fail(`bad key: ${err.message}`, DECRYPT_EXIT.config);
+    throw err;
+  }
+
+  const input = path.resolve(values.in);
+  const outDir = path.resolve(values.out);
+  let inputs: string[];
+  let folder: boolean;
+  try {
+    folder = statSync(input).isDirectory();
+    inputs = folder ? listInputs(input) : [input];
+  } catch (err) {
+    return fail(`cannot read --in ${input}: ${describe(err)}`, DECRYPT_EXIT.noInput);
+  }
+  try {
+    mkdirSync(outDir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    return fail(`cannot create --out ${outDir}: ${describe(err)}`, DECRYPT_EXIT.cantCreate);
+  }
+
+  const onSignal = (signal: NodeJS.Signals) => {
+    removePartialOutputs();
+    process.exit(signal === "SIGINT" ? 130 : 143);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    const claimed = new Set<string>();
+    let failed = 0;
+    let lastStatus: number = DECRYPT_EXIT.ok;
+    for (const file of inputs) {
+      try {
+        const r = await restoreFile(file, key, outDir, { force: values.force ?? false, claimed });
+        io.out(`${file} -> ${r.output}`);
+      } catch (err) {
+        failed++;
+        lastStatus = statusOf(err);
+        io.err(`telegram-logger decrypt: ${file}: ${describe(err)}`);
+      }
+    }
+    if (!folder) return lastStatus;
+    if (failed > 0) {
+      return fail(`${failed} of ${inputs.length} files failed`, DECRYPT_EXIT.someFailed);
+    }
+    io.out(`${inputs.length} file${inputs.length === 1 ? "" : "s"} decrypted into ${outDir}`);
+    return DECRYPT_EXIT.ok;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
