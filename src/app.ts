@@ -12,6 +12,7 @@ import { FeedSender } from "./feed/sender.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { MediaBuffer } from "./media/buffer.ts";
 import { plaintextDeletedMediaStore } from "./media/deleted-media-store.ts";
+import { encryptedDeletedMediaStore } from "./media/vault/encrypted-store.ts";
 import { findMessageLinks } from "./saver/message-links.ts";
 import { isLogPost, RestrictedSaver } from "./saver/restricted-saver.ts";
 import { ensurePrivateDir, openStore, type Store } from "./store/db.ts";
@@ -108,7 +109,10 @@ async function startTelegram(
     files: mediaFiles,
     messages,
     events,
-    deleted: plaintextDeletedMediaStore(config.vaultDir),
+    deleted:
+      config.media.encryptDeleted && config.media.deletedMediaKey
+        ? encryptedDeletedMediaStore(config.vaultDir, config.media.deletedMediaKey, config.mediaDir)
+        : plaintextDeletedMediaStore(config.vaultDir),
     download: (message, dest) => downloadMessageMedia(client, message, dest),
     refetch: (row) => refetchMessage(client, row, peers),
     mediaDir: config.mediaDir,

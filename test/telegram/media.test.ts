@@ -4,10 +4,12 @@
  */
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { Writable } from "node:stream";
 import { describe, it } from "node:test";
 import { Api } from "telegram";
+import { decryptVaultFile } from "../../src/media/vault/decrypt.ts";
 import { EventStore } from "../../src/store/events.ts";
 import { MediaFileStore } from "../../src/store/media-files.ts";
 import { MessageStore } from "../../src/store/messages.ts";
@@ -406,5 +408,47 @@ describe("albums", () => {
       files.map(digest),
     );
     assert.equal(mediaSends(f).length, 0, "no single-file posts");
+  });
+});
+
+describe("encrypted vault", () => {
+  it("with ENCRYPT_DELETED_MEDIA the kept file is encrypted on disk, decrypts to the original, and is posted intact", async (t) => {
+    const key = randomBytes(32);
+    const f = await startFixture(t, {
+      ENCRYPT_DELETED_MEDIA: "true",
+      DELETED_MEDIA_KEY_B64: key.toString("base64"),
+    });
+    const bytes = Buffer.concat([Buffer.from("PLAINTEXT-MARKER"), randomBytes(700_000)]);
+    const media = f.telegram.documentMedia({ bytes, mimeType: "application/pdf", fileName: "contract.pdf" });
+    await f.telegram.push(
+      newMessageUpdate(message({ id: 40, peer: alice, from: alice, text: "the contract", media }), {
+        users: [alice],
+      }),
+    );
+    await f.app.idle();
+    await f.telegram.push(deleteMessagesUpdate([40]));
+    await f.app.idle();
+    assert.equal(digest(f.telegram.sent[0]!.uploadedBytes), digest(bytes));
+    const vaultDir = path.join(f.dataRoot, "media_deleted");
+    const files = readdirSync(vaultDir).filter((n) => !n.startsWith("."));
+    assert.equal(files.length, 1);
+    assert.match(files[0]!, /^[0-9a-f]{32}\.tlv$/);
+    const onDisk = readFileSync(path.join(vaultDir, files[0]!));
+    assert.ok(
+      !onDisk.includes(Buffer.from("PLAINTEXT-MARKER")) && !onDisk.includes(Buffer.from("contract.pdf")),
+    );
+    const chunks: Buffer[] = [];
+    const sink = new Writable({
+      write(c, _e, cb) {
+        chunks.push(c);
+        cb();
+      },
+    });
+    const meta = await decryptVaultFile(path.join(vaultDir, files[0]!), key, sink);
+    assert.equal(meta.fileName, "contract.pdf");
+    assert.equal(meta.messageId, 40);
+    assert.equal(digest(Buffer.concat(chunks)), digest(bytes));
+    const leftovers = readdirSync(path.join(f.dataRoot, "media")).filter((n) => n.endsWith(".plain"));
+    assert.deepEqual(leftovers, [], "the temporary plaintext is removed after posting");
   });
 });
