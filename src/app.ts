@@ -3,7 +3,8 @@
  * Telegram capture to the ingest queue and the feed sender to the log chat, and returns an `App`
  * that tests and `main.ts` drive with `idle()` and `stop()`.
  */
-import type { TelegramClient } from "telegram";
+import type { Api, TelegramClient } from "telegram";
+import { _handleUpdate } from "telegram/client/updates.js";
 import { Raw } from "telegram/events/index.js";
 import { type Clock, systemClock } from "./clock.ts";
 import type { Config } from "./config.ts";
@@ -23,6 +24,7 @@ import { MessageStore } from "./store/messages.ts";
 import { OutboxStore } from "./store/outbox.ts";
 import { PeerStore } from "./store/peers.ts";
 import { Capture } from "./telegram/capture.ts";
+import { CatchUp } from "./telegram/catch-up.ts";
 import { connectAuthorized } from "./telegram/connect.ts";
 import type { HandlerContext } from "./telegram/handlers/context.ts";
 import { storeRequestedMessage } from "./telegram/handlers/new-message.ts";
@@ -54,6 +56,7 @@ export interface App {
 
 interface TelegramPart {
   queue: IngestQueue<unknown>;
+  catchUp: CatchUp;
   saver: RestrictedSaver;
   media: MediaBuffer;
   sender: FeedSender;
@@ -168,6 +171,19 @@ async function startTelegram(
     if (links.length > 0) saver.request(message.id, links);
   };
   const capture = new Capture(ctx, store.transaction);
+  const catchUp = new CatchUp({
+    client,
+    // GramJS's own entry for server pushes; its type says Update, but containers are what it takes.
+    dispatch: (container) => _handleUpdate(client, container as unknown as Api.TypeUpdate),
+    kv,
+    peers,
+    events,
+    clock,
+    log: log.child({ part: "catch-up" }),
+    pollMs: config.catchUpPollSecs * 1000,
+    gapWaitMs: config.catchUpGapWaitMs,
+  });
+  capture.hooks = { handled: (update) => catchUp.observe(update), batchDone: () => catchUp.persist() };
   const queue = new IngestQueue<unknown>(
     (batch) => capture.processBatch(batch),
     log.child({ part: "ingest" }),
@@ -175,17 +191,20 @@ async function startTelegram(
   const raw = new Raw({});
   const onUpdate = (update: unknown) => queue.push(update);
   client.addEventHandler(onUpdate, raw);
+  catchUp.start();
   media.resume();
   sender.start();
   log.info({ selfId, logChat: ctx.logChatId }, "telegram capture started");
 
   return {
     queue,
+    catchUp,
     saver,
     media,
     sender,
     capture,
     async detach() {
+      await catchUp.stop();
       client.removeEventHandler(onUpdate, raw);
       await queue.close();
       await saver.stop();
@@ -226,6 +245,7 @@ export async function startApp(options: StartOptions): Promise<App> {
       if (!telegram) return;
       // Posts queued by the last batch wake the sender; loop until both sides are quiet together.
       const settle = async () => {
+        await telegram!.catchUp.idle();
         await telegram!.queue.idle();
         await telegram!.saver.idle();
         await telegram!.media.idle();

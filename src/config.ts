@@ -54,6 +54,10 @@ export interface Config {
   telegram: TelegramConfig | null;
   listenOutgoing: boolean;
   ignoredIds: IgnoredIds;
+  /** How often to ask Telegram for missed updates (0: only at start and on gaps). */
+  catchUpPollSecs: number;
+  /** How long a pts gap may stay open before the difference is fetched. */
+  catchUpGapWaitMs: number;
   feed: FeedConfig;
   media: {
     bufferAll: boolean;
@@ -147,6 +151,8 @@ const SPECS = {
   FEED_POSTS_PER_MINUTE: intIn(1, 6000)({ default: 20 }),
   FEED_FOLD_WINDOW_MS: intIn(0, 60_000)({ default: 1500 }),
   FEED_MAX_ATTEMPTS: intIn(1, 100)({ default: 8 }),
+  CATCH_UP_POLL_SECS: intIn(0, 86_400)({ default: 300 }),
+  CATCH_UP_GAP_WAIT_MS: intIn(0, 60_000)({ default: 500 }),
   HTTP_HOST: str({ default: "127.0.0.1" }),
   HEALTH_PORT: intIn(0, 65535)({ default: 8080 }),
   HEALTH_PATH: urlPath({ default: "/health" }),
@@ -236,6 +242,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     vaultDir: path.join(dataRoot, "media_deleted"),
     telegram,
     listenOutgoing: e.LISTEN_OUTGOING_MESSAGES,
+    catchUpPollSecs: e.CATCH_UP_POLL_SECS,
+    catchUpGapWaitMs: e.CATCH_UP_GAP_WAIT_MS,
     ignoredIds: parseIgnoredIds(e.IGNORED_IDS, (problem) => new ConfigError("IGNORED_IDS", problem)),
     feed: {
       postsPerMinute: e.FEED_POSTS_PER_MINUTE,

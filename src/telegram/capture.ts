@@ -21,10 +21,19 @@ export interface CaptureStats {
   lastUpdateAt: number | null;
 }
 
+/** Bookkeeping around each update, kept in the batch's transaction (update state for catch-up). */
+export interface CaptureHooks {
+  /** Called for every update, in order, after it was handled. */
+  handled(update: unknown): void;
+  /** Called at the end of each batch, inside its transaction. */
+  batchDone(): void;
+}
+
 /** Applies updates to the store. */
 export class Capture {
   readonly #ctx: HandlerContext;
   readonly #transaction: <T>(fn: () => T) => T;
+  hooks: CaptureHooks | undefined;
   readonly stats: CaptureStats = {
     updates: 0,
     stored: 0,
@@ -48,7 +57,9 @@ export class Capture {
         } catch (err) {
           this.#failed(update, err);
         }
+        this.hooks?.handled(update);
       }
+      this.hooks?.batchDone();
     });
     this.stats.updates += updates.length;
     this.stats.lastUpdateAt = this.#ctx.now();

@@ -40,6 +40,7 @@ export function fixtureEnv(dataRoot: string, env: Record<string, string> = {}): 
     FEED_POSTS_PER_MINUTE: "6000",
     FEED_FOLD_WINDOW_MS: "50",
     SAVE_EDITED_MESSAGES: "true",
+    CATCH_UP_GAP_WAIT_MS: "0",
     ...env,
   };
 }
