@@ -6,7 +6,7 @@
  */
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { type App, startApp } from "./app.ts";
+import { type App, scanOnce, startApp } from "./app.ts";
 import { type Config, ConfigError, EXIT_CONFIG, loadConfig } from "./config.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { connectAuthorized, NotLoggedIn } from "./telegram/connect.ts";
@@ -17,6 +17,7 @@ const USAGE = `Usage: telegram-logger [command]
 Commands:
   run      run the service (default)
   login    log in to Telegram on this terminal and save the session
+  scan     one reconcile pass of every watched folder (WATCH_CONFIG): record what changed, exit
   help     show this help
 
 Configuration comes from the environment (and ./.env when present); see README.md.`;
@@ -89,6 +90,39 @@ async function run(config: Config, log: Logger): Promise<void> {
   process.on("SIGINT", () => void shutdown("SIGINT"));
 }
 
+async function scan(config: Config, log: Logger): Promise<void> {
+  const tty = process.stderr.isTTY;
+  let offline = 0;
+  try {
+    await scanOnce(
+      config,
+      log,
+      (cfg, outcome) => {
+        if (tty) process.stderr.write("\r\x1b[K");
+        if (!outcome.online) {
+          offline++;
+          process.stdout.write(`${cfg.project} (${cfg.path}): offline: ${outcome.reason}\n`);
+          return;
+        }
+        const c = outcome.counts;
+        const what =
+          outcome.baseline && !cfg.emitOnStart
+            ? "baseline recorded"
+            : `${c.created} created, ${c.modified} modified, ${c.deleted} deleted, ${c.renamed} renamed`;
+        const problems = outcome.skipped.length + outcome.errors.length;
+        process.stdout.write(
+          `${cfg.project} (${cfg.path}): ${outcome.files} files, ${what}${problems ? `, ${problems} skipped or unreadable` : ""} (${(outcome.durationMs / 1000).toFixed(1)} s)\n`,
+        );
+      },
+      tty ? (cfg, n) => process.stderr.write(`\r\x1b[K${cfg.project}: ${n} files scanned…`) : undefined,
+    );
+  } catch (err) {
+    if (err instanceof ConfigError) fail(`configuration error: ${err.message}`, EXIT_CONFIG);
+    throw err;
+  }
+  if (offline > 0) process.exit(1);
+}
+
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
@@ -100,7 +134,8 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  if (command !== "run" && command !== "login") fail(`unknown command "${command}"\n${USAGE}`, 64);
+  if (command !== "run" && command !== "login" && command !== "scan")
+    fail(`unknown command "${command}"\n${USAGE}`, 64);
   loadEnvFile();
   const config = configOrExit();
   const log = createLogger({ level: config.logLevel });
@@ -109,6 +144,7 @@ async function main(): Promise<void> {
     log.error({ err: reason }, "unhandled rejection (service keeps running)"),
   );
   if (command === "login") await login(config, log);
+  else if (command === "scan") await scan(config, log);
   else await run(config, log);
 }
 

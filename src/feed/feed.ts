@@ -16,6 +16,8 @@ export interface PostDraft {
   topic?: string;
   eventId?: number;
   correlationId?: string;
+  /** A text file sent with the post (file-audit digests with a long listing). */
+  attachment?: { name: string; text: string };
 }
 
 /**
@@ -52,6 +54,9 @@ export class Feed {
         text: draft.body.text,
         entities: entitiesJson(draft.body.entities),
         topic: draft.topic ?? null,
+        attachment: draft.attachment
+          ? JSON.stringify({ type: "text", name: draft.attachment.name, text: draft.attachment.text })
+          : null,
         notBefore: now,
         eventId: draft.eventId ?? null,
         correlationId: draft.correlationId ?? null,

@@ -38,6 +38,13 @@ interface FoldedAttachment {
   name: string;
 }
 
+/** A file whose text travels with the post (file-audit digests). */
+interface TextAttachment {
+  type: "text";
+  name: string;
+  text: string;
+}
+
 /** Everything the sender needs. */
 export interface FeedSenderDeps {
   outbox: OutboxStore;
@@ -236,14 +243,16 @@ export class FeedSender {
   }
 
   async #sendWithFile(row: OutboxRow): Promise<void> {
-    const attachment = JSON.parse(row.attachment!) as FoldedAttachment;
+    const attachment = JSON.parse(row.attachment!) as FoldedAttachment | TextAttachment;
     const [caption, ...rest] = splitFormatted(
       { text: row.text, entities: parseEntities(row.entities) },
       CAPTION_LIMIT,
     );
     if (row.partsSent === 0) {
       const items = this.#d.outbox.foldedInto(row.id).map((r) => ({ text: r.text, chatName: r.topic ?? "" }));
-      const bytes = Buffer.from(foldedDeletionsListing(items, row.createdAt), "utf8");
+      const listing =
+        attachment.type === "text" ? attachment.text : foldedDeletionsListing(items, row.createdAt);
+      const bytes = Buffer.from(listing, "utf8");
       await this.#paceSlot();
       await this.#d.transport.sendFile(
         { name: attachment.name, mimeType: "text/plain", bytes },
