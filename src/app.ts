@@ -7,9 +7,14 @@ import type { Api, TelegramClient } from "telegram";
 import { _handleUpdate } from "telegram/client/updates.js";
 import { Raw } from "telegram/events/index.js";
 import { type Clock, systemClock } from "./clock.ts";
-import type { Config } from "./config.ts";
+import { type Config, ConfigError } from "./config.ts";
 import { Feed } from "./feed/feed.ts";
 import { FeedSender } from "./feed/sender.ts";
+import { readWatchConfig, watchConfigFile } from "./fswatch/config-file.ts";
+import type { DigestPost } from "./fswatch/digest.ts";
+import { FileAudit } from "./fswatch/file-audit.ts";
+import type { ReconcileOutcome } from "./fswatch/reconcile.ts";
+import type { RootConfig } from "./fswatch/watch-config.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { MediaBuffer } from "./media/buffer.ts";
 import { plaintextDeletedMediaStore } from "./media/deleted-media-store.ts";
@@ -18,6 +23,7 @@ import { findMessageLinks } from "./saver/message-links.ts";
 import { isLogPost, RestrictedSaver } from "./saver/restricted-saver.ts";
 import { ensurePrivateDir, openStore, type Store } from "./store/db.ts";
 import { EventStore } from "./store/events.ts";
+import { FileStateStore } from "./store/file-state.ts";
 import { KeyValueStore } from "./store/kv.ts";
 import { MediaFileStore } from "./store/media-files.ts";
 import { MessageStore } from "./store/messages.ts";
@@ -48,7 +54,9 @@ export interface App {
   readonly config: Config;
   readonly store: Store;
   readonly log: Logger;
-  /** Resolves when the ingest queue and the outbox have nothing left to do now. */
+  /** The file audit of watched folders, when `WATCH_CONFIG` is set. */
+  readonly fileAudit: FileAudit | undefined;
+  /** Resolves when the ingest queue, the outbox and the file audit have nothing left to do now. */
   idle(): Promise<void>;
   /** Stops intake, lets work in flight finish, closes the database. */
   stop(): Promise<void>;
@@ -69,6 +77,7 @@ async function startTelegram(
   owned: boolean,
   config: Config,
   store: Store,
+  feed: Feed,
   clock: Clock,
   log: Logger,
 ): Promise<TelegramPart> {
@@ -89,7 +98,6 @@ async function startTelegram(
   if (selfInfo) peers.remember(selfInfo, now);
   kv.set("self_id", String(selfId), now);
 
-  const feed = new Feed(outbox, () => clock.now());
   const logChatTarget = tg.logChat.kind === "self" ? "self" : tg.logChat.peerId;
   const remember = (entity: Parameters<typeof peerInfoOf>[0]) => {
     const info = peerInfoOf(entity, selfId);
@@ -215,6 +223,89 @@ async function startTelegram(
   };
 }
 
+interface FileAuditPart {
+  audit: FileAudit;
+  stop(): Promise<void>;
+}
+
+/** Starts the file audit from the watch-config file and follows edits of that file. */
+async function startFileAudit(
+  file: string,
+  store: Store,
+  feed: Feed,
+  clock: Clock,
+  log: Logger,
+): Promise<FileAuditPart> {
+  const config = readWatchConfig(file);
+  const audit = new FileAudit({
+    events: new EventStore(store.db),
+    fileState: new FileStateStore(store.db),
+    transaction: store.transaction,
+    now: () => clock.now(),
+    log: log.child({ part: "fswatch" }),
+    digest: digestToFeed(feed),
+  });
+  await audit.apply(config);
+  const reload = () => {
+    try {
+      void audit.apply(readWatchConfig(file));
+    } catch (err) {
+      audit.rejectEdit((err as Error).message);
+    }
+  };
+  const configWatcher = watchConfigFile(file, reload);
+  log.info({ roots: config.directories.length, file }, "file audit started");
+  return {
+    audit,
+    async stop() {
+      await configWatcher.close();
+      await audit.stop();
+    },
+  };
+}
+
+/** Queues a file-audit digest as a log-chat post (a long listing travels as an attached text file). */
+function digestToFeed(feed: Feed): (project: string, post: DigestPost) => void {
+  return (project, post) =>
+    feed.enqueue({
+      kind: "files.digest",
+      body: { text: post.text, entities: [] },
+      topic: project,
+      attachment: post.attachment ? { type: "text", ...post.attachment } : undefined,
+    });
+}
+
+/**
+ * One reconcile pass of every watched folder, then closes the store (`telegram-logger scan`).
+ * Throws `ConfigError` when there is no valid watch config.
+ */
+export async function scanOnce(
+  config: Config,
+  log: Logger,
+  onRoot?: (cfg: RootConfig, outcome: ReconcileOutcome) => void,
+  onProgress?: (cfg: RootConfig, filesSeen: number) => void,
+): Promise<ReconcileOutcome[]> {
+  if (!config.watchConfigFile)
+    throw new ConfigError("WATCH_CONFIG", "is required for scan (the watch-config file)");
+  const watchConfig = readWatchConfig(config.watchConfigFile);
+  for (const dir of [config.dataRoot]) ensurePrivateDir(dir);
+  const store = openStore(config.dbFile);
+  try {
+    const feed = new Feed(new OutboxStore(store.db), () => Date.now());
+    const audit = new FileAudit({
+      events: new EventStore(store.db),
+      fileState: new FileStateStore(store.db),
+      transaction: store.transaction,
+      now: () => Date.now(),
+      log,
+      digest: digestToFeed(feed),
+    });
+    return await audit.scanOnce(watchConfig, onRoot, onProgress);
+  } finally {
+    store.close();
+  }
+}
+
 /** Starts the service with `options.config`; see `App`. */
 export async function startApp(options: StartOptions): Promise<App> {
   const { config } = options;
@@ -223,15 +314,25 @@ export async function startApp(options: StartOptions): Promise<App> {
   for (const dir of [config.dataRoot, config.mediaDir, config.vaultDir]) ensurePrivateDir(dir);
   const store = openStore(config.dbFile);
 
+  // Posts queued without Telegram (file-audit digests) wait in the outbox for a sender.
+  const feed = new Feed(new OutboxStore(store.db), () => clock.now());
   let telegram: TelegramPart | undefined;
+  let files: FileAuditPart | undefined;
   try {
     if (config.telegram) {
       const client = options.telegram ?? (await connectAuthorized(config.telegram, log));
-      telegram = await startTelegram(client, !options.telegram, config, store, clock, log);
+      telegram = await startTelegram(client, !options.telegram, config, store, feed, clock, log);
     } else {
-      log.info("no Telegram credentials configured: running without Telegram capture");
+      log.info(
+        config.watchConfigFile
+          ? "no Telegram credentials configured: running the file audit alone"
+          : "no Telegram credentials configured: running without Telegram capture",
+      );
     }
+    if (config.watchConfigFile) files = await startFileAudit(config.watchConfigFile, store, feed, clock, log);
   } catch (err) {
+    await files?.stop();
+    await telegram?.detach();
     store.close();
     throw err;
   }
@@ -241,7 +342,9 @@ export async function startApp(options: StartOptions): Promise<App> {
     config,
     store,
     log,
+    fileAudit: files?.audit,
     async idle() {
+      await files?.audit.idle();
       if (!telegram) return;
       // Posts queued by the last batch wake the sender; loop until both sides are quiet together.
       const settle = async () => {
@@ -262,6 +365,7 @@ export async function startApp(options: StartOptions): Promise<App> {
     async stop() {
       if (stopped) return;
       stopped = true;
+      await files?.stop();
       await telegram?.detach();
       store.close();
       log.info("stopped");

@@ -7,7 +7,7 @@
  */
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { type App, startApp } from "./app.ts";
+import { type App, scanOnce, startApp } from "./app.ts";
 import { type Config, ConfigError, EXIT_CONFIG, loadConfig } from "./config.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { connectAuthorized, NotLoggedIn } from "./telegram/connect.ts";
@@ -19,6 +19,7 @@ Commands:
   run      run the service (default)
   login    log in to Telegram on this terminal and save the session
   decrypt  decrypt the deleted-media vault: decrypt --in FILE|DIR --out DIR [--force]
+  scan     one reconcile pass of every watched folder (WATCH_CONFIG): record what changed, exit
   help     show this help
 
 Configuration comes from the environment (and ./.env when present); see README.md.`;
@@ -91,6 +92,39 @@ async function run(config: Config, log: Logger): Promise<void> {
   process.on("SIGINT", () => void shutdown("SIGINT"));
 }
 
+async function scan(config: Config, log: Logger): Promise<void> {
+  const tty = process.stderr.isTTY;
+  let offline = 0;
+  try {
+    await scanOnce(
+      config,
+      log,
+      (cfg, outcome) => {
+        if (tty) process.stderr.write("\r\x1b[K");
+        if (!outcome.online) {
+          offline++;
+          process.stdout.write(`${cfg.project} (${cfg.path}): offline: ${outcome.reason}\n`);
+          return;
+        }
+        const c = outcome.counts;
+        const what =
+          outcome.baseline && !cfg.emitOnStart
+            ? "baseline recorded"
+            : `${c.created} created, ${c.modified} modified, ${c.deleted} deleted, ${c.renamed} renamed`;
+        const problems = outcome.skipped.length + outcome.errors.length;
+        process.stdout.write(
+          `${cfg.project} (${cfg.path}): ${outcome.files} files, ${what}${problems ? `, ${problems} skipped or unreadable` : ""} (${(outcome.durationMs / 1000).toFixed(1)} s)\n`,
+        );
+      },
+      tty ? (cfg, n) => process.stderr.write(`\r\x1b[K${cfg.project}: ${n} files scanned…`) : undefined,
+    );
+  } catch (err) {
+    if (err instanceof ConfigError) fail(`configuration error: ${err.message}`, EXIT_CONFIG);
+    throw err;
+  }
+  if (offline > 0) process.exit(1);
+}
+
 async function main(): Promise<void> {
   // `decrypt` has its own options and needs only the key, not a valid service configuration.
   if (process.argv[2] === "decrypt") {
@@ -109,7 +143,8 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  if (command !== "run" && command !== "login") fail(`unknown command "${command}"\n${USAGE}`, 64);
+  if (command !== "run" && command !== "login" && command !== "scan")
+    fail(`unknown command "${command}"\n${USAGE}`, 64);
   loadEnvFile();
   const config = configOrExit();
   const log = createLogger({ level: config.logLevel });
@@ -118,6 +153,7 @@ async function main(): Promise<void> {
     log.error({ err: reason }, "unhandled rejection (service keeps running)"),
   );
   if (command === "login") await login(config, log);
+  else if (command === "scan") await scan(config, log);
   else await run(config, log);
 }
 

@@ -13,7 +13,9 @@ export type PostAttachment =
   /** Every message of a folded burst, listed in a text file. */
   | { type: "folded-listing"; name: string }
   /** The media of a stored message (from the buffer or the deleted-media store). */
-  | { type: "message-media"; messageRowId: number };
+  | { type: "message-media"; messageRowId: number }
+  /** A text file carried in the post itself (file-audit digests with a long listing). */
+  | { type: "text"; name: string; text: string };
 
 /** A post to queue. */
 export interface PostDraft {

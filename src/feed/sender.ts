@@ -256,6 +256,8 @@ export class FeedSender {
       const body = { text: row.text, entities: parseEntities(row.entities) };
       const attachment = row.attachment ? (JSON.parse(row.attachment) as PostAttachment) : undefined;
       if (attachment?.type === "folded-listing") await this.#sendListing(row, body, attachment.name);
+      else if (attachment?.type === "text")
+        await this.#sendTextFile(row, body, attachment.name, attachment.text);
       else if (attachment?.type === "message-media")
         await this.#sendMessageMedia(row, body, attachment.messageRowId);
       else await this.#sendParts(row, body, row.partsSent);
@@ -358,6 +360,14 @@ export class FeedSender {
   async #sendListing(row: OutboxRow, body: FormattedText, name: string): Promise<void> {
     const items = this.#d.outbox.foldedInto(row.id).map((r) => ({ text: r.text, chatName: r.topic ?? "" }));
     const bytes = Buffer.from(foldedDeletionsListing(items, row.createdAt), "utf8");
+    const options = { replyTo: row.replyTo ?? undefined };
+    await this.#sendLedByFile(row, body, true, (caption, randomId) =>
+      this.#d.transport.sendFile({ name, mimeType: "text/plain", bytes }, caption, randomId, options),
+    );
+  }
+
+  async #sendTextFile(row: OutboxRow, body: FormattedText, name: string, text: string): Promise<void> {
+    const bytes = Buffer.from(text, "utf8");
     const options = { replyTo: row.replyTo ?? undefined };
     await this.#sendLedByFile(row, body, true, (caption, randomId) =>
       this.#d.transport.sendFile({ name, mimeType: "text/plain", bytes }, caption, randomId, options),

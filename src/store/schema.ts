@@ -8,7 +8,7 @@
  * Documented for users in docs/schema.md.
  */
 import { sql } from "drizzle-orm";
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /** One row per (chat, message) the account has seen; never removed by a deletion, only marked. */
 export const messages = sqliteTable(
@@ -191,3 +191,44 @@ export const mediaFiles = sqliteTable(
     index("media_files_sha256").on(t.sha256),
   ],
 );
+
+/**
+ * File audit: the last known state of every audited file under every watched root (the snapshot).
+ * A reconcile scan compares the folder with it; events are written in the same transaction as the
+ * snapshot change, so the two never disagree.
+ */
+export const fileState = sqliteTable(
+  "file_state",
+  {
+    /** The watched root, an absolute path as configured. */
+    root: text("root").notNull(),
+    /** Path relative to the root, `/`-separated. */
+    rel: text("rel").notNull(),
+    /** `file` or `symlink` (links are recorded, never followed). */
+    kind: text("kind").notNull(),
+    size: integer("size").notNull(),
+    /** Modification time in ms, with the file system's sub-millisecond part. */
+    mtimeMs: real("mtime_ms").notNull(),
+    ino: integer("ino").notNull(),
+    uid: integer("uid"),
+    /** sha256 (hex) when the root computes checksums. */
+    checksum: text("checksum"),
+    /** Last text content of an important file (up to `max_diff_bytes`), for the next diff. */
+    content: text("content"),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.root, t.rel] }), index("file_state_inode").on(t.root, t.ino)],
+);
+
+/** File audit: one row per watched root, so a new root gets a baseline and an unmounted one is noticed. */
+export const watchRoots = sqliteTable("watch_roots", {
+  root: text("root").primaryKey(),
+  /** When the first (baseline) scan finished; null until then. */
+  baselineAt: integer("baseline_at"),
+  lastScanAt: integer("last_scan_at"),
+  /** `online` or `offline`. */
+  status: text("status").notNull().default("online"),
+  /** Whether the root was a mount point when last seen online (an unmounted one is offline). */
+  mountPoint: integer("mount_point", { mode: "boolean" }).notNull().default(false),
+  updatedAt: integer("updated_at").notNull(),
+});

@@ -1,0 +1,180 @@
+/**
+ * The file audit: one `RootAuditor` per watched folder, changed live when the watch config changes
+ * (roots added, removed or changed without a restart; an invalid edit is reported and the previous
+ * config stays), plus the digests. Also runs the one-shot `scan`.
+ */
+import type { Logger } from "pino";
+import type { EventStore } from "../store/events.ts";
+import type { FileStateStore } from "../store/file-state.ts";
+import type { RootContext } from "./changes.ts";
+import { Digester, type DigestSink } from "./digester.ts";
+import { pathFilter } from "./filters.ts";
+import { type ReconcileOutcome, reconcileRoot } from "./reconcile.ts";
+import { Recorder } from "./recorder.ts";
+import { RootAuditor, type RootStatus } from "./root-auditor.ts";
+import type { RootConfig, WatchConfig } from "./watch-config.ts";
+
+/** What the file audit needs from the app. */
+export interface FileAuditDeps {
+  events: EventStore;
+  fileState: FileStateStore;
+  transaction: <T>(fn: () => T) => T;
+  now: () => number;
+  log: Logger;
+  /** Where digests go; without one, nothing is posted. */
+  digest?: DigestSink;
+}
+
+function context(cfg: RootConfig): RootContext {
+  return { cfg, filter: pathFilter(cfg.include, cfg.exclude, cfg.important) };
+}
+
+/** Runs the audit of every watched folder. */
+export class FileAudit {
+  readonly #d: FileAuditDeps;
+  readonly #recorder: Recorder;
+  readonly #digester: Digester | undefined;
+  readonly #roots = new Map<string, { auditor: RootAuditor; json: string }>();
+  #config: WatchConfig | undefined;
+  #changing: Promise<void> = Promise.resolve();
+  #busy = 0;
+
+  constructor(deps: FileAuditDeps) {
+    this.#d = deps;
+    const digest = deps.digest;
+    this.#digester = digest ? new Digester(digest, deps.now) : undefined;
+    this.#recorder = new Recorder({
+      events: deps.events,
+      fileState: deps.fileState,
+      transaction: deps.transaction,
+      now: deps.now,
+      onRecorded: (ctx, changes) => this.#digester?.add(ctx, changes),
+    });
+  }
+
+  /** The config in force. */
+  get config(): WatchConfig | undefined {
+    return this.#config;
+  }
+
+  /**
+   * Applies `config`: starts new roots, stops removed ones, restarts changed ones (each start
+   * reconciles, so nothing changed meanwhile is missed). Resolves when every watcher is ready.
+   */
+  apply(config: WatchConfig): Promise<void> {
+    this.#busy++;
+    this.#changing = this.#changing.then(() => this.#apply(config)).finally(() => this.#busy--);
+    return this.#changing;
+  }
+
+  async #apply(config: WatchConfig): Promise<void> {
+    const timingChanged =
+      this.#config !== undefined &&
+      (this.#config.settleMs !== config.settleMs || this.#config.renameWindowMs !== config.renameWindowMs);
+    this.#config = config;
+    const wanted = new Map(config.directories.map((d) => [d.path, d]));
+    for (const [root, r] of [...this.#roots]) {
+      const next = wanted.get(root);
+      if (next && JSON.stringify(next) === r.json && !timingChanged) continue;
+      this.#roots.delete(root);
+      this.#digester?.flushAll(root);
+      await r.auditor.stop();
+      this.#d.log.info({ root }, next ? "watched folder changed: restarting it" : "watched folder removed");
+    }
+    const starting: Promise<void>[] = [];
+    for (const [root, cfg] of wanted) {
+      if (this.#roots.has(root)) continue;
+      const auditor = new RootAuditor(context(cfg), {
+        fileState: this.#d.fileState,
+        recorder: this.#recorder,
+        now: this.#d.now,
+        log: this.#d.log,
+        settleMs: config.settleMs,
+        renameWindowMs: config.renameWindowMs,
+      });
+      this.#roots.set(root, { auditor, json: JSON.stringify(cfg) });
+      starting.push(auditor.start());
+    }
+    await Promise.all(starting);
+  }
+
+  /** Records an invalid edit of the watch config (the previous config stays in force). */
+  rejectEdit(problem: string): void {
+    this.#d.log.error({ problem }, "watch config edit rejected; the previous config stays in force");
+    this.#d.events.record(
+      {
+        source: "system",
+        type: "watch.config_rejected",
+        status: "error",
+        occurredAt: this.#d.now(),
+        error: problem,
+        details: { kept: this.#config?.directories.map((d) => d.path) ?? [] },
+      },
+      this.#d.now(),
+    );
+  }
+
+  /** True when no root has work pending now. */
+  get settled(): boolean {
+    return this.#busy === 0 && [...this.#roots.values()].every((r) => r.auditor.settled);
+  }
+
+  /** Resolves once every root is settled (polls: chokidar's hints arrive on their own schedule). */
+  async idle(): Promise<void> {
+    for (let quiet = 0; quiet < 2; ) {
+      await this.#changing;
+      quiet = this.settled ? quiet + 1 : 0;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  /** Each root's status, for health. */
+  status(): RootStatus[] {
+    return [...this.#roots.values()].map((r) => r.auditor.status());
+  }
+
+  /** The auditor of `root` (tests and tools). */
+  auditor(root: string): RootAuditor | undefined {
+    return this.#roots.get(root)?.auditor;
+  }
+
+  /** Stops every root; queued digests go to the outbox. */
+  async stop(): Promise<void> {
+    await this.#changing;
+    await Promise.all([...this.#roots.values()].map((r) => r.auditor.stop()));
+    this.#roots.clear();
+    this.#digester?.flushAll();
+  }
+
+  /** One reconcile pass of every root in `config`, without watchers (`telegram-logger scan`). */
+  async scanOnce(
+    config: WatchConfig,
+    onRoot?: (cfg: RootConfig, outcome: ReconcileOutcome) => void,
+    onProgress?: (cfg: RootConfig, filesSeen: number) => void,
+  ): Promise<ReconcileOutcome[]> {
+    const outcomes: ReconcileOutcome[] = [];
+    for (const cfg of config.directories) {
+      const ctx = context(cfg);
+      const outcome = await reconcileRoot(
+        ctx,
+        { fileState: this.#d.fileState, recorder: this.#recorder, now: this.#d.now },
+        { onProgress: (n) => onProgress?.(cfg, n) },
+      );
+      if (!outcome.online) {
+        this.#recorder.note(ctx, "root.offline", "error", {
+          error: outcome.reason,
+          details: { reason: outcome.reason },
+        });
+      } else {
+        for (const s of outcome.skipped)
+          this.#recorder.note(ctx, "file.skipped", "skipped", { rel: s.rel, details: { reason: s.reason } });
+        for (const e of outcome.errors)
+          this.#recorder.note(ctx, "file.error", "error", { rel: e.rel, error: e.error });
+      }
+      outcomes.push(outcome);
+      onRoot?.(cfg, outcome);
+    }
+    this.#digester?.flushAll();
+    return outcomes;
+  }
+}

@@ -1,0 +1,462 @@
+/**
+ * The file audit of one watched root. Watcher events are hints: each touched path waits until it
+ * has been quiet for the settle window, then is lstat'ed (and hashed when configured), compared with
+ * the snapshot and recorded. A new path whose inode, size and mtime match a vanished snapshot entry
+ * is that file renamed; a vanished path waits the rename window before it counts as deleted. A burst
+ * of hints (more than the kernel queue can be trusted with) switches the root to one reconcile pass
+ * once the burst is over, which also finds what the watcher lost. All work on a root runs in one
+ * serial queue, so hints and scans never race on the snapshot.
+ */
+import path from "node:path";
+import type { Logger } from "pino";
+import type { FileStateStore } from "../store/file-state.ts";
+import type { FileChange, RootContext } from "./changes.ts";
+import { prepareChanges } from "./changes.ts";
+import { mapLimit } from "./hash.ts";
+import { observe } from "./observe.ts";
+import { type ReconcileOutcome, reconcileRoot } from "./reconcile.ts";
+import type { Recorder } from "./recorder.ts";
+import { checkRoot } from "./root-check.ts";
+import { type RootWatcher, watchRoot } from "./root-watcher.ts";
+import { sameIdentity } from "./snapshot-diff.ts";
+
+/** Hints pending at once beyond which a root stops examining paths one by one and rescans instead. */
+export const BURST_HINTS = 2000;
+const MAX_OFFLINE_CHECK_MS = 5000;
+
+/** Where a root stands. */
+export type RootState = "starting" | "watching" | "scheduled-scans" | "fallback" | "offline" | "stopped";
+
+/** A root's status, for health and the `scan` command. */
+export interface RootStatus {
+  root: string;
+  project: string;
+  state: RootState;
+  lastScanAt: number | null;
+  lastError: string | null;
+}
+
+/** What an auditor needs. */
+export interface RootAuditorDeps {
+  fileState: FileStateStore;
+  recorder: Recorder;
+  now: () => number;
+  log: Logger;
+  settleMs: number;
+  renameWindowMs: number;
+}
+
+interface Hint {
+  first: number;
+  last: number;
+}
+
+/** Audits one root until stopped. */
+export class RootAuditor {
+  readonly ctx: RootContext;
+  readonly #d: RootAuditorDeps;
+  #state: RootState = "starting";
+  #watcher: RootWatcher | undefined;
+  #chain: Promise<void> = Promise.resolve();
+  #queued = 0;
+  readonly #pending = new Map<string, Hint>();
+  readonly #deferred = new Map<string, { due: number; seenAt: number }>();
+  #burst = false;
+  #lastHintAt = 0;
+  #settleTimer: NodeJS.Timeout | undefined;
+  #deferTimer: NodeJS.Timeout | undefined;
+  #pollTimer: NodeJS.Timeout | undefined;
+  #offlineTimer: NodeJS.Timeout | undefined;
+  #errorScanTimer: NodeJS.Timeout | undefined;
+  readonly #reported = new Set<string>();
+  #lastScanAt: number | null = null;
+  #lastError: string | null = null;
+
+  constructor(ctx: RootContext, deps: RootAuditorDeps) {
+    this.ctx = ctx;
+    this.#d = deps;
+  }
+
+  get root(): string {
+    return this.ctx.cfg.path;
+  }
+
+  /** Starts watching (unless the root is a network share), then reconciles once. */
+  async start(): Promise<void> {
+    const check = await checkRoot(this.root, this.#d.fileState.getRoot(this.root)?.mountPoint ?? false);
+    if (!check.online) {
+      this.#goOffline(check.reason);
+      return;
+    }
+    await this.#startWatching();
+    this.#reconcile("start");
+  }
+
+  /** True when nothing is pending now (scheduled scans and offline checks do not count). */
+  get settled(): boolean {
+    return this.#pending.size === 0 && this.#deferred.size === 0 && this.#queued === 0;
+  }
+
+  status(): RootStatus {
+    return {
+      root: this.root,
+      project: this.ctx.cfg.project,
+      state: this.#state,
+      lastScanAt: this.#lastScanAt,
+      lastError: this.#lastError,
+    };
+  }
+
+  /** Queues a reconcile pass now (used by `scan`-like requests and tests). */
+  rescan(reason: string): void {
+    this.#reconcile(reason);
+  }
+
+  /** Stops watching and timers; waits for work in flight. */
+  async stop(): Promise<void> {
+    this.#state = "stopped";
+    this.#clearTimers();
+    this.#pending.clear();
+    this.#deferred.clear();
+    const w = this.#watcher;
+    this.#watcher = undefined;
+    await w?.close();
+    await this.#chain;
+  }
+
+  #clearTimers(): void {
+    for (const t of [
+      this.#settleTimer,
+      this.#deferTimer,
+      this.#pollTimer,
+      this.#offlineTimer,
+      this.#errorScanTimer,
+    ]) {
+      clearTimeout(t);
+    }
+    this.#settleTimer =
+      this.#deferTimer =
+      this.#pollTimer =
+      this.#offlineTimer =
+      this.#errorScanTimer =
+        undefined;
+  }
+
+  async #startWatching(): Promise<void> {
+    if (this.ctx.cfg.network) {
+      this.#state = "scheduled-scans";
+      return;
+    }
+    const w = watchRoot(this.root, (abs) => this.ctx.filter.excludesDir(this.#rel(abs)), {
+      hint: (abs, kind) => this.#hint(abs, kind),
+      error: (err) => this.#watchError(err),
+    });
+    this.#watcher = w;
+    await w.ready;
+    if (this.#state === "starting") this.#state = "watching";
+  }
+
+  #rel(abs: string): string {
+    return path.relative(this.root, abs).split(path.sep).join("/");
+  }
+
+  #enqueue(task: () => Promise<void>): void {
+    this.#queued++;
+    this.#chain = this.#chain
+      .then(async () => {
+        if (this.#state === "stopped") return;
+        await task();
+      })
+      .catch((err: unknown) => {
+        this.#lastError = (err as Error).message;
+        this.#d.log.error({ err, root: this.root }, "file audit task failed");
+      })
+      .finally(() => {
+        this.#queued--;
+      });
+  }
+
+  #hint(abs: string, kind: "file" | "dir"): void {
+    if (this.#state === "stopped" || this.#state === "offline") return;
+    const rel = this.#rel(abs);
+    if (rel === "" || rel.startsWith("..")) {
+      if (kind === "dir") this.#enqueue(async () => void (await this.#verifyOnline()));
+      return;
+    }
+    if (kind === "dir") return; // its files arrive as their own hints; a scan covers any lost
+    const now = this.#d.now();
+    this.#lastHintAt = now;
+    const h = this.#pending.get(rel);
+    if (h) h.last = now;
+    else this.#pending.set(rel, { first: now, last: now });
+    if (this.#pending.size > BURST_HINTS) this.#burst = true;
+    this.#settleTimer ??= setTimeout(() => this.#onSettle(), this.#d.settleMs);
+  }
+
+  #onSettle(): void {
+    this.#settleTimer = undefined;
+    const now = this.#d.now();
+    if (this.#burst) {
+      if (now - this.#lastHintAt >= this.#d.settleMs) {
+        const seenAt = new Map([...this.#pending].map(([rel, h]) => [rel, h.first]));
+        this.#pending.clear();
+        this.#burst = false;
+        this.#reconcile("burst", seenAt);
+      } else {
+        this.#settleTimer = setTimeout(() => this.#onSettle(), this.#d.settleMs);
+      }
+      return;
+    }
+    const batch = new Map<string, number>();
+    let nextDue = Number.POSITIVE_INFINITY;
+    for (const [rel, h] of this.#pending) {
+      if (now - h.last >= this.#d.settleMs) {
+        batch.set(rel, h.first);
+        this.#pending.delete(rel);
+      } else {
+        nextDue = Math.min(nextDue, h.last + this.#d.settleMs);
+      }
+    }
+    if (batch.size > 0) this.#enqueue(() => this.#examine(batch));
+    if (this.#pending.size > 0)
+      this.#settleTimer = setTimeout(() => this.#onSettle(), Math.max(1, nextDue - now));
+  }
+
+  async #verifyOnline(): Promise<boolean> {
+    const check = await checkRoot(this.root, this.#d.fileState.getRoot(this.root)?.mountPoint ?? false);
+    if (!check.online) this.#goOffline(check.reason);
+    return check.online;
+  }
+
+  /** Examines settled paths: the watcher's hints become facts. */
+  async #examine(batch: Map<string, number>): Promise<void> {
+    if (!(await this.#verifyOnline())) return;
+    const { fileState } = this.#d;
+    const claimed = new Set<string>();
+    const candidates: FileChange[] = [];
+    await mapLimit([...batch], 16, async ([rel, seenAt]) => {
+      if (!this.ctx.filter.includesFile(rel)) return;
+      const o = await observe(this.root, rel);
+      const prev = fileState.get(this.root, rel);
+      if (o.state === "file") {
+        if (prev) {
+          if (!sameIdentity(prev, o.meta) || prev.kind !== o.meta.kind) {
+            candidates.push({ type: "modified", rel, meta: o.meta, prev, checksum: null, seenAt });
+          }
+          return;
+        }
+        for (const old of fileState.byInode(this.root, o.meta.ino)) {
+          if (
+            old.rel === rel ||
+            claimed.has(old.rel) ||
+            old.size !== o.meta.size ||
+            old.mtimeMs !== o.meta.mtimeMs
+          )
+            continue;
+          const then = await observe(this.root, old.rel);
+          if (then.state === "file" && then.meta.ino === old.ino) continue;
+          claimed.add(old.rel);
+          this.#deferred.delete(old.rel);
+          candidates.push({
+            type: "renamed",
+            rel,
+            fromRel: old.rel,
+            meta: o.meta,
+            prev: old,
+            checksum: null,
+            seenAt,
+          });
+          return;
+        }
+        candidates.push({ type: "created", rel, meta: o.meta, checksum: null, seenAt });
+      } else if (o.state === "missing") {
+        if (prev) this.#defer(rel, seenAt);
+      } else if (o.state === "skipped") {
+        this.#noteOnce(rel, "file.skipped", "skipped", o.reason);
+      } else if (o.state === "error") {
+        this.#noteOnce(rel, "file.error", "error", o.error);
+      }
+    });
+    await this.#record(candidates, batch);
+  }
+
+  async #record(candidates: FileChange[], seen: Map<string, number>): Promise<void> {
+    const prepared = await prepareChanges(this.ctx, candidates, (rel) =>
+      this.#d.fileState.content(this.root, rel),
+    );
+    this.#d.recorder.apply(this.ctx, prepared.changes);
+    for (const rel of prepared.retry) this.#rehint(rel, seen.get(rel) ?? this.#d.now());
+  }
+
+  #rehint(rel: string, first: number): void {
+    const now = this.#d.now();
+    this.#pending.set(rel, { first, last: now });
+    this.#settleTimer ??= setTimeout(() => this.#onSettle(), this.#d.settleMs);
+  }
+
+  #defer(rel: string, seenAt: number): void {
+    this.#deferred.set(rel, { due: this.#d.now() + this.#d.renameWindowMs, seenAt });
+    this.#deferTimer ??= setTimeout(() => this.#onDeferred(), this.#d.renameWindowMs);
+  }
+
+  #onDeferred(): void {
+    this.#deferTimer = undefined;
+    const now = this.#d.now();
+    const due = new Map<string, number>();
+    let next = Number.POSITIVE_INFINITY;
+    for (const [rel, d] of this.#deferred) {
+      if (d.due <= now) {
+        due.set(rel, d.seenAt);
+        this.#deferred.delete(rel);
+      } else {
+        next = Math.min(next, d.due);
+      }
+    }
+    if (due.size > 0) this.#enqueue(() => this.#deleteVanished(due));
+    if (this.#deferred.size > 0)
+      this.#deferTimer = setTimeout(() => this.#onDeferred(), Math.max(1, next - now));
+  }
+
+  /** Vanished paths whose rename window passed: deleted, unless they came back or the root is gone. */
+  async #deleteVanished(due: Map<string, number>): Promise<void> {
+    if (!(await this.#verifyOnline())) return;
+    const candidates: FileChange[] = [];
+    const back = new Map<string, number>();
+    for (const [rel, seenAt] of due) {
+      const prev = this.#d.fileState.get(this.root, rel);
+      if (!prev) continue; // claimed by a rename
+      const o = await observe(this.root, rel);
+      if (o.state === "missing") candidates.push({ type: "deleted", rel, prev, checksum: null, seenAt });
+      else back.set(rel, seenAt);
+    }
+    await this.#record(candidates, due);
+    if (back.size > 0) await this.#examine(back);
+  }
+
+  #reconcile(reason: string, seenAt?: Map<string, number>): void {
+    this.#enqueue(async () => {
+      const outcome = await reconcileRoot(this.ctx, this.#d, { seenAt });
+      this.#afterScan(reason, outcome);
+    });
+  }
+
+  #afterScan(reason: string, outcome: ReconcileOutcome): void {
+    if (!outcome.online) {
+      this.#goOffline(outcome.reason);
+      return;
+    }
+    this.#lastScanAt = this.#d.now();
+    for (const s of outcome.skipped) this.#noteOnce(s.rel, "file.skipped", "skipped", s.reason);
+    for (const e of outcome.errors) this.#noteOnce(e.rel, "file.error", "error", e.error);
+    for (const rel of outcome.retry) this.#rehint(rel, this.#d.now());
+    this.#d.log.info(
+      {
+        root: this.root,
+        reason,
+        files: outcome.files,
+        ...outcome.counts,
+        baseline: outcome.baseline,
+        ms: outcome.durationMs,
+      },
+      "reconciled",
+    );
+    this.#schedulePoll();
+  }
+
+  #schedulePoll(): void {
+    clearTimeout(this.#pollTimer);
+    if (this.#state === "stopped" || this.#state === "offline") return;
+    this.#pollTimer = setTimeout(() => {
+      this.#pollTimer = undefined;
+      this.#reconcile("schedule");
+    }, this.ctx.cfg.pollIntervalMs);
+    this.#pollTimer.unref();
+  }
+
+  /** Records each (path, problem) once per run, so a scheduled scan does not repeat it forever. */
+  #noteOnce(rel: string, type: string, status: "skipped" | "error" | "warning", problem: string): void {
+    const key = `${type}\0${rel}\0${problem}`;
+    if (this.#reported.has(key)) return;
+    this.#reported.add(key);
+    if (status === "error") this.#lastError = `${rel}: ${problem}`;
+    this.#d.recorder.note(this.ctx, type, status, {
+      rel,
+      error: status === "error" ? problem : undefined,
+      details: { reason: problem },
+    });
+  }
+
+  #watchError(err: NodeJS.ErrnoException): void {
+    if (this.#state === "stopped" || this.#state === "offline") return;
+    this.#d.log.warn({ root: this.root, code: err.code, err: err.message }, "watcher error");
+    if (err.code === "ENOSPC" || err.code === "EMFILE") {
+      if (this.#state !== "fallback") {
+        this.#state = "fallback";
+        this.#lastError = `watch limit reached (${err.code})`;
+        const w = this.#watcher;
+        this.#watcher = undefined;
+        void w?.close();
+        this.#d.recorder.note(this.ctx, "watch.fallback", "warning", {
+          error: err.message,
+          details: {
+            reason: `the system's file-watch limit is reached (${err.code}): this folder falls back to scheduled scans`,
+            pollIntervalSec: this.ctx.cfg.pollIntervalMs / 1000,
+          },
+        });
+      }
+    } else if (err.code === "EACCES" || err.code === "EPERM") {
+      const p = (err as { path?: string }).path;
+      this.#noteOnce(p ? this.#rel(p) : "", "file.error", "error", `${err.code}: not readable`);
+    } else {
+      this.#noteOnce("", "watch.error", "error", `${err.code ?? "error"}: ${err.message}`);
+    }
+    // Whatever went wrong, the snapshot comparison finds what the watcher may have missed.
+    clearTimeout(this.#errorScanTimer);
+    this.#errorScanTimer = setTimeout(() => {
+      this.#errorScanTimer = undefined;
+      this.#reconcile(`watcher error ${err.code ?? ""}`.trim());
+    }, this.#d.settleMs);
+  }
+
+  #goOffline(reason: string): void {
+    if (this.#state === "offline" || this.#state === "stopped") return;
+    this.#state = "offline";
+    this.#lastError = `offline: ${reason}`;
+    this.#clearTimers();
+    this.#pending.clear();
+    this.#deferred.clear();
+    const w = this.#watcher;
+    this.#watcher = undefined;
+    void w?.close();
+    this.#d.fileState.saveRoot(this.root, { status: "offline" }, this.#d.now());
+    this.#d.recorder.note(this.ctx, "root.offline", "error", { error: reason, details: { reason } });
+    this.#d.log.warn({ root: this.root, reason }, "watched folder offline");
+    this.#scheduleOfflineCheck();
+  }
+
+  #scheduleOfflineCheck(): void {
+    const every = Math.min(this.ctx.cfg.pollIntervalMs, MAX_OFFLINE_CHECK_MS);
+    this.#offlineTimer = setTimeout(() => {
+      this.#offlineTimer = undefined;
+      void this.#checkBack();
+    }, every);
+  }
+
+  async #checkBack(): Promise<void> {
+    if (this.#state !== "offline") return;
+    const check = await checkRoot(this.root, this.#d.fileState.getRoot(this.root)?.mountPoint ?? false);
+    if (this.#state !== "offline") return;
+    if (!check.online) {
+      this.#scheduleOfflineCheck();
+      return;
+    }
+    this.#state = "starting";
+    this.#lastError = null;
+    this.#d.recorder.note(this.ctx, "root.online", "success", {
+      details: { reason: "folder reachable again" },
+    });
+    this.#d.log.info({ root: this.root }, "watched folder back online");
+    await this.#startWatching();
+    this.#reconcile("back online");
+  }
+}

@@ -1,0 +1,111 @@
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import Database from "better-sqlite3";
+import { tempDir } from "../support/tmp.ts";
+import { waitFor, writeWatchConfig } from "./support.ts";
+
+const MAIN = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
+
+function run(cwd: string, env: Record<string, string>, args: string[]) {
+  const r = spawnSync(process.execPath, [MAIN, ...args], {
+    cwd,
+    env: { PATH: process.env.PATH ?? "", ...env },
+    input: "",
+    encoding: "utf8",
+    timeout: 30_000,
+  });
+  return { status: r.status, stderr: r.stderr, stdout: r.stdout };
+}
+
+describe("telegram-logger scan and file audit without Telegram", () => {
+  it("scan records a baseline, then what changed, into file_events", (t) => {
+    const dir = tempDir(t);
+    const docs = path.join(dir, "docs");
+    mkdirSync(docs);
+    writeFileSync(path.join(docs, "a.docx"), "a");
+    writeWatchConfig(path.join(dir, "watch.json"), {
+      directories: [{ path: "docs", project: "CRM", include: ["*.docx"] }],
+    });
+    const env = {
+      DATA_ROOT: path.join(dir, "data"),
+      WATCH_CONFIG: path.join(dir, "watch.json"),
+      LOG_LEVEL: "warn",
+    };
+    const first = run(dir, env, ["scan"]);
+    assert.equal(first.status, 0, first.stderr);
+    assert.match(first.stdout, /CRM \(.*docs\): 1 files, baseline recorded/);
+    writeFileSync(path.join(docs, "b.docx"), "b");
+    writeFileSync(path.join(docs, "a.docx"), "a changed");
+    writeFileSync(path.join(docs, "c.txt"), "not included");
+    const second = run(dir, env, ["scan"]);
+    assert.equal(second.status, 0, second.stderr);
+    assert.match(second.stdout, /2 files, 1 created, 1 modified, 0 deleted, 0 renamed/);
+    const db = new Database(path.join(dir, "data", "db", "telegram-logger.sqlite"), { readonly: true });
+    t.after(() => db.close());
+    const rows = db.prepare("SELECT event_type, path, project FROM file_events ORDER BY path").all();
+    assert.deepEqual(rows, [
+      { event_type: "modified", path: path.join(docs, "a.docx"), project: "CRM" },
+      { event_type: "created", path: path.join(docs, "b.docx"), project: "CRM" },
+    ]);
+  });
+
+  it("exits 78 naming the field of a bad watch config", (t) => {
+    const dir = tempDir(t);
+    writeWatchConfig(path.join(dir, "watch.json"), {
+      directories: [{ path: "/x" }, { path: "/y", include: ["*.docx", 7] }],
+    });
+    const env = { DATA_ROOT: path.join(dir, "data"), WATCH_CONFIG: path.join(dir, "watch.json") };
+    for (const command of ["scan", "run"]) {
+      const r = run(dir, env, [command]);
+      assert.equal(r.status, 78, `${command}: ${r.stderr}`);
+      assert.match(r.stderr, /WATCH_CONFIG: directories\[1\]\.include\[1\]: /);
+      assert.equal(r.stderr.trim().split("\n").length, 1);
+    }
+  });
+
+  it("scan reports an unreachable folder as offline with status 1", (t) => {
+    const dir = tempDir(t);
+    writeWatchConfig(path.join(dir, "watch.json"), { directories: [{ path: "missing" }] });
+    const r = run(dir, { DATA_ROOT: path.join(dir, "data"), WATCH_CONFIG: path.join(dir, "watch.json") }, [
+      "scan",
+    ]);
+    assert.equal(r.status, 1);
+    assert.match(r.stdout, /offline: folder not found/);
+  });
+
+  it("run with a watch config and no Telegram credentials audits files alone and says so", async (t) => {
+    const dir = tempDir(t);
+    const docs = path.join(dir, "docs");
+    mkdirSync(docs);
+    writeWatchConfig(path.join(dir, "watch.json"), { settle_ms: 100, directories: [{ path: "docs" }] });
+    const child = spawn(process.execPath, [MAIN, "run"], {
+      cwd: dir,
+      env: {
+        PATH: process.env.PATH ?? "",
+        DATA_ROOT: path.join(dir, "data"),
+        WATCH_CONFIG: path.join(dir, "watch.json"),
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    t.after(() => child.kill("SIGKILL"));
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += String(d);
+    });
+    await waitFor(() => out.includes("file audit started"), { what: "start", timeoutMs: 20_000 });
+    assert.match(out, /no Telegram credentials configured: running the file audit alone/);
+    writeFileSync(path.join(docs, "x.txt"), "x");
+    const db = new Database(path.join(dir, "data", "db", "telegram-logger.sqlite"), { readonly: true });
+    t.after(() => db.close());
+    const created = () => db.prepare("SELECT path FROM file_events WHERE event_type = 'created'").all();
+    await waitFor(() => created().length === 1, { what: "the created row" });
+    assert.deepEqual(created(), [{ path: path.join(docs, "x.txt") }]);
+    const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+    child.kill("SIGTERM");
+    assert.equal(await exited, 0);
+  });
+});

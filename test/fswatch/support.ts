@@ -1,0 +1,104 @@
+/**
+ * Helpers for file-audit tests: a running app with a watch config on real temporary folders, and
+ * `waitFor`, a bounded poll for conditions that depend on chokidar's own delivery (there is nothing
+ * else to await for an event the kernel has not delivered yet). Tests never assert on timings.
+ */
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import type { TestContext } from "node:test";
+import { type App, startApp } from "../../src/app.ts";
+import { loadConfig } from "../../src/config.ts";
+import { silentLogger } from "../../src/log.ts";
+import { tempDir } from "../support/tmp.ts";
+
+/** Polls `condition` until it holds; throws (with `what`) after `timeoutMs`. */
+export async function waitFor<T>(
+  condition: () => T | Promise<T>,
+  { timeoutMs = 15_000, what = "condition" }: { timeoutMs?: number; what?: string } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await condition();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** A file-audit event row as tests read it. */
+export interface FsEvent {
+  type: string;
+  status: string;
+  path: string | null;
+  file_size: number | null;
+  checksum: string | null;
+  details: Record<string, unknown>;
+  error: string | null;
+}
+
+/** A running app auditing folders, without Telegram. */
+export interface AuditFixture {
+  app: App;
+  base: string;
+  dataRoot: string;
+  configFile: string;
+  /** Every `fs`/`system` file-audit event so far, oldest first. */
+  events(type?: string): FsEvent[];
+  stop(): Promise<void>;
+  restart(): Promise<AuditFixture>;
+}
+
+/** Writes `config` (the JSON object) as the watch-config file. */
+export function writeWatchConfig(file: string, config: unknown): void {
+  writeFileSync(file, JSON.stringify(config, null, 2));
+}
+
+/** Starts an app with `config` written to a watch-config file in a fresh temp folder. */
+export async function startAudit(
+  t: TestContext,
+  config: unknown,
+  base = tempDir(t, "tl-fsw-"),
+): Promise<AuditFixture> {
+  const dataRoot = path.join(base, "data");
+  const configFile = path.join(base, "watch.json");
+  writeWatchConfig(configFile, config);
+  return launch(t, base, dataRoot, configFile);
+}
+
+async function launch(
+  t: TestContext,
+  base: string,
+  dataRoot: string,
+  configFile: string,
+): Promise<AuditFixture> {
+  const app = await startApp({
+    config: loadConfig({ DATA_ROOT: dataRoot, WATCH_CONFIG: configFile }),
+    logger: silentLogger(),
+  });
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await app.stop();
+  };
+  t.after(stop);
+  return {
+    app,
+    base,
+    dataRoot,
+    configFile,
+    events: (type) =>
+      (
+        app.store.sqlite
+          .prepare(
+            `SELECT type, status, path, file_size, checksum, details, error FROM events WHERE source IN ('fs', 'system') ${type ? "AND type = ?" : ""} ORDER BY id`,
+          )
+          .all(...(type ? [type] : [])) as Array<Omit<FsEvent, "details"> & { details: string | null }>
+      ).map((r) => ({ ...r, details: r.details ? JSON.parse(r.details) : {} })),
+    stop,
+    restart: async () => {
+      await stop();
+      return launch(t, base, dataRoot, configFile);
+    },
+  };
+}
