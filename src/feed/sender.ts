@@ -60,6 +60,7 @@ export class FeedSender {
   readonly #d: FeedSenderDeps;
   readonly #sentAt: number[] = [];
   #pausedUntil = 0;
+  #lastSentAt: number | null = null;
   #running = false;
   #loop: Promise<void> | undefined;
   #wake = new AbortController();
@@ -73,6 +74,16 @@ export class FeedSender {
   /** Until when Telegram asked us to wait (0 when not waiting), for health. */
   get floodWaitUntil(): number {
     return this.#pausedUntil > this.#d.clock.now() ? this.#pausedUntil : 0;
+  }
+
+  /** When a message last reached the log chat since start (null before the first), for health. */
+  get lastSentAt(): number | null {
+    return this.#lastSentAt;
+  }
+
+  #noteSent(): void {
+    this.#lastSentAt = this.#d.clock.now();
+    this.#sentAt.push(this.#lastSentAt);
   }
 
   start(): void {
@@ -230,7 +241,7 @@ export class FeedSender {
     for (let i = Math.max(0, from - offset); i < parts.length; i++) {
       await this.#paceSlot();
       await this.#d.transport.sendText(parts[i]!, base + BigInt(i + offset));
-      this.#sentAt.push(this.#d.clock.now());
+      this.#noteSent();
       this.#d.outbox.markPartsSent(row.id, i + offset + 1);
     }
   }
@@ -250,7 +261,7 @@ export class FeedSender {
         caption!,
         BigInt(row.randomId),
       );
-      this.#sentAt.push(this.#d.clock.now());
+      this.#noteSent();
       this.#d.outbox.markPartsSent(row.id, 1);
     }
     if (rest.length > 0) {

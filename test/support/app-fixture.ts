@@ -40,6 +40,8 @@ export function fixtureEnv(dataRoot: string, env: Record<string, string> = {}): 
     FEED_POSTS_PER_MINUTE: "6000",
     FEED_FOLD_WINDOW_MS: "50",
     SAVE_EDITED_MESSAGES: "true",
+    // Any free port: tests run in parallel.
+    HEALTH_PORT: "0",
     ...env,
   };
 }
