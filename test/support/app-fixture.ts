@@ -6,7 +6,7 @@
 import path from "node:path";
 import type { TestContext } from "node:test";
 import type { Api } from "telegram";
-import { type App, startApp } from "../../src/app.ts";
+import { type App, type StartOptions, startApp } from "../../src/app.ts";
 import { loadConfig } from "../../src/config.ts";
 import { silentLogger } from "../../src/log.ts";
 import { AdjustableClock } from "./clock.ts";
@@ -53,12 +53,14 @@ async function launch(
   telegram: FakeTelegram,
   clock: AdjustableClock,
   logChannel: Api.Channel,
+  extra: FixtureOptions,
 ): Promise<AppFixture> {
   const app = await startApp({
     config: loadConfig(fixtureEnv(dataRoot, env)),
     telegram: telegram.client,
     clock,
-    logger: silentLogger(),
+    logger: extra.logger ?? silentLogger(),
+    errors: extra.errors,
   });
   let stopped = false;
   const stop = async () => {
@@ -76,10 +78,13 @@ async function launch(
     stop,
     restart: async () => {
       await stop();
-      return launch(t, dataRoot, env, telegram, clock, logChannel);
+      return launch(t, dataRoot, env, telegram, clock, logChannel, extra);
     },
   };
 }
+
+/** Optional parts of the app under test (default: a silent logger). */
+export type FixtureOptions = Pick<StartOptions, "logger" | "errors">;
 
 /**
  * Starts an app for test `t` (pass null outside tests and remove `dataRoot` yourself). The log
@@ -89,11 +94,12 @@ export async function startFixture(
   t: TestContext | null,
   env: Record<string, string> = {},
   dataRoot?: string,
+  extra: FixtureOptions = {},
 ): Promise<AppFixture> {
   const root = dataRoot ?? path.join(tempDir(t!), "data");
   const { telegram } = createOfflineClient({ self: { id: 100, firstName: "Owner", username: "owner" } });
   t?.after(() => telegram.close());
   const logChannel = channel({ id: LOG_CHANNEL_ID, title: "Audit log", megagroup: false });
   telegram.addEntities(logChannel);
-  return launch(t, root, env, telegram, new AdjustableClock(), logChannel);
+  return launch(t, root, env, telegram, new AdjustableClock(), logChannel, extra);
 }
