@@ -4,7 +4,7 @@
  */
 
 /** Target time of one synchronous chunk. */
-export const TARGET_CHUNK_MS = 8;
+export const TARGET_CHUNK_MS = 4;
 
 /** Adapts the number of rows per chunk to the measured speed. */
 export class AdaptiveChunk {
