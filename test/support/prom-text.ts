@@ -25,7 +25,8 @@ const SUFFIXES = ["_bucket", "_sum", "_count", "_total", "_created", ""];
 function parseValue(s: string, line: string): number {
   if (s === "+Inf") return Number.POSITIVE_INFINITY;
   if (s === "-Inf") return Number.NEGATIVE_INFINITY;
-  if (s === "NaN") return Number.NaN;
+  // Prometheus parses values with Go's ParseFloat, which takes NaN in any case (prom-client writes "Nan").
+  if (s.toLowerCase() === "nan") return Number.NaN;
   const n = Number(s);
   if (s === "" || Number.isNaN(n)) throw new Error(`bad value in: ${line}`);
   return n;
