@@ -1,20 +1,35 @@
-# telegram-logger: multi-stage image on Node 24. No compiler needed: better-sqlite3 ships its
-# prebuilt binary and its install step is denied in package.json#allowScripts.
+# telegram-logger: multi-stage image on Node 24 (TypeScript runs directly, no build step).
+# No compiler needed: better-sqlite3 ships its prebuilt binary and its install step is denied in
+# package.json#allowScripts, so `npm ci` runs no native build.
+#
+# First login (once, on a terminal; the session is saved in the volume):
+#   docker run -it --rm -v tl-data:/data --env-file .env ghcr.io/OWNER/telegram-logger login
+# Then run it:
+#   docker run -d --name telegram-logger --restart unless-stopped -v tl-data:/data --env-file .env \
+#     -p 127.0.0.1:8080:8080 ghcr.io/OWNER/telegram-logger
+
 FROM node:24-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
-RUN npm ci --omit=dev --no-audit --no-fund
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 FROM node:24-bookworm-slim
-ENV NODE_ENV=production DATA_ROOT=/data HTTP_HOST=0.0.0.0
+ENV NODE_ENV=production DATA_ROOT=/data HTTP_HOST=0.0.0.0 HEALTH_PORT=8080 HEALTH_PATH=/health
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
 COPY src ./src
 COPY drizzle ./drizzle
-RUN mkdir -p /data && chown node:node /data
+# The image's own "node" user (uid 1000); /data is private to it.
+RUN mkdir -p /data && chown node:node /data && chmod 0700 /data
 USER node
 VOLUME ["/data"]
-# First login: docker run -it --rm -v tl-data:/data --env-file .env IMAGE login
+EXPOSE 8080
+# Node's own fetch: no curl in the image. /health answers 503 when unwell (see README).
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.HEALTH_PORT}${process.env.HEALTH_PATH}`).then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# SIGTERM (docker stop) drains at most 8 s, closes the database and exits 0; the default 10 s
+# grace period is enough.
+STOPSIGNAL SIGTERM
 ENTRYPOINT ["node", "/app/src/main.ts"]
 CMD ["run"]

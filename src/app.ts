@@ -7,18 +7,36 @@ import type { Api, TelegramClient } from "telegram";
 import { _handleUpdate } from "telegram/client/updates.js";
 import { Raw } from "telegram/events/index.js";
 import { type Clock, systemClock } from "./clock.ts";
-import { type Config, ConfigError } from "./config.ts";
+import { type Config, ConfigError, secretValues } from "./config.ts";
 import { Feed } from "./feed/feed.ts";
 import { FeedSender } from "./feed/sender.ts";
 import { readWatchConfig, watchConfigFile } from "./fswatch/config-file.ts";
 import type { DigestPost } from "./fswatch/digest.ts";
 import { FileAudit } from "./fswatch/file-audit.ts";
 import type { ReconcileOutcome } from "./fswatch/reconcile.ts";
+import type { RootStatus } from "./fswatch/root-auditor.ts";
 import type { RootConfig } from "./fswatch/watch-config.ts";
+import { eventsRetentionTask } from "./housekeeping/events-retention.ts";
+import { Housekeeper, totalCounts } from "./housekeeping/housekeeper.ts";
+import { type MediaUsage, mediaUsageTask } from "./housekeeping/media-usage.ts";
+import { messageRetentionTask } from "./housekeeping/message-retention.ts";
+import type { HousekeepingTask } from "./housekeeping/task.ts";
+import { ErrorLog } from "./http/health/error-log.ts";
+import { assessHealth, type HealthPart, type HealthReport, reportSafely } from "./http/health/model.ts";
+import {
+  databaseReport,
+  outboxReport,
+  telegramDisabledReport,
+  telegramReport,
+  type WatchRootStatus,
+  watchersReport,
+} from "./http/health/parts.ts";
+import { type HttpServer, startHttpServer } from "./http/server.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { MediaBuffer } from "./media/buffer.ts";
 import { plaintextDeletedMediaStore } from "./media/deleted-media-store.ts";
 import { encryptedDeletedMediaStore } from "./media/vault/encrypted-store.ts";
+import { Metrics } from "./metrics/metrics.ts";
 import { findMessageLinks } from "./saver/message-links.ts";
 import { isLogPost, RestrictedSaver } from "./saver/restricted-saver.ts";
 import { ensurePrivateDir, openStore, type Store } from "./store/db.ts";
@@ -29,7 +47,9 @@ import { MediaFileStore } from "./store/media-files.ts";
 import { MessageStore } from "./store/messages.ts";
 import { OutboxStore } from "./store/outbox.ts";
 import { PeerStore } from "./store/peers.ts";
-import { Capture } from "./telegram/capture.ts";
+import { openReader } from "./store/reader.ts";
+import { RetentionQueries } from "./store/retention.ts";
+import { Capture, type CaptureObserver } from "./telegram/capture.ts";
 import { CatchUp } from "./telegram/catch-up.ts";
 import { connectAuthorized } from "./telegram/connect.ts";
 import type { HandlerContext } from "./telegram/handlers/context.ts";
@@ -39,6 +59,10 @@ import { resolveLogChat, telegramLogChat } from "./telegram/log-chat.ts";
 import { downloadMessageMedia } from "./telegram/media-download.ts";
 import { peerInfoOf } from "./telegram/message-map.ts";
 import { refetchMessage } from "./telegram/refetch.ts";
+import { TelegramStatusProbe } from "./telegram/status-probe.ts";
+
+/** How long `stop()` waits for work in flight before closing the database anyway. */
+export const STOP_DRAIN_MS = 8_000;
 
 /** What `startApp` takes. Only `config` is required. */
 export interface StartOptions {
@@ -46,7 +70,10 @@ export interface StartOptions {
   /** An already-built client (tests pass an offline one); otherwise one is connected from the saved session. */
   telegram?: TelegramClient;
   clock?: Clock;
+  /** Without one, a logger is made that reports its errors to `errors` (what /health shows). */
   logger?: Logger;
+  /** Where logged errors are remembered; pass the one your `logger` reports to. */
+  errors?: ErrorLog;
 }
 
 /** A running service. */
@@ -58,8 +85,14 @@ export interface App {
   readonly fileAudit: FileAudit | undefined;
   /** Resolves when the ingest queue, the outbox and the file audit have nothing left to do now. */
   idle(): Promise<void>;
-  /** Stops intake, lets work in flight finish, closes the database. */
+  /** Stops intake, lets work in flight finish (at most `STOP_DRAIN_MS`), closes the database. */
   stop(): Promise<void>;
+  /** Where /health and /metrics listen. */
+  readonly http: { host: string; port: number };
+  /** The health assessment /health answers with. */
+  health(): HealthReport;
+  readonly metrics: Metrics;
+  readonly housekeeper: Housekeeper;
 }
 
 interface TelegramPart {
@@ -69,6 +102,8 @@ interface TelegramPart {
   media: MediaBuffer;
   sender: FeedSender;
   capture: Capture;
+  probe: TelegramStatusProbe;
+  startedAt: number;
   detach(): Promise<void>;
 }
 
@@ -80,6 +115,7 @@ async function startTelegram(
   feed: Feed,
   clock: Clock,
   log: Logger,
+  observer: CaptureObserver,
 ): Promise<TelegramPart> {
   const tg = config.telegram!;
   const messages = new MessageStore(store.db);
@@ -178,7 +214,7 @@ async function startTelegram(
     const links = isLogPost(message.message) ? [] : findMessageLinks(message.message);
     if (links.length > 0) saver.request(message.id, links);
   };
-  const capture = new Capture(ctx, store.transaction);
+  const capture = new Capture(ctx, store.transaction, observer);
   const catchUp = new CatchUp({
     client,
     // GramJS's own entry for server pushes; its type says Update, but containers are what it takes.
@@ -202,6 +238,8 @@ async function startTelegram(
   catchUp.start();
   media.resume();
   sender.start();
+  const probe = new TelegramStatusProbe(client, log.child({ part: "telegram" }), () => clock.now());
+  probe.start();
   log.info({ selfId, logChat: ctx.logChatId }, "telegram capture started");
 
   return {
@@ -211,8 +249,11 @@ async function startTelegram(
     media,
     sender,
     capture,
+    probe,
+    startedAt: clock.now(),
     async detach() {
       await catchUp.stop();
+      probe.stop();
       client.removeEventHandler(onUpdate, raw);
       await queue.close();
       await saver.stop();
@@ -264,6 +305,19 @@ async function startFileAudit(
   };
 }
 
+/** A watched root as health reports it: an offline root is a failed part (issue 4). */
+function watchRootHealth(r: RootStatus): WatchRootStatus {
+  if (r.state === "offline" || r.state === "stopped") {
+    return { root: r.root, state: "failed", error: `offline${r.lastError ? `: ${r.lastError}` : ""}` };
+  }
+  if (r.state === "starting") return { root: r.root, state: "starting" };
+  return {
+    root: r.root,
+    state: "ready",
+    ...(r.state === "fallback" ? { error: "watch limit reached; scheduled scans" } : {}),
+  };
+}
+
 /** Queues a file-audit digest as a log-chat post (a long listing travels as an attached text file). */
 function digestToFeed(feed: Feed): (project: string, post: DigestPost) => void {
   return (project, post) =>
@@ -310,18 +364,105 @@ export async function scanOnce(
 export async function startApp(options: StartOptions): Promise<App> {
   const { config } = options;
   const clock = options.clock ?? systemClock;
-  const log = options.logger ?? createLogger({ level: config.logLevel });
-  for (const dir of [config.dataRoot, config.mediaDir, config.vaultDir]) ensurePrivateDir(dir);
+  const startedAt = clock.now();
+  const errors =
+    options.errors ??
+    new ErrorLog(
+      () => clock.now(),
+      () => secretValues(config),
+    );
+  const log =
+    options.logger ??
+    createLogger({ level: config.logLevel, onError: (message, err) => errors.record(message, err) });
+  for (const dir of [config.dataRoot, config.mediaDir, config.vaultDir]) {
+    try {
+      ensurePrivateDir(dir);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+      throw new ConfigError("DATA_ROOT", `cannot create or use ${dir} (${code})`);
+    }
+  }
   const store = openStore(config.dbFile);
+  const reader = openReader(config.dbFile);
+  let telegram: TelegramPart | undefined;
+  let files: FileAuditPart | undefined;
+  const readOutbox = new OutboxStore(reader.db);
+  const mediaUsage: { current: MediaUsage | null } = { current: null };
+  const watchStatus = (): readonly WatchRootStatus[] | null =>
+    files ? files.audit.status().map(watchRootHealth) : null;
 
   // Posts queued without Telegram (file-audit digests) wait in the outbox for a sender.
   const feed = new Feed(new OutboxStore(store.db), () => clock.now());
-  let telegram: TelegramPart | undefined;
-  let files: FileAuditPart | undefined;
+  const metrics = new Metrics({
+    outboxByStatus: () => readOutbox.countByStatus(),
+    outboxBacklog: () => readOutbox.summary().pending,
+    ingestDepth: () => telegram?.queue.depth ?? 0,
+    floodWaitSeconds: () => Math.max(0, ((telegram?.sender.floodWaitUntil ?? 0) - clock.now()) / 1000),
+    lastUpdateAt: () => telegram?.capture.stats.lastUpdateAt ?? null,
+    databaseBytes: () => {
+      const p = reader.probe();
+      return p.sizeBytes + p.walBytes;
+    },
+    mediaBytes: () => mediaUsage.current,
+    now: () => clock.now(),
+  });
+  const housekeeper = new Housekeeper({
+    tasks: housekeepingTasks(config, store, mediaUsage),
+    events: new EventStore(store.db),
+    clock,
+    intervalMs: config.housekeeping.intervalSecs * 1000,
+    log: log.child({ part: "housekeeping" }),
+    onRun: (r) => metrics.housekeepingRun(r.status, totalCounts(r.counts)),
+  });
+  const parts: HealthPart[] = [
+    {
+      name: "telegram",
+      report: (now) => {
+        if (!telegram) return telegramDisabledReport();
+        const { probe, capture } = telegram;
+        const facts = {
+          connected: probe.connected,
+          authorized: probe.authorized,
+          lastUpdateAt: capture.stats.lastUpdateAt,
+          startedAt: telegram.startedAt,
+        };
+        return telegramReport(facts, probe.badSince, now, config.http.updateStallSecs);
+      },
+    },
+    {
+      name: "outbox",
+      report: (now) => {
+        if (!telegram) return { state: { enabled: false }, problems: [] };
+        const facts = {
+          ...readOutbox.summary(),
+          earliestDueAt: readOutbox.nextDueAt() ?? null,
+          lastSentAt: telegram.sender.lastSentAt,
+          floodWaitUntil: telegram.sender.floodWaitUntil,
+        };
+        return outboxReport(facts, now, config.http.outboxStuckSecs);
+      },
+    },
+    { name: "watchers", report: () => watchersReport(watchStatus()) },
+    { name: "database", report: () => databaseReport(reader.probe()) },
+  ];
+  const health = (): HealthReport => {
+    const now = clock.now();
+    return assessHealth({
+      now,
+      startedAt,
+      lastHousekeepingAt: housekeeper.lastSuccessAt,
+      lastError: errors.last,
+      errorWindowSecs: config.http.errorWindowSecs,
+      housekeepingStaleSecs: config.http.housekeepingStaleSecs,
+      parts: parts.map((p) => ({ name: p.name, report: reportSafely(p, now) })),
+    });
+  };
+
+  let http: HttpServer | undefined;
   try {
     if (config.telegram) {
       const client = options.telegram ?? (await connectAuthorized(config.telegram, log));
-      telegram = await startTelegram(client, !options.telegram, config, store, feed, clock, log);
+      telegram = await startTelegram(client, !options.telegram, config, store, feed, clock, log, metrics);
     } else {
       log.info(
         config.watchConfigFile
@@ -330,19 +471,29 @@ export async function startApp(options: StartOptions): Promise<App> {
       );
     }
     if (config.watchConfigFile) files = await startFileAudit(config.watchConfigFile, store, feed, clock, log);
+    const { host, port, healthPath } = config.http;
+    http = await startHttpServer({ healthPath, health, metrics: () => metrics.render() }, host, port);
+    log.info({ host: http.host, port: http.port, healthPath }, "http listening");
   } catch (err) {
     await files?.stop();
     await telegram?.detach();
+    reader.close();
     store.close();
     throw err;
   }
+  housekeeper.start();
 
   let stopped = false;
+  const httpServer = http;
   return {
     config,
     store,
     log,
     fileAudit: files?.audit,
+    http: { host: httpServer.host, port: httpServer.port },
+    health,
+    metrics,
+    housekeeper,
     async idle() {
       await files?.audit.idle();
       if (!telegram) return;
@@ -365,10 +516,32 @@ export async function startApp(options: StartOptions): Promise<App> {
     async stop() {
       if (stopped) return;
       stopped = true;
-      await files?.stop();
-      await telegram?.detach();
+      const drained = Promise.all([housekeeper.stop(), files?.stop(), telegram?.detach()]).then(() => true);
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), STOP_DRAIN_MS);
+      });
+      if (!(await Promise.race([drained, timeout])))
+        log.warn({ waitedMs: STOP_DRAIN_MS }, "work in flight did not finish in time; closing anyway");
+      clearTimeout(timer);
+      await httpServer.close();
+      reader.close();
       store.close();
       log.info("stopped");
     },
   };
+}
+
+/** The housekeeping steps, in order. The media work adds its buffer and vault TTL purges here. */
+function housekeepingTasks(
+  config: Config,
+  store: Store,
+  mediaUsage: { current: MediaUsage | null },
+): HousekeepingTask[] {
+  const queries = new RetentionQueries(store);
+  return [
+    messageRetentionTask(queries, config.retentionDays),
+    eventsRetentionTask(queries, config.housekeeping.eventsRetentionDays, config.housekeeping.archiveDir),
+    mediaUsageTask(config.mediaDir, config.vaultDir, mediaUsage),
+  ];
 }

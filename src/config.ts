@@ -6,6 +6,7 @@
  * systemd does not restart-loop on a configuration mistake. Values of secret variables are never
  * echoed back.
  */
+import { isIP } from "node:net";
 import path from "node:path";
 import { cleanEnv, EnvMissingError, makeValidator, str } from "envalid";
 import { type IgnoredIds, type LogChatTarget, parseIgnoredIds, parseLogChat } from "./telegram/peer-id.ts";
@@ -71,10 +72,22 @@ export interface Config {
   retentionDays: { user: number; group: number; channel: number; bot: number };
   http: {
     host: string;
+    /** 0 lets the system pick a free port (tests); the chosen port is logged. */
     port: number;
     healthPath: string;
     errorWindowSecs: number;
     housekeepingStaleSecs: number;
+    /** Connected but no update for this long counts as a stall (0 = never). */
+    updateStallSecs: number;
+    /** A due post waiting this long with nothing sent (and no FloodWait) means the outbox is stuck. */
+    outboxStuckSecs: number;
+  };
+  /** The retention loop (src/housekeeping). */
+  housekeeping: {
+    intervalSecs: number;
+    /** `events` older than this are archived to `archiveDir` and deleted (0 = keep forever). */
+    eventsRetentionDays: number;
+    archiveDir: string;
   };
   watchConfigFile: string | null;
   logLevel: string;
@@ -120,6 +133,15 @@ const urlPath = makeValidator<string>((input) => {
   return s;
 });
 
+/** An IPv4/IPv6 address or a host name to listen on. */
+const listenHost = makeValidator<string>((input) => {
+  const s = String(input).trim();
+  if (isIP(s) !== 0) return s;
+  const label = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
+  if (s.length <= 253 && s.split(".").every((l) => label.test(l))) return s;
+  throw new Error(`expected an IP address or a host name (e.g. 127.0.0.1, 0.0.0.0, ::), got "${input}"`);
+});
+
 const logLevel = makeValidator<string>((input) => {
   const s = String(input).trim().toLowerCase();
   if (!["fatal", "error", "warn", "info", "debug", "trace", "silent"].includes(s)) {
@@ -153,11 +175,15 @@ const SPECS = {
   FEED_MAX_ATTEMPTS: intIn(1, 100)({ default: 8 }),
   CATCH_UP_POLL_SECS: intIn(0, 86_400)({ default: 300 }),
   CATCH_UP_GAP_WAIT_MS: intIn(0, 60_000)({ default: 500 }),
-  HTTP_HOST: str({ default: "127.0.0.1" }),
+  HTTP_HOST: listenHost({ default: "127.0.0.1" }),
   HEALTH_PORT: intIn(0, 65535)({ default: 8080 }),
   HEALTH_PATH: urlPath({ default: "/health" }),
   HEALTH_ERROR_WINDOW_SECS: intIn(0, 10 ** 9)({ default: 300 }),
   HEALTH_HOUSEKEEPING_STALE_SECS: intIn(1, 10 ** 9)({ default: 900 }),
+  HEALTH_UPDATE_STALL_SECS: intIn(0, 10 ** 9)({ default: 21_600 }),
+  HEALTH_OUTBOX_STUCK_SECS: intIn(1, 10 ** 9)({ default: 900 }),
+  HOUSEKEEPING_INTERVAL_SECS: intIn(1, 86_400)({ default: 300 }),
+  EVENTS_RETENTION_DAYS: nonNegativeNumber({ default: 90 }),
   WATCH_CONFIG: str({ default: undefined }),
   LOG_LEVEL: logLevel({ default: "info" }),
   DEBUG_MODE: bool({ default: false }),
@@ -272,9 +298,24 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       healthPath: e.HEALTH_PATH,
       errorWindowSecs: e.HEALTH_ERROR_WINDOW_SECS,
       housekeepingStaleSecs: e.HEALTH_HOUSEKEEPING_STALE_SECS,
+      updateStallSecs: e.HEALTH_UPDATE_STALL_SECS,
+      outboxStuckSecs: e.HEALTH_OUTBOX_STUCK_SECS,
+    },
+    housekeeping: {
+      intervalSecs: e.HOUSEKEEPING_INTERVAL_SECS,
+      eventsRetentionDays: e.EVENTS_RETENTION_DAYS,
+      archiveDir: path.join(dataRoot, "archive"),
     },
     watchConfigFile,
     logLevel: e.DEBUG_MODE ? "debug" : e.LOG_LEVEL,
     debug: e.DEBUG_MODE,
   };
+}
+
+/** Values that must never appear in logs, health output or errors (API hash, vault key). */
+export function secretValues(config: Config): string[] {
+  const out: string[] = [];
+  if (config.telegram) out.push(config.telegram.apiHash);
+  if (config.media.deletedMediaKey) out.push(config.media.deletedMediaKey.toString("base64"));
+  return out;
 }

@@ -3,7 +3,7 @@
  * Secrets are redacted by key wherever they appear in a logged object; code never logs the
  * session string, API_HASH or the vault key in a message either.
  */
-import pino, { type Logger } from "pino";
+import pino, { type DestinationStream, type Logger } from "pino";
 
 export type { Logger } from "pino";
 
@@ -25,17 +25,56 @@ const REDACT = [
   "config.media.deletedMediaKey",
 ];
 
+/** pino's numeric level for `error`. */
+const ERROR_LEVEL = 50;
+
+/** Called for every entry logged at `error` or `fatal`: how /health learns about errors. */
+export type ErrorListener = (message: string, err: unknown) => void;
+
+/** Options for `createLogger`. */
+export interface LoggerOptions {
+  level: string;
+  /** Human-readable output (default: when stdout is a terminal). */
+  pretty?: boolean;
+  onError?: ErrorListener;
+  /** Where JSON lines go (default stdout); tests pass a sink. */
+  destination?: DestinationStream;
+}
+
+/** The message and error of a pino call, whatever form its arguments take. */
+function entryOf(args: unknown[]): { message: string; err: unknown } {
+  const [first, second] = args;
+  if (typeof first === "string") return { message: first, err: undefined };
+  if (first instanceof Error)
+    return { message: typeof second === "string" ? second : first.message, err: first };
+  const err = (first as { err?: unknown } | null)?.err;
+  return { message: typeof second === "string" ? second : "", err };
+}
+
 /** Creates the root logger. */
-export function createLogger(options: { level: string; pretty?: boolean }): Logger {
-  const pretty = options.pretty ?? process.stdout.isTTY;
-  return pino({
+export function createLogger(options: LoggerOptions): Logger {
+  const pretty = options.pretty ?? (options.destination === undefined && process.stdout.isTTY);
+  const onError = options.onError;
+  const settings: pino.LoggerOptions = {
     level: options.level,
     base: { service: "telegram-logger" },
     redact: { paths: REDACT, censor: "[redacted]" },
     transport: pretty
       ? { target: "pino-pretty", options: { colorize: true, translateTime: "SYS:standard" } }
       : undefined,
-  });
+  };
+  if (onError) {
+    settings.hooks = {
+      logMethod(args, method, level) {
+        if (level >= ERROR_LEVEL) {
+          const { message, err } = entryOf(args);
+          onError(message, err);
+        }
+        return method.apply(this, args);
+      },
+    };
+  }
+  return options.destination ? pino(settings, options.destination) : pino(settings);
 }
 
 /** A logger that drops everything, for tests and tools. */

@@ -8,7 +8,8 @@
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { type App, scanOnce, startApp } from "./app.ts";
-import { type Config, ConfigError, EXIT_CONFIG, loadConfig } from "./config.ts";
+import { type Config, ConfigError, EXIT_CONFIG, loadConfig, secretValues } from "./config.ts";
+import { ErrorLog } from "./http/health/error-log.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { connectAuthorized, NotLoggedIn } from "./telegram/connect.ts";
 import { interactiveLogin } from "./telegram/login.ts";
@@ -59,7 +60,10 @@ async function login(config: Config, log: Logger): Promise<void> {
   await client.destroy();
 }
 
-async function run(config: Config, log: Logger): Promise<void> {
+/** How long closing the Telegram connection may take at shutdown. */
+const DISCONNECT_TIMEOUT_MS = 2_000;
+
+async function run(config: Config, log: Logger, errors: ErrorLog): Promise<void> {
   let client: Awaited<ReturnType<typeof connectAuthorized>> | undefined;
   if (config.telegram) {
     try {
@@ -73,19 +77,31 @@ async function run(config: Config, log: Logger): Promise<void> {
   }
   let app: App;
   try {
-    app = await startApp({ config, telegram: client, logger: log });
+    app = await startApp({ config, telegram: client, logger: log, errors });
   } catch (err) {
     await client?.destroy();
     if (err instanceof ConfigError) fail(`configuration error: ${err.message}`, EXIT_CONFIG);
     throw err;
   }
   let stopping = false;
+  // Stop intake, drain what is in flight (bounded inside app.stop), close the database, exit 0.
+  // A second signal while draining means "now": exit at once.
   const shutdown = async (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      log.warn({ signal }, "second signal: exiting without waiting");
+      process.exit(1);
+    }
     stopping = true;
     log.info({ signal }, "shutting down");
-    await app.stop();
-    await client?.destroy();
+    try {
+      await app.stop();
+      await Promise.race([
+        client?.destroy(),
+        new Promise((resolve) => setTimeout(resolve, DISCONNECT_TIMEOUT_MS).unref()),
+      ]);
+    } catch (err) {
+      log.error({ err }, "error while shutting down");
+    }
     process.exit(0);
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
@@ -147,14 +163,22 @@ async function main(): Promise<void> {
     fail(`unknown command "${command}"\n${USAGE}`, 64);
   loadEnvFile();
   const config = configOrExit();
-  const log = createLogger({ level: config.logLevel });
+  // Every error logged is remembered for /health (last_error_at, last_error_msg), sanitized.
+  const errors = new ErrorLog(
+    () => Date.now(),
+    () => secretValues(config),
+  );
+  const log = createLogger({
+    level: config.logLevel,
+    onError: (message, err) => errors.record(message, err),
+  });
   // One bad promise somewhere (GramJS has a few) must not take the service down.
   process.on("unhandledRejection", (reason) =>
     log.error({ err: reason }, "unhandled rejection (service keeps running)"),
   );
   if (command === "login") await login(config, log);
   else if (command === "scan") await scan(config, log);
-  else await run(config, log);
+  else await run(config, log, errors);
 }
 
 main().catch((err: unknown) => {

@@ -95,6 +95,7 @@ export class FeedSender {
   readonly #d: FeedSenderDeps;
   readonly #sentAt: number[] = [];
   #pausedUntil = 0;
+  #lastSentAt: number | null = null;
   #running = false;
   #loop: Promise<void> | undefined;
   #wake = new AbortController();
@@ -108,6 +109,16 @@ export class FeedSender {
   /** Until when Telegram asked us to wait (0 when not waiting), for health. */
   get floodWaitUntil(): number {
     return this.#pausedUntil > this.#d.clock.now() ? this.#pausedUntil : 0;
+  }
+
+  /** When a message last reached the log chat since start (null before the first), for health. */
+  get lastSentAt(): number | null {
+    return this.#lastSentAt;
+  }
+
+  #noteSent(): void {
+    this.#lastSentAt = this.#d.clock.now();
+    this.#sentAt.push(this.#lastSentAt);
   }
 
   start(): void {
@@ -299,7 +310,7 @@ export class FeedSender {
           randomId: BigInt(x.row.randomId),
         })),
       );
-      this.#sentAt.push(this.#d.clock.now());
+      this.#noteSent();
       for (const [i, x] of ready.entries()) {
         this.#d.outbox.markPartsSent(x.row.id, 1);
         try {
@@ -332,7 +343,7 @@ export class FeedSender {
       await this.#paceSlot();
       const replyTo = i + offset === 0 ? (row.replyTo ?? undefined) : undefined;
       await this.#d.transport.sendText(parts[i]!, base + BigInt(i + offset), { replyTo });
-      this.#sentAt.push(this.#d.clock.now());
+      this.#noteSent();
       this.#d.outbox.markPartsSent(row.id, i + offset + 1);
     }
   }
@@ -351,7 +362,7 @@ export class FeedSender {
     if (row.partsSent === 0) {
       await this.#paceSlot();
       await sendLead(caption, BigInt(row.randomId));
-      this.#sentAt.push(this.#d.clock.now());
+      this.#noteSent();
       this.#d.outbox.markPartsSent(row.id, 1);
     }
     if (rest.text.length > 0) await this.#sendParts(row, rest, Math.max(1, row.partsSent), 1);

@@ -128,6 +128,16 @@ export class OutboxStore {
     return this.#db.select().from(outbox).where(eq(outbox.foldedInto, id)).orderBy(asc(outbox.id)).all();
   }
 
+  /** Rows per status (`pending`, `sent`, `failed`, `folded`), for metrics. */
+  countByStatus(): Record<string, number> {
+    const rows = this.#db
+      .select({ status: outbox.status, n: count() })
+      .from(outbox)
+      .groupBy(outbox.status)
+      .all();
+    return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+  }
+
   /** Counts by status and the creation time of the oldest pending post, for health and metrics. */
   summary(): { pending: number; failed: number; oldestPendingAt: number | null } {
     const rows = this.#db

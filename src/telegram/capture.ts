@@ -29,11 +29,30 @@ export interface CaptureHooks {
   batchDone(): void;
 }
 
+/**
+ * Told about every update handled, for metrics. Calls happen inside the batch transaction; a batch
+ * that fails as a whole is rare (each update has its own savepoint) and is not un-counted.
+ */
+export interface CaptureObserver {
+  updateHandled(kind: string, outcome: "ok" | "failed", seconds: number): void;
+  messageStored(chatType: string): void;
+  editRecorded(): void;
+  deletionsPosted(n: number): void;
+}
+
+const NO_OBSERVER: CaptureObserver = {
+  updateHandled() {},
+  messageStored() {},
+  editRecorded() {},
+  deletionsPosted() {},
+};
+
 /** Applies updates to the store. */
 export class Capture {
   readonly #ctx: HandlerContext;
   readonly #transaction: <T>(fn: () => T) => T;
   hooks: CaptureHooks | undefined;
+  readonly #observer: CaptureObserver;
   readonly stats: CaptureStats = {
     updates: 0,
     stored: 0,
@@ -43,19 +62,26 @@ export class Capture {
     lastUpdateAt: null,
   };
 
-  constructor(ctx: HandlerContext, transaction: <T>(fn: () => T) => T) {
+  constructor(ctx: HandlerContext, transaction: <T>(fn: () => T) => T, observer?: CaptureObserver) {
     this.#ctx = ctx;
     this.#transaction = transaction;
+    this.#observer = observer ?? NO_OBSERVER;
   }
 
   /** Handles a batch of raw updates in one transaction. */
   processBatch(updates: readonly unknown[]): void {
     this.#transaction(() => {
       for (const update of updates) {
+        // One id per update, carried into every event row it writes (events.correlation_id).
+        const correlationId = randomUUID();
+        const started = performance.now();
+        let kind = "unknown";
         try {
-          this.#transaction(() => this.#one(update));
+          kind = this.#transaction(() => this.#one(update, correlationId));
+          this.#observer.updateHandled(kind, "ok", (performance.now() - started) / 1000);
         } catch (err) {
-          this.#failed(update, err);
+          this.#failed(update, err, correlationId);
+          this.#observer.updateHandled(kind, "failed", (performance.now() - started) / 1000);
         }
         this.hooks?.handled(update);
       }
@@ -65,39 +91,46 @@ export class Capture {
     this.stats.lastUpdateAt = this.#ctx.now();
   }
 
-  #one(update: unknown): void {
+  /** Handles one update; returns its kind (`new`, `edit`, `delete`, `ignore`) for metrics. */
+  #one(update: unknown, correlationId: string): string {
     const work = classifyUpdate(update, this.#ctx.selfId);
     switch (work.kind) {
-      case "new":
-        if (storeNewMessage(this.#ctx, work.message, work.entities) !== null) this.stats.stored++;
-        return;
+      case "new": {
+        const stored = storeNewMessage(this.#ctx, work.message, work.entities);
+        if (stored) {
+          this.stats.stored++;
+          this.#observer.messageStored(stored.chatType);
+        }
+        return work.kind;
+      }
       case "edit":
-        if (recordEdit(this.#ctx, work.message, work.entities, randomUUID()) === "edited") this.stats.edits++;
-        return;
-      case "delete":
-        this.stats.deletions += recordDeletions(
-          this.#ctx,
-          work.messageIds,
-          work.channelId,
-          randomUUID(),
-        ).posted;
-        return;
+        if (recordEdit(this.#ctx, work.message, work.entities, correlationId) === "edited") {
+          this.stats.edits++;
+          this.#observer.editRecorded();
+        }
+        return work.kind;
+      case "delete": {
+        const { posted } = recordDeletions(this.#ctx, work.messageIds, work.channelId, correlationId);
+        this.stats.deletions += posted;
+        this.#observer.deletionsPosted(posted);
+        return work.kind;
+      }
       case "opened":
-        recordOpened(this.#ctx, work.messageIds, work.channelId, randomUUID());
-        return;
+        recordOpened(this.#ctx, work.messageIds, work.channelId, correlationId);
+        return work.kind;
       case "ignore":
-        return;
+        return work.kind;
     }
   }
 
-  #failed(update: unknown, err: unknown): void {
+  #failed(update: unknown, err: unknown, correlationId: string): void {
     this.stats.failed++;
     // The savepoint rolled back; cached peers may name rows that are not there.
     this.#ctx.peers.resetCache();
     const now = this.#ctx.now();
     const kind = (update as { className?: unknown })?.className;
     const message = err instanceof Error ? err.message : String(err);
-    this.#ctx.log.error({ err, update: kind }, "could not handle an update; skipped");
+    this.#ctx.log.error({ err, update: kind, correlationId }, "could not handle an update; skipped");
     this.#ctx.events.record(
       {
         source: "telegram",
@@ -106,6 +139,7 @@ export class Capture {
         occurredAt: now,
         error: message,
         details: { update: typeof kind === "string" ? kind : typeof update },
+        correlationId,
       },
       now,
     );

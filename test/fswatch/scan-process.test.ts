@@ -88,6 +88,7 @@ describe("telegram-logger scan and file audit without Telegram", () => {
         PATH: process.env.PATH ?? "",
         DATA_ROOT: path.join(dir, "data"),
         WATCH_CONFIG: path.join(dir, "watch.json"),
+        HEALTH_PORT: "0",
       },
       stdio: ["ignore", "pipe", "pipe"],
     });

@@ -72,7 +72,8 @@ async function launch(
   configFile: string,
 ): Promise<AuditFixture> {
   const app = await startApp({
-    config: loadConfig({ DATA_ROOT: dataRoot, WATCH_CONFIG: configFile }),
+    // Any free port for /health: test files run in parallel.
+    config: loadConfig({ DATA_ROOT: dataRoot, WATCH_CONFIG: configFile, HEALTH_PORT: "0" }),
     logger: silentLogger(),
   });
   let stopped = false;
@@ -91,7 +92,7 @@ async function launch(
       (
         app.store.sqlite
           .prepare(
-            `SELECT type, status, path, file_size, checksum, details, error FROM events WHERE source IN ('fs', 'system') ${type ? "AND type = ?" : ""} ORDER BY id`,
+            `SELECT type, status, path, file_size, checksum, details, error FROM events WHERE source IN ('fs', 'system') AND type <> 'housekeeping.run' ${type ? "AND type = ?" : ""} ORDER BY id`,
           )
           .all(...(type ? [type] : [])) as Array<Omit<FsEvent, "details"> & { details: string | null }>
       ).map((r) => ({ ...r, details: r.details ? JSON.parse(r.details) : {} })),

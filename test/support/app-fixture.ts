@@ -6,7 +6,7 @@
 import path from "node:path";
 import type { TestContext } from "node:test";
 import type { Api } from "telegram";
-import { type App, startApp } from "../../src/app.ts";
+import { type App, type StartOptions, startApp } from "../../src/app.ts";
 import { loadConfig } from "../../src/config.ts";
 import { silentLogger } from "../../src/log.ts";
 import { AdjustableClock } from "./clock.ts";
@@ -41,6 +41,8 @@ export function fixtureEnv(dataRoot: string, env: Record<string, string> = {}): 
     FEED_FOLD_WINDOW_MS: "50",
     SAVE_EDITED_MESSAGES: "true",
     CATCH_UP_GAP_WAIT_MS: "0",
+    // Any free port: tests run in parallel.
+    HEALTH_PORT: "0",
     ...env,
   };
 }
@@ -52,12 +54,14 @@ async function launch(
   telegram: FakeTelegram,
   clock: AdjustableClock,
   logChannel: Api.Channel,
+  extra: FixtureOptions,
 ): Promise<AppFixture> {
   const app = await startApp({
     config: loadConfig(fixtureEnv(dataRoot, env)),
     telegram: telegram.client,
     clock,
-    logger: silentLogger(),
+    logger: extra.logger ?? silentLogger(),
+    errors: extra.errors,
   });
   let stopped = false;
   const stop = async () => {
@@ -75,10 +79,13 @@ async function launch(
     stop,
     restart: async () => {
       await stop();
-      return launch(t, dataRoot, env, telegram, clock, logChannel);
+      return launch(t, dataRoot, env, telegram, clock, logChannel, extra);
     },
   };
 }
+
+/** Optional parts of the app under test (default: a silent logger). */
+export type FixtureOptions = Pick<StartOptions, "logger" | "errors">;
 
 /**
  * Starts an app for test `t` (pass null outside tests and remove `dataRoot` yourself). The log
@@ -88,11 +95,12 @@ export async function startFixture(
   t: TestContext | null,
   env: Record<string, string> = {},
   dataRoot?: string,
+  extra: FixtureOptions = {},
 ): Promise<AppFixture> {
   const root = dataRoot ?? path.join(tempDir(t!), "data");
   const { telegram } = createOfflineClient({ self: { id: 100, firstName: "Owner", username: "owner" } });
   t?.after(() => telegram.close());
   const logChannel = channel({ id: LOG_CHANNEL_ID, title: "Audit log", megagroup: false });
   telegram.addEntities(logChannel);
-  return launch(t, root, env, telegram, new AdjustableClock(), logChannel);
+  return launch(t, root, env, telegram, new AdjustableClock(), logChannel, extra);
 }

@@ -104,3 +104,36 @@ describe("loadConfig", () => {
     assert.equal(loadConfig({ ...BASE, IGNORED_IDS: "", HEALTH_PORT: "" }).http.port, 8080);
   });
 });
+
+describe("operational settings", () => {
+  it("have defaults for housekeeping and health", () => {
+    const c = loadConfig(BASE);
+    assert.deepEqual(c.housekeeping, {
+      intervalSecs: 300,
+      eventsRetentionDays: 90,
+      archiveDir: "/tmp/x/archive",
+    });
+    assert.equal(c.http.host, "127.0.0.1");
+    assert.equal(c.http.updateStallSecs, 21_600);
+    assert.equal(c.http.outboxStuckSecs, 900);
+    assert.equal(loadConfig({ ...BASE, HTTP_HOST: "::" }).http.host, "::");
+    assert.equal(loadConfig({ ...BASE, HTTP_HOST: "logger.internal" }).http.host, "logger.internal");
+  });
+
+  it("name the variable of a bad port, host, interval, TTL or path", () => {
+    for (const [variable, value] of [
+      ["HEALTH_PORT", "65536"],
+      ["HEALTH_PORT", "-1"],
+      ["HTTP_HOST", "local host"],
+      ["HTTP_HOST", "-bad-.example"],
+      ["HOUSEKEEPING_INTERVAL_SECS", "0"],
+      ["EVENTS_RETENTION_DAYS", "-1"],
+      ["PERSIST_TIME_IN_DAYS_USER", "a week"],
+      ["MEDIA_BUFFER_TTL_HOURS", "-3"],
+      ["HEALTH_PATH", "health"],
+      ["HEALTH_UPDATE_STALL_SECS", "1.5"],
+    ]) {
+      assert.equal(configError({ ...BASE, [variable!]: value! }).variable, variable, `${variable}=${value}`);
+    }
+  });
+});

@@ -9,12 +9,18 @@ import { chatTypeOf, markedIdOfPeer, messageRowOf, senderIdOf } from "../message
 import type { UpdateEntities } from "../update-kinds.ts";
 import { chatFactsOf, type HandlerContext, isExcluded, rememberEntities } from "./context.ts";
 
-/** Stores a new message unless it is excluded; returns its row id when a row was written. */
+/** A message row just written. */
+export interface StoredMessage {
+  rowId: number;
+  chatType: string;
+}
+
+/** Stores a new message unless it is excluded; says what was written, or null. */
 export function storeNewMessage(
   ctx: HandlerContext,
   message: Api.Message,
   entities: UpdateEntities | undefined,
-): number | null {
+): StoredMessage | null {
   const now = ctx.now();
   rememberEntities(ctx, entities, now);
   const chatId = markedIdOfPeer(message.peerId);
@@ -25,8 +31,9 @@ export function storeNewMessage(
   const chat = chatFactsOf(ctx, chatId);
   const row = messageRowOf(message, chatId, chatTypeOf(message.peerId, chat, ctx.selfId), chat, ctx.selfId);
   const rowId = ctx.messages.insert(row, now);
-  if (rowId !== null && row.media) planMediaDownload(ctx, rowId, row, message, now);
-  return rowId;
+  if (rowId === null) return null;
+  if (row.media) planMediaDownload(ctx, rowId, row, message, now);
+  return { rowId, chatType: row.chatType };
 }
 
 /** Records whether the buffer keeps this message's file, and queues the download when it does. */

@@ -1,0 +1,27 @@
+/**
+ * What one housekeeping step is. The loop runs a list of tasks in order; `app.ts` decides the list
+ * (message retention and event archiving now; media buffer and vault TTL purges when the media
+ * work lands; anything else later) so housekeeping itself knows no part of the service.
+ */
+import type { Logger } from "pino";
+
+/** What a task gets for one run. */
+export interface TaskContext {
+  /** The run's start time (ms); cutoffs are computed from it. */
+  now: number;
+  /** Aborted when the service stops: finish the current chunk and return. */
+  signal: AbortSignal;
+  /** Lets other work run (ingest, health probes); call between chunks. */
+  yieldToLoop(): Promise<void>;
+  log: Logger;
+}
+
+/** Counts of what a task removed or measured, e.g. `{ messages: 10, revisions: 3 }`. */
+export type TaskCounts = Record<string, number>;
+
+/** One step of a housekeeping run. */
+export interface HousekeepingTask {
+  /** Short name, used in logs and as a key of the run's details. */
+  readonly name: string;
+  run(ctx: TaskContext): Promise<TaskCounts>;
+}

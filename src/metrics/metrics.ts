@@ -1,0 +1,193 @@
+/**
+ * Prometheus metrics for /metrics (prom-client, one registry per running app so tests can run
+ * several). Counters are incremented where things happen (the capture observer, housekeeping, the
+ * file audit later); gauges are read from their sources at scrape time, so they are never stale.
+ * Names follow Prometheus conventions: `telegram_logger_` prefix, base units, `_total` counters.
+ */
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+
+const PREFIX = "telegram_logger_";
+
+/** Where scrape-time gauges come from; `app.ts` wires them. Each must be quick. */
+export interface MetricSources {
+  /** Outbox rows per status (`pending`, `sent`, `failed`, `folded`). */
+  outboxByStatus(): Record<string, number>;
+  /** Posts waiting to be sent (cheap: uses the status index). */
+  outboxBacklog(): number;
+  /** Updates waiting in the ingest queue. */
+  ingestDepth(): number;
+  /** Seconds of FloodWait left (0 when not waiting). */
+  floodWaitSeconds(): number;
+  /** When the last Telegram update was handled (null before the first, or without Telegram). */
+  lastUpdateAt(): number | null;
+  /** Database file + WAL size in bytes. */
+  databaseBytes(): number;
+  /** Bytes kept in the media buffer and in the vault (null until measured). */
+  mediaBytes(): { buffer: number; vault: number } | null;
+  now(): number;
+}
+
+/** The service's metrics. */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly #messagesStored;
+  readonly #deletions;
+  readonly #edits;
+  readonly #updates;
+  readonly #handlerSeconds;
+  readonly #fileEvents;
+  readonly #housekeepingRuns;
+  readonly #purged;
+
+  constructor(sources: MetricSources) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: PREFIX });
+    this.#messagesStored = new Counter({
+      name: `${PREFIX}messages_stored_total`,
+      help: "Messages stored, by chat type",
+      labelNames: ["chat_type"],
+      registers,
+    });
+    this.#deletions = new Counter({
+      name: `${PREFIX}deletions_total`,
+      help: "Deleted messages recovered and posted to the log chat",
+      registers,
+    });
+    this.#edits = new Counter({
+      name: `${PREFIX}edits_total`,
+      help: "Real edits recorded (reactions and invisible changes excluded)",
+      registers,
+    });
+    this.#updates = new Counter({
+      name: `${PREFIX}updates_total`,
+      help: "Telegram updates handled, by kind (new, edit, delete, ignore) and outcome (ok, failed)",
+      labelNames: ["kind", "outcome"],
+      registers,
+    });
+    this.#handlerSeconds = new Histogram({
+      name: `${PREFIX}handler_duration_seconds`,
+      help: "Time to handle one update, by kind",
+      labelNames: ["kind"],
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers,
+    });
+    this.#fileEvents = new Counter({
+      name: `${PREFIX}file_events_total`,
+      help: "File-audit events recorded, by type and watch root",
+      labelNames: ["type", "root"],
+      registers,
+    });
+    this.#housekeepingRuns = new Counter({
+      name: `${PREFIX}housekeeping_runs_total`,
+      help: "Housekeeping runs, by status (success, error)",
+      labelNames: ["status"],
+      registers,
+    });
+    this.#purged = new Counter({
+      name: `${PREFIX}housekeeping_purged_total`,
+      help: "Rows and files removed by housekeeping, by what (messages, revisions, events, ...)",
+      labelNames: ["what"],
+      registers,
+    });
+    new Gauge({
+      name: `${PREFIX}feed_posts`,
+      help: "Log-chat posts in the outbox, by status (pending, sent, failed, folded)",
+      labelNames: ["status"],
+      registers,
+      collect() {
+        this.reset();
+        for (const [status, n] of Object.entries(sources.outboxByStatus())) this.set({ status }, n);
+      },
+    });
+    new Gauge({
+      name: `${PREFIX}feed_backlog`,
+      help: "Log-chat posts waiting to be sent",
+      registers,
+      collect() {
+        this.set(sources.outboxBacklog());
+      },
+    });
+    new Gauge({
+      name: `${PREFIX}feed_floodwait_seconds`,
+      help: "Seconds left before Telegram lets the log-chat sender post again (FloodWait)",
+      registers,
+      collect() {
+        this.set(sources.floodWaitSeconds());
+      },
+    });
+    new Gauge({
+      name: `${PREFIX}ingest_queue_depth`,
+      help: "Telegram updates waiting in the ingest queue",
+      registers,
+      collect() {
+        this.set(sources.ingestDepth());
+      },
+    });
+    new Gauge({
+      name: `${PREFIX}seconds_since_last_update`,
+      help: "Seconds since the last Telegram update was handled (absent before the first)",
+      registers,
+      collect() {
+        this.reset();
+        const at = sources.lastUpdateAt();
+        if (at !== null) this.set(Math.max(0, (sources.now() - at) / 1000));
+      },
+    });
+    new Gauge({
+      name: `${PREFIX}database_bytes`,
+      help: "Size of the SQLite database file plus its WAL",
+      registers,
+      collect() {
+        this.set(sources.databaseBytes());
+      },
+    });
+    new Gauge({
+      name: `${PREFIX}media_bytes`,
+      help: "Bytes of media kept, by store (buffer, vault), as of the last housekeeping run",
+      labelNames: ["store"],
+      registers,
+      collect() {
+        this.reset();
+        const m = sources.mediaBytes();
+        if (m) {
+          this.set({ store: "buffer" }, m.buffer);
+          this.set({ store: "vault" }, m.vault);
+        }
+      },
+    });
+  }
+
+  /** One update handled by capture. */
+  updateHandled(kind: string, outcome: "ok" | "failed", seconds: number): void {
+    this.#updates.inc({ kind, outcome });
+    this.#handlerSeconds.observe({ kind }, seconds);
+  }
+
+  messageStored(chatType: string): void {
+    this.#messagesStored.inc({ chat_type: chatType });
+  }
+
+  deletionsPosted(n: number): void {
+    if (n > 0) this.#deletions.inc(n);
+  }
+
+  editRecorded(): void {
+    this.#edits.inc();
+  }
+
+  /** For the file audit: one event of `type` under watch root `root`. */
+  fileEvent(type: string, root: string): void {
+    this.#fileEvents.inc({ type, root });
+  }
+
+  /** One housekeeping run and what it removed. */
+  housekeepingRun(status: "success" | "error", counts: Record<string, number>): void {
+    this.#housekeepingRuns.inc({ status });
+    for (const [what, n] of Object.entries(counts)) if (n > 0) this.#purged.inc({ what }, n);
+  }
+
+  /** The exposition text and its content type. */
+  async render(): Promise<{ contentType: string; text: string }> {
+    return { contentType: this.registry.contentType, text: await this.registry.metrics() };
+  }
+}
