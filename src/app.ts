@@ -35,6 +35,7 @@ import { type HttpServer, startHttpServer } from "./http/server.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { MediaBuffer } from "./media/buffer.ts";
 import { plaintextDeletedMediaStore } from "./media/deleted-media-store.ts";
+import { mediaBufferPurgeTask, vaultPurgeTask } from "./media/purge-tasks.ts";
 import { encryptedDeletedMediaStore } from "./media/vault/encrypted-store.ts";
 import { Metrics } from "./metrics/metrics.ts";
 import { findMessageLinks } from "./saver/message-links.ts";
@@ -276,6 +277,7 @@ async function startFileAudit(
   feed: Feed,
   clock: Clock,
   log: Logger,
+  onChange: (type: string, root: string) => void,
 ): Promise<FileAuditPart> {
   const config = readWatchConfig(file);
   const audit = new FileAudit({
@@ -285,6 +287,7 @@ async function startFileAudit(
     now: () => clock.now(),
     log: log.child({ part: "fswatch" }),
     digest: digestToFeed(feed),
+    onChange,
   });
   await audit.apply(config);
   const reload = () => {
@@ -470,7 +473,10 @@ export async function startApp(options: StartOptions): Promise<App> {
           : "no Telegram credentials configured: running without Telegram capture",
       );
     }
-    if (config.watchConfigFile) files = await startFileAudit(config.watchConfigFile, store, feed, clock, log);
+    if (config.watchConfigFile) {
+      const onChange = (type: string, root: string) => metrics.fileEvent(type, root);
+      files = await startFileAudit(config.watchConfigFile, store, feed, clock, log, onChange);
+    }
     const { host, port, healthPath } = config.http;
     http = await startHttpServer({ healthPath, health, metrics: () => metrics.render() }, host, port);
     log.info({ host: http.host, port: http.port, healthPath }, "http listening");
@@ -539,9 +545,12 @@ function housekeepingTasks(
   mediaUsage: { current: MediaUsage | null },
 ): HousekeepingTask[] {
   const queries = new RetentionQueries(store);
+  const mediaFiles = new MediaFileStore(store.db);
   return [
     messageRetentionTask(queries, config.retentionDays),
     eventsRetentionTask(queries, config.housekeeping.eventsRetentionDays, config.housekeeping.archiveDir),
+    mediaBufferPurgeTask(mediaFiles, config.mediaDir, config.media.bufferTtlHours),
+    vaultPurgeTask(mediaFiles, config.vaultDir, config.media.deletedTtlDays),
     mediaUsageTask(config.mediaDir, config.vaultDir, mediaUsage),
   ];
 }

@@ -23,6 +23,8 @@ export interface FileAuditDeps {
   log: Logger;
   /** Where digests go; without one, nothing is posted. */
   digest?: DigestSink;
+  /** Told of every recorded change (metrics), after it commits. */
+  onChange?: (type: string, root: string) => void;
 }
 
 function context(cfg: RootConfig): RootContext {
@@ -48,7 +50,10 @@ export class FileAudit {
       fileState: deps.fileState,
       transaction: deps.transaction,
       now: deps.now,
-      onRecorded: (ctx, changes) => this.#digester?.add(ctx, changes),
+      onRecorded: (ctx, changes) => {
+        for (const c of changes) deps.onChange?.(`file.${c.type}`, ctx.cfg.path);
+        this.#digester?.add(ctx, changes);
+      },
     });
   }
 

@@ -90,6 +90,11 @@ export class MediaFileStore {
     return r.changes > 0;
   }
 
+  /** Rows whose file is in the deleted-media store. */
+  vaulted(): MediaFileRow[] {
+    return this.#db.select().from(mediaFiles).where(eq(mediaFiles.status, "vaulted")).all();
+  }
+
   /** Buffered files last touched before `before`, for the buffer TTL purge. */
   storedBefore(before: number, limit = 500): MediaFileRow[] {
     return this.#db

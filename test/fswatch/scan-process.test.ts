@@ -103,7 +103,7 @@ describe("telegram-logger scan and file audit without Telegram", () => {
     const db = new Database(path.join(dir, "data", "db", "telegram-logger.sqlite"), { readonly: true });
     t.after(() => db.close());
     const created = () => db.prepare("SELECT path FROM file_events WHERE event_type = 'created'").all();
-    await waitFor(() => created().length === 1, { what: "the created row" });
+    await waitFor(() => created().length === 1, { what: "the created row", timeoutMs: 60_000 });
     assert.deepEqual(created(), [{ path: path.join(docs, "x.txt") }]);
     const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
     child.kill("SIGTERM");
