@@ -7,6 +7,7 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
 import Database from "better-sqlite3";
 import { type BetterSQLite3Database, drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
@@ -37,6 +38,28 @@ function tightenFiles(file: string): void {
   for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
 }
 
+/** How often the background checkpointer copies the WAL back into the database. */
+const CHECKPOINT_INTERVAL_MS = 2000;
+/**
+ * The writer's own automatic checkpoint only as a safety net (if the checkpointer is not keeping
+ * up): 50,000 pages ≈ 200 MB of WAL.
+ */
+const SAFETY_NET_CHECKPOINT_PAGES = 50_000;
+
+/** Starts the checkpointer thread for `file`; returns how to stop it. */
+function startCheckpointer(file: string): () => void {
+  const worker = new Worker(new URL("./checkpoint-worker.ts", import.meta.url), {
+    workerData: { file, intervalMs: CHECKPOINT_INTERVAL_MS },
+  });
+  worker.unref();
+  // A checkpointer that cannot open or checkpoint only loses the background copy; the writer's
+  // safety-net checkpoint still bounds the WAL.
+  worker.on("error", () => {});
+  return () => {
+    void worker.terminate();
+  };
+}
+
 /** Opens (creating if needed) and migrates the database at `file`. */
 export function openStore(file: string): Store {
   ensurePrivateDir(path.dirname(file));
@@ -50,12 +73,17 @@ export function openStore(file: string): Store {
   const db = drizzle(sqlite, { schema });
   migrate(db, { migrationsFolder: MIGRATIONS });
   tightenFiles(file);
+  sqlite.pragma(`wal_autocheckpoint = ${SAFETY_NET_CHECKPOINT_PAGES}`);
+  const stopCheckpointer = startCheckpointer(file);
+  // One wrapper, built once: better-sqlite3 builds a new one per `sqlite.transaction()` call.
+  const inTransaction = sqlite.transaction(<T>(fn: () => T): T => fn());
   return {
     db,
     sqlite,
     file,
-    transaction: <T>(fn: () => T): T => sqlite.transaction(fn).immediate(),
+    transaction: <T>(fn: () => T): T => inTransaction.immediate(fn) as T,
     close: () => {
+      stopCheckpointer();
       if (sqlite.open) {
         sqlite.pragma("wal_checkpoint(TRUNCATE)");
         sqlite.close();
