@@ -1,23 +1,27 @@
 /**
  * Vault throughput and memory (issue 3): encrypting and decrypting 100 MiB and 1 GiB files.
  *
- * Baselines measured in the same run:
- * - `openssl speed -evp aes-256-gcm -bytes C` (encrypt, and with `-decrypt`), C = the vault's chunk
- *   size: each vault record is one GCM message of C bytes, so this is OpenSSL's speed for exactly
- *   the unit of work the vault does (one init + one C-byte message + tag), on one core, in memory.
- *   Target: ≥ 70% of it.
- * - a plain file copy through the same stream pipeline (read → write, same buffer size): the I/O
- *   ceiling of a file-to-file operation on this machine.
+ * The issue's target (≥ 70% of `openssl speed -evp aes-256-gcm`) is above what file I/O allows on
+ * a small machine, so, as the guide asks, each layer underneath is measured alone in the same run
+ * and our figures are given as ratios to each:
+ * - `openssl speed -evp aes-256-gcm -bytes C` (and `-decrypt`), C = the chunk size: OpenSSL's speed
+ *   for exactly one vault record, one core, in memory (the system openssl; Node bundles its own).
+ * - Node's crypto alone, in memory, over the same number of bytes: one cipher per C-byte record as
+ *   the vault does, with each output left to the garbage collector (what the first version did) and
+ *   released once used (what it does now); and one cipher over everything (best case).
+ * - a plain file copy of the same file: streamed (createReadStream → createWriteStream), and with
+ *   positional reads and writes into reused buffers, 4 in flight (the I/O the vault now does).
  *
- * Each operation runs in its own child process, so peak RSS (getrusage maxRSS) minus the RSS
- * before the operation is that operation's own memory growth. Target: < 64 MB whatever the size.
- * Files live in a temporary folder under the OS temp dir and are removed at the end.
+ * Each operation runs in its own child process. Peak RSS growth is VmHWM (reset through
+ * /proc/self/clear_refs just before the operation, after a GC) minus RSS at that moment, so module
+ * loading is not counted; elsewhere it falls back to getrusage's maxRSS. Target: < 64 MB. Dirty
+ * pages are flushed (`sync`) before each run so one run's writeback does not slow the next.
  *
  * Run alone: `node bench/vault.bench.ts` (`--quick` skips the 1 GiB file). Exports `main()` (and
  * `run`, the name bench/run.ts calls).
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, createSecretKey, randomBytes } from "node:crypto";
 import {
   closeSync,
   createReadStream,
@@ -25,18 +29,21 @@ import {
   mkdtempSync,
   openSync,
   readdirSync,
+  readFileSync,
   rmSync,
   statfsSync,
+  writeFileSync,
   writeSync,
 } from "node:fs";
+import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
-import { decryptVaultFile } from "../src/media/vault/decrypt.ts";
+import { decryptVaultFile, decryptVaultToPath } from "../src/media/vault/decrypt.ts";
 import { encryptFileToVault } from "../src/media/vault/encrypt.ts";
-import { DEFAULT_CHUNK_SIZE, TAG_SIZE } from "../src/media/vault/format.ts";
+import { DEFAULT_CHUNK_SIZE, HEADER_SIZE } from "../src/media/vault/format.ts";
+import { releaseBuffer } from "../src/media/vault/record-io.ts";
 
 const SELF = fileURLToPath(import.meta.url);
 const MiB = 1024 * 1024;
@@ -51,88 +58,149 @@ const META = {
 const RSS_TARGET = 64 * 1e6;
 const RATIO_TARGET = 0.7;
 
-type Op = "encrypt" | "decrypt" | "copy" | "encrypt-null" | "decrypt-null";
+const OPS = [
+  "encrypt",
+  "decrypt",
+  "decrypt-sink",
+  "copy-stream",
+  "copy-positional",
+  "node-enc-gc",
+  "node-enc",
+  "node-dec",
+  "node-one",
+] as const;
+type Op = (typeof OPS)[number];
 
 interface ChildResult {
   seconds: number;
-  bytes: number;
   rssGrowth: number;
 }
 
-/** Discards everything: measures the pipeline without the write side. */
-function nullSink(): Writable {
-  return new Writable({
-    write(_c, _e, cb) {
-      cb();
-    },
-    writev(_c, cb) {
-      cb();
-    },
-  });
+/** Resets the peak-RSS counter; returns the RSS to measure growth from (null: use maxRSS). */
+function resetPeak(): number | null {
+  (globalThis as { gc?: () => void }).gc?.();
+  try {
+    writeFileSync("/proc/self/clear_refs", "5");
+    return process.memoryUsage().rss;
+  } catch {
+    return null;
+  }
+}
+
+function peakRss(): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync("/proc/self/status", "utf8"));
+  return Number(m![1]) * 1024;
+}
+
+/** Node's AES-256-GCM alone over `size` bytes in C-byte records (`one`: a single message). */
+function nodeCrypto(op: Op, size: number, chunk: number): void {
+  const key = createSecretKey(KEY);
+  const aad = randomBytes(HEADER_SIZE);
+  const plain = randomBytes(chunk);
+  const nonce = randomBytes(12);
+  const records = Math.ceil(size / chunk);
+  if (op === "node-one") {
+    const c = createCipheriv("aes-256-gcm", key, nonce);
+    c.setAAD(aad);
+    for (let i = 0; i < records; i++) releaseBuffer(c.update(plain));
+    c.final();
+    return;
+  }
+  const e = createCipheriv("aes-256-gcm", key, nonce);
+  e.setAAD(aad);
+  const sealed = e.update(plain);
+  e.final();
+  const tag = e.getAuthTag();
+  for (let i = 0; i < records; i++) {
+    if (op === "node-dec") {
+      // Every record is the same sealed one, so each decipher really verifies its tag.
+      const d = createDecipheriv("aes-256-gcm", key, nonce);
+      d.setAAD(aad);
+      d.setAuthTag(tag);
+      const out = d.update(sealed);
+      d.final();
+      releaseBuffer(out);
+    } else {
+      const n = Buffer.from(nonce);
+      n.writeUInt32BE(i, 7);
+      const c = createCipheriv("aes-256-gcm", key, n);
+      c.setAAD(aad);
+      const out = c.update(plain);
+      c.final();
+      c.getAuthTag();
+      if (op === "node-enc") releaseBuffer(out);
+    }
+  }
+}
+
+/** Copies with positional reads and writes, `lanes` in flight, each lane reusing one buffer. */
+async function positionalCopy(src: string, dst: string, chunk: number, lanes = 4): Promise<void> {
+  const r = await open(src, "r");
+  const w = await open(dst, "w");
+  try {
+    const size = (await r.stat()).size;
+    let next = 0;
+    const lane = async () => {
+      const buf = Buffer.allocUnsafeSlow(chunk);
+      for (let at = next; at < size; at = next) {
+        next += chunk;
+        const { bytesRead } = await r.read(buf, 0, chunk, at);
+        await w.write(buf, 0, bytesRead, at);
+      }
+    };
+    await Promise.all(Array.from({ length: lanes }, lane));
+  } finally {
+    await r.close();
+    await w.close();
+  }
 }
 
 /** Child side: one operation, then a JSON line with its time and memory growth. */
-async function child(op: Op, src: string, dst: string, chunk: number): Promise<void> {
-  const rssBefore = process.memoryUsage().rss;
+async function child(op: Op, src: string, dst: string, chunk: number, size: number): Promise<void> {
+  const before = resetPeak();
+  const rssBefore = before ?? process.memoryUsage().rss;
   const t0 = performance.now();
-  let bytes = 0;
-  if (op === "encrypt" || op === "encrypt-null") {
-    if (op === "encrypt") {
-      const r = await encryptFileToVault(src, dst, KEY, META, { chunkSize: chunk, sync: false });
-      bytes = r.size;
-    } else {
-      // Same encryptor, output discarded: encrypt a file into the vault format in a null sink.
-      const { encryptStream } = await import("../src/media/vault/encrypt.ts");
-      await pipeline(
-        createReadStream(src, { highWaterMark: chunk }),
-        (s: AsyncIterable<Buffer>) => encryptStream(s, KEY, META, { chunkSize: chunk }),
-        nullSink(),
-      );
-    }
-  } else if (op === "decrypt" || op === "decrypt-null") {
-    await decryptVaultFile(
-      src,
-      KEY,
-      op === "decrypt"
-        ? createWriteStream(dst, { flags: "w", mode: 0o600, highWaterMark: chunk })
-        : nullSink(),
-    );
-  } else {
+  if (op === "encrypt") await encryptFileToVault(src, dst, KEY, META, { chunkSize: chunk, sync: false });
+  else if (op === "decrypt") await decryptVaultToPath(src, KEY, dst, { flags: "w" });
+  else if (op === "decrypt-sink")
+    await decryptVaultFile(src, KEY, createWriteStream(dst, { highWaterMark: chunk }));
+  else if (op === "copy-stream")
     await pipeline(
       createReadStream(src, { highWaterMark: chunk }),
       createWriteStream(dst, { highWaterMark: chunk }),
     );
-  }
+  else if (op === "copy-positional") await positionalCopy(src, dst, chunk);
+  else nodeCrypto(op, size, chunk);
   const seconds = (performance.now() - t0) / 1000;
-  const rssGrowth = process.resourceUsage().maxRSS * 1024 - rssBefore;
-  process.stdout.write(`${JSON.stringify({ seconds, bytes, rssGrowth })}\n`);
+  const peak = before === null ? process.resourceUsage().maxRSS * 1024 : peakRss();
+  process.stdout.write(`${JSON.stringify({ seconds, rssGrowth: peak - rssBefore })}\n`);
 }
 
-function runChild(op: Op, src: string, dst: string, chunk: number): ChildResult {
-  const r = spawnSync(process.execPath, [SELF, "--child", op, src, dst, String(chunk)], { encoding: "utf8" });
+function runChild(op: Op, src: string, dst: string, chunk: number, size: number): ChildResult {
+  const args = ["--expose-gc", SELF, "--child", op, src, dst, String(chunk), String(size)];
+  const r = spawnSync(process.execPath, args, { encoding: "utf8" });
   if (r.status !== 0) throw new Error(`${op} child failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split("\n").pop()!) as ChildResult;
 }
 
-/** OpenSSL's AES-256-GCM speed at `bytes` per message, in bytes/s; null without openssl. */
+function flushDirtyPages(): void {
+  try {
+    execFileSync("sync");
+  } catch {
+    // Not available: measurements are only noisier.
+  }
+}
+
+/** OpenSSL's AES-256-GCM speed at `bytes` per message, in MB/s; null without openssl. */
 function opensslSpeed(bytes: number, decrypt: boolean): number | null {
   try {
-    const out = execFileSync(
-      "openssl",
-      [
-        "speed",
-        "-seconds",
-        "2",
-        "-bytes",
-        String(bytes),
-        ...(decrypt ? ["-decrypt"] : []),
-        "-evp",
-        "aes-256-gcm",
-      ],
-      { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] },
-    );
+    const args = ["speed", "-seconds", "2", "-bytes", String(bytes), ...(decrypt ? ["-decrypt"] : [])];
+    const out = execFileSync("openssl", [...args, "-evp", "aes-256-gcm"], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    });
     const m = /^AES-256-GCM\s+([\d.]+)k/m.exec(out);
-    return m ? Number(m[1]) * 1000 : null;
+    return m ? Number(m[1]) / 1000 : null;
   } catch {
     return null;
   }
@@ -152,40 +220,39 @@ function makeFile(file: string, size: number): void {
   }
 }
 
-const mbps = (bytes: number, s: number) => bytes / s / 1e6;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-interface Row {
-  what: string;
+/** A measured figure: throughput in MB/s (of plaintext bytes) and worst peak RSS growth in bytes. */
+interface Figure {
   mbps: number;
-  ratio?: number;
   rss: number;
 }
 
-/** Runs `op` `reps` times (each in a fresh process); median throughput, worst RSS growth. */
-function measure(op: Op, src: string, dst: string, chunk: number, size: number, reps: number) {
+/** Runs `op` `reps` times, each in a fresh process after a `sync`; median speed, worst RSS. */
+function measure(op: Op, src: string, dst: string, chunk: number, size: number, reps: number): Figure {
   const speeds: number[] = [];
   let rss = 0;
   for (let i = 0; i < reps; i++) {
     rmSync(dst, { recursive: true, force: true });
-    const r = runChild(op, src, dst, chunk);
-    speeds.push(mbps(size, r.seconds));
+    flushDirtyPages();
+    const r = runChild(op, src, dst, chunk, size);
+    speeds.push(size / r.seconds / 1e6);
     rss = Math.max(rss, r.rssGrowth);
   }
+  rmSync(dst, { recursive: true, force: true });
   return { mbps: median(speeds), rss };
 }
 
-function print(title: string, rows: Row[]): void {
+const pct = (a: number, b: number | null | undefined) => (b ? `${((a / b) * 100).toFixed(0)}%` : "-");
+const col = (s: string, n: number) => s.padStart(n);
+
+function printRows(title: string, header: string[], rows: string[][]): void {
   console.log(`\n${title}`);
-  console.log(
-    `  ${"operation".padEnd(44)} ${"MB/s".padStart(8)} ${"vs base".padStart(8)} ${"RSS +MB".padStart(8)}`,
-  );
-  for (const r of rows) {
-    const ratio = r.ratio === undefined ? "" : `${(r.ratio * 100).toFixed(0)}%`;
-    console.log(
-      `  ${r.what.padEnd(44)} ${r.mbps.toFixed(0).padStart(8)} ${ratio.padStart(8)} ${(r.rss / 1e6).toFixed(1).padStart(8)}`,
-    );
-  }
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) =>
+    `  ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[0]!) : col(c, widths[i]!))).join("  ")}`;
+  console.log(line(header));
+  for (const r of rows) console.log(line(r));
 }
 
 function target(name: string, figure: string, met: boolean): void {
@@ -193,109 +260,140 @@ function target(name: string, figure: string, met: boolean): void {
   console.log(`##TARGET ${JSON.stringify({ bench: "vault", target: name, figure, met })}`);
 }
 
+/** Encrypts `plain` into a fresh vault folder and returns the vault file's path. */
+function vaultFileOf(plain: string, dir: string, chunk: number): string {
+  rmSync(dir, { recursive: true, force: true });
+  runChild("encrypt", plain, dir, chunk, 0);
+  return path.join(dir, readdirSync(dir)[0]!);
+}
+
+interface Outcome {
+  size: number;
+  enc: Figure;
+  dec: Figure;
+  osslE: number | null;
+  osslD: number | null;
+}
+
+/** Baselines and ours for one file size; prints both tables and returns ours. */
+function fileToFile(base: string, plain: string, size: number, chunk: number, reps: number): Outcome {
+  const osslE = opensslSpeed(chunk, false);
+  const osslD = opensslSpeed(chunk, true);
+  const out = path.join(base, "out");
+  const m = (op: Op, src = plain) => measure(op, src, out, chunk, size, reps);
+  const nodeGc = m("node-enc-gc");
+  const nodeEnc = m("node-enc");
+  const nodeDec = m("node-dec");
+  const nodeOne = m("node-one");
+  const copyS = m("copy-stream");
+  const copyP = m("copy-positional");
+  const enc = m("encrypt");
+  const vaultFile = vaultFileOf(plain, path.join(base, "vault"), chunk);
+  const dec = m("decrypt", vaultFile);
+  const decSink = m("decrypt-sink", vaultFile);
+  rmSync(path.join(base, "vault"), { recursive: true, force: true });
+
+  const k = `${chunk / 1024} KiB`;
+  const fig = (f: Figure) => [f.mbps.toFixed(0), (f.rss / 1e6).toFixed(1)];
+  printRows(
+    `Baselines, ${size / MiB} MiB, ${k} records`,
+    ["baseline", "MB/s", "RSS +MB"],
+    [
+      [`openssl speed encrypt, ${k} messages`, osslE?.toFixed(0) ?? "-", "-"],
+      [`openssl speed decrypt, ${k} messages`, osslD?.toFixed(0) ?? "-", "-"],
+      ["node encrypt, cipher per record, outputs to GC", ...fig(nodeGc)],
+      ["node encrypt, cipher per record, outputs released", ...fig(nodeEnc)],
+      ["node decrypt, decipher per record, released", ...fig(nodeDec)],
+      ["node encrypt, one cipher (best case)", ...fig(nodeOne)],
+      ["copy file -> file, streams", ...fig(copyS)],
+      ["copy file -> file, positional, reused buffers", ...fig(copyP)],
+    ],
+  );
+  const ours = (what: string, f: Figure, ossl: number | null, node: Figure) => [
+    what,
+    ...fig(f),
+    pct(f.mbps, ossl),
+    pct(f.mbps, node.mbps),
+    pct(f.mbps, nodeOne.mbps),
+    pct(f.mbps, copyS.mbps),
+    pct(f.mbps, copyP.mbps),
+  ];
+  printRows(
+    `Vault file -> file, ${size / MiB} MiB, ${k} chunks (page cache, no fsync); ours / baseline`,
+    ["operation", "MB/s", "RSS +MB", "openssl", "node/rec", "node best", "copy str", "copy pos"],
+    [
+      ours("vault encrypt (encryptFileToVault)", enc, osslE, nodeEnc),
+      ours("vault decrypt (decryptVaultToPath)", dec, osslD, nodeDec),
+      ours("vault decrypt to a stream (decryptVaultFile)", decSink, osslD, nodeDec),
+    ],
+  );
+  return { size, enc, dec, osslE, osslD };
+}
+
 /** The benchmark: prints tables and the targets; never fails on a figure. */
 export async function main(): Promise<void> {
   const quick = process.argv.includes("--quick");
   const base = mkdtempSync(path.join(tmpdir(), "tl-vault-bench-"));
   try {
-    const free = (() => {
-      const s = statfsSync(base);
-      return s.bavail * s.bsize;
-    })();
+    const s = statfsSync(base);
+    const free = s.bavail * s.bsize;
     const sizes = [100 * MiB, ...(!quick && free > 4 * 1024 * MiB ? [1024 * MiB] : [])];
     console.log(
-      `temp: ${base}, free ${(free / 2 ** 30).toFixed(1)} GiB; sizes: ${sizes.map((s) => `${s / MiB} MiB`).join(", ")}`,
+      `temp: ${base}, free ${(free / 2 ** 30).toFixed(1)} GiB; sizes: ${sizes.map((x) => `${x / MiB} MiB`).join(", ")}`,
     );
-    const outcomes: { size: number; enc: Row; dec: Row }[] = [];
 
-    // 1. Chunk size: 100 MiB at 64 KiB, 256 KiB and 1 MiB, against openssl at each size.
+    // 1. Chunk size: 100 MiB file -> file at 64 KiB, 256 KiB and 1 MiB.
     const plain100 = path.join(base, "plain-100");
     makeFile(plain100, 100 * MiB);
-    const chunkRows: Row[] = [];
+    const chunkRows: string[][] = [];
     for (const chunk of [64 * 1024, 256 * 1024, 1024 * 1024]) {
-      const osslE = opensslSpeed(chunk, false);
-      const vaultDir = path.join(base, `vault-${chunk}`);
-      const e = measure("encrypt-null", plain100, path.join(base, "unused"), chunk, 100 * MiB, 3);
-      rmSync(vaultDir, { recursive: true, force: true });
-      runChild("encrypt", plain100, vaultDir, chunk);
-      const vaultFile = path.join(vaultDir, readdirSync(vaultDir)[0]!);
-      const osslD = opensslSpeed(chunk, true);
-      const d = measure("decrypt-null", vaultFile, path.join(base, "unused"), chunk + TAG_SIZE, 100 * MiB, 3);
-      rmSync(vaultDir, { recursive: true, force: true });
-      const k = `${chunk / 1024} KiB`;
-      if (osslE) chunkRows.push({ what: `openssl speed encrypt, ${k} messages`, mbps: osslE / 1e6, rss: 0 });
-      chunkRows.push({
-        what: `vault encrypt file -> null, ${k} chunks`,
-        mbps: e.mbps,
-        ratio: osslE ? (e.mbps * 1e6) / osslE : undefined,
-        rss: e.rss,
-      });
-      if (osslD) chunkRows.push({ what: `openssl speed decrypt, ${k} messages`, mbps: osslD / 1e6, rss: 0 });
-      chunkRows.push({
-        what: `vault decrypt file -> null, ${k} chunks`,
-        mbps: d.mbps,
-        ratio: osslD ? (d.mbps * 1e6) / osslD : undefined,
-        rss: d.rss,
-      });
+      const out = path.join(base, "out");
+      const e = measure("encrypt", plain100, out, chunk, 100 * MiB, 3);
+      const vaultFile = vaultFileOf(plain100, path.join(base, "vault"), chunk);
+      const d = measure("decrypt", vaultFile, out, chunk, 100 * MiB, 3);
+      rmSync(path.join(base, "vault"), { recursive: true, force: true });
+      const c = measure("copy-positional", plain100, out, chunk, 100 * MiB, 3);
+      const row = (what: string, f: Figure) => [
+        `${what}, ${chunk / 1024} KiB`,
+        f.mbps.toFixed(0),
+        (f.rss / 1e6).toFixed(1),
+        pct(f.mbps, c.mbps),
+      ];
+      chunkRows.push(row("encrypt", e), row("decrypt", d), row("copy, positional", c));
     }
-    print("Chunk size (100 MiB, output discarded; ratio vs openssl at the same message size)", chunkRows);
+    printRows(
+      "Chunk size (100 MiB file -> file; ours / positional copy at the same size)",
+      ["operation", "MB/s", "RSS +MB", "vs copy"],
+      chunkRows,
+    );
 
-    // 2. File to file at the default chunk size, 100 MiB and 1 GiB.
-    const C = DEFAULT_CHUNK_SIZE;
-    const osslE = opensslSpeed(C, false);
-    const osslD = opensslSpeed(C, true);
+    // 2. The default chunk size, 100 MiB and 1 GiB, against every baseline.
+    const outcomes: Outcome[] = [];
     for (const size of sizes) {
       const plain = size === 100 * MiB ? plain100 : path.join(base, `plain-${size}`);
       if (plain !== plain100) makeFile(plain, size);
-      const reps = size > 200 * MiB ? 2 : 3;
-      const copy = measure("copy", plain, path.join(base, "copy"), C, size, reps);
-      rmSync(path.join(base, "copy"), { force: true });
-      const enc = measure("encrypt", plain, path.join(base, "vault"), C, size, reps);
-      const vaultFile = path.join(base, "vault", readdirSync(path.join(base, "vault"))[0]!);
-      const dec = measure("decrypt", vaultFile, path.join(base, "restored"), C, size, reps);
-      rmSync(path.join(base, "restored"), { force: true });
-      rmSync(path.join(base, "vault"), { recursive: true, force: true });
+      outcomes.push(fileToFile(base, plain, size, DEFAULT_CHUNK_SIZE, size > 200 * MiB ? 3 : 5));
       if (plain !== plain100) rmSync(plain, { force: true });
-      const label = `${size / MiB} MiB`;
-      const rows: Row[] = [
-        { what: `openssl speed encrypt, ${C / 1024} KiB messages`, mbps: (osslE ?? 0) / 1e6, rss: 0 },
-        { what: `openssl speed decrypt, ${C / 1024} KiB messages`, mbps: (osslD ?? 0) / 1e6, rss: 0 },
-        { what: "plain copy file -> file (I/O ceiling)", mbps: copy.mbps, rss: copy.rss },
-        {
-          what: "vault encrypt file -> file",
-          mbps: enc.mbps,
-          ratio: osslE ? (enc.mbps * 1e6) / osslE : undefined,
-          rss: enc.rss,
-        },
-        {
-          what: "vault decrypt file -> file",
-          mbps: dec.mbps,
-          ratio: osslD ? (dec.mbps * 1e6) / osslD : undefined,
-          rss: dec.rss,
-        },
-      ];
-      print(`File to file, ${label}, ${C / 1024} KiB chunks (page cache; no fsync)`, rows);
-      outcomes.push({ size, enc: rows[3]!, dec: rows[4]! });
     }
 
     console.log("\nTargets");
     for (const o of outcomes) {
       const label = `${o.size / MiB} MiB`;
-      for (const [what, r] of [
-        ["encrypt", o.enc],
-        ["decrypt", o.dec],
+      for (const [what, f, ossl] of [
+        ["encrypt", o.enc, o.osslE],
+        ["decrypt", o.dec, o.osslD],
       ] as const) {
-        if (r.ratio !== undefined) {
+        if (ossl) {
           target(
             `${what} ${label} ≥ 70% of openssl (${DEFAULT_CHUNK_SIZE / 1024} KiB)`,
-            `${r.mbps.toFixed(0)} MB/s = ${(r.ratio * 100).toFixed(0)}%`,
-            r.ratio >= RATIO_TARGET,
+            `${f.mbps.toFixed(0)} MB/s = ${pct(f.mbps, ossl)}`,
+            f.mbps / ossl >= RATIO_TARGET,
           );
         }
         target(
           `${what} ${label} peak RSS growth < 64 MB`,
-          `${(r.rss / 1e6).toFixed(1)} MB`,
-          r.rss < RSS_TARGET,
+          `${(f.rss / 1e6).toFixed(1)} MB`,
+          f.rss < RSS_TARGET,
         );
       }
     }
@@ -309,8 +407,9 @@ export const run = main;
 
 if (process.argv[1] === SELF) {
   if (process.argv[2] === "--child") {
-    const [op, src, dst, chunk] = process.argv.slice(3);
-    await child(op as Op, src!, dst!, Number(chunk));
+    const [op, src, dst, chunk, size] = process.argv.slice(3);
+    if (!OPS.includes(op as Op)) throw new Error(`unknown operation ${op}`);
+    await child(op as Op, src!, dst!, Number(chunk), Number(size));
   } else {
     await main();
   }

@@ -12,6 +12,14 @@ import {
   recordNonce,
 } from "../../src/media/vault/format.ts";
 import { KeyFormatError, keyId, parseKeyB64 } from "../../src/media/vault/keys.ts";
+import {
+  layoutForPlain,
+  layoutForVault,
+  plainOffset,
+  recordOffset,
+  recordSize,
+  truncation,
+} from "../../src/media/vault/layout.ts";
 import { selectExpired } from "../../src/media/vault/purge.ts";
 
 const fields = {
@@ -244,5 +252,43 @@ describe("purge selection", () => {
       selectExpired(entries, 5, now).map((e) => e.size),
       [10, 30, 50],
     );
+  });
+});
+
+describe("vault record layout", () => {
+  const C = 1024;
+  const start = HEADER_SIZE + 256 + 16;
+  it("a writer's layout: at least one record, the last holding the remainder", () => {
+    for (const [size, records, last] of [
+      [0, 1, 0],
+      [1, 1, 1],
+      [C, 1, C],
+      [C + 1, 2, 1],
+      [3 * C, 3, C],
+    ] as const) {
+      const l = layoutForPlain(size, C, 256);
+      assert.equal(l.records, records, `size ${size}`);
+      assert.equal(l.lastRecordSize, last + 16, `size ${size}`);
+      assert.equal(recordOffset(l, l.records) + l.lastRecordSize, start + size + records * 16);
+    }
+  });
+  it("a reader's layout follows from the file size and agrees with the writer's", () => {
+    for (const size of [0, 1, C - 1, C, C + 1, 5 * C + 7]) {
+      const w = layoutForPlain(size, C, 256);
+      const r = layoutForVault(recordOffset(w, w.records) + w.lastRecordSize, C, 256);
+      assert.deepEqual(r, w);
+      assert.equal(truncation(r), null);
+      for (let i = 1; i <= r.records; i++) {
+        assert.equal(recordOffset(r, i), start + (i - 1) * (C + 16));
+        assert.equal(plainOffset(r, i), (i - 1) * C);
+        assert.equal(recordSize(r, i), i < r.records ? C + 16 : w.lastRecordSize);
+      }
+    }
+  });
+  it("a file cut before its first record or inside a last tag is truncated before decryption", () => {
+    assert.match(truncation(layoutForVault(start, C, 256)) ?? "", /after 0 chunks/);
+    assert.match(truncation(layoutForVault(start - 5, C, 256)) ?? "", /after 0 chunks/);
+    assert.match(truncation(layoutForVault(start + C + 16 + 8, C, 256)) ?? "", /inside chunk 2/);
+    assert.equal(truncation(layoutForVault(start + C + 16 + 16, C, 256)), null);
   });
 });

@@ -1,17 +1,30 @@
 /**
- * Decrypts vault files as a stream. Each record is authenticated before any of its plaintext is
- * passed on, so a consumer never sees unauthenticated bytes; a failure names its cause (wrong key,
+ * Decrypts vault files. Each record is authenticated before any of its plaintext is passed on or
+ * written, so a consumer never sees unauthenticated bytes; a failure names its cause (wrong key,
  * modified, cut short, not a vault file) through `VaultError`. Memory stays at a few records.
+ *
+ * Files are read ahead at computed record offsets (record-io.ts); `decryptVaultToPath` also writes
+ * behind at computed plaintext offsets, releasing each buffer once written, and is what restoring
+ * and posting use. `decryptStream` serves any other byte stream.
  */
 import { createDecipheriv, type KeyObject } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { open } from "node:fs/promises";
+import { type FileHandle, open, rm } from "node:fs/promises";
 import type { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { ByteReader } from "./byte-reader.ts";
 import { VaultError } from "./errors.ts";
-import { decodeMeta, HEADER_SIZE, parseHeader, recordNonce, TAG_SIZE, type VaultMeta } from "./format.ts";
+import {
+  decodeMeta,
+  HEADER_SIZE,
+  parseHeader,
+  recordNonce,
+  TAG_SIZE,
+  type VaultHeader,
+  type VaultMeta,
+} from "./format.ts";
 import { fileKey, keyId } from "./keys.ts";
+import { layoutForVault, recordOffset, recordSize, truncation } from "./layout.ts";
+import { readAhead, readAt, WriteBehind } from "./record-io.ts";
 
 /** Opens one record; null when authentication fails. */
 function unseal(key: KeyObject, nonce: Buffer, aad: Buffer, record: Buffer): Buffer | null {
@@ -28,9 +41,23 @@ function unseal(key: KeyObject, nonce: Buffer, aad: Buffer, record: Buffer): Buf
   return plain;
 }
 
-/** Reads and authenticates header and metadata record; leaves `reader` at the first data record. */
-async function openHeader(reader: ByteReader, key: Uint8Array) {
-  const header = parseHeader(await reader.read(HEADER_SIZE));
+/** A file's header, file key and metadata, once header and metadata record are authenticated. */
+interface OpenedHead {
+  header: VaultHeader;
+  key: KeyObject;
+  meta: VaultMeta;
+}
+
+/**
+ * Checks the header bytes and the key, then authenticates the metadata record that `readMeta`
+ * returns (`length` bytes asked; fewer means the file ends inside it).
+ */
+async function openHead(
+  headerBytes: Buffer,
+  key: Uint8Array,
+  readMeta: (length: number) => Promise<Buffer>,
+): Promise<OpenedHead> {
+  const header = parseHeader(headerBytes);
   if (!header.keyId.equals(keyId(key))) {
     throw new VaultError(
       "wrong-key",
@@ -38,7 +65,7 @@ async function openHeader(reader: ByteReader, key: Uint8Array) {
     );
   }
   const k = fileKey(key, header.salt);
-  const rec = await reader.read(header.metaLength + TAG_SIZE);
+  const rec = await readMeta(header.metaLength + TAG_SIZE);
   if (rec.length < header.metaLength + TAG_SIZE) {
     throw new VaultError("truncated", "truncated: the file ends inside its metadata record");
   }
@@ -52,6 +79,32 @@ async function openHeader(reader: ByteReader, key: Uint8Array) {
   return { header, key: k, meta: decodeMeta(plain) };
 }
 
+/** `openHead` on a file, reading header and metadata record at their offsets. */
+async function openHeadAt(fh: FileHandle, key: Uint8Array): Promise<OpenedHead> {
+  const head = await readAt(fh, Buffer.alloc(HEADER_SIZE), HEADER_SIZE, 0);
+  return openHead(head, key, (n) => readAt(fh, Buffer.alloc(n), n, HEADER_SIZE));
+}
+
+/**
+ * The plaintext of data record `index`, authenticated; throws VaultError otherwise. A final record
+ * that opens as a non-final one means the file was cut at a record boundary.
+ */
+function openRecord(opened: OpenedHead, index: number, final: boolean, rec: Buffer): Buffer {
+  const { header, key } = opened;
+  const plain = unseal(key, recordNonce(header.baseNonce, index, final), header.bytes, rec);
+  if (plain) return plain;
+  if (final && unseal(key, recordNonce(header.baseNonce, index, false), header.bytes, rec)) {
+    throw new VaultError(
+      "truncated",
+      `truncated: the file ends after chunk ${index}, but that chunk is not the final one`,
+    );
+  }
+  throw new VaultError(
+    "tampered",
+    `chunk ${index} failed authentication: the file was modified, reordered or cut short`,
+  );
+}
+
 /**
  * Decrypts a vault stream, yielding authenticated plaintext chunk by chunk. `onMeta` is called with
  * the metadata before the first data chunk.
@@ -63,9 +116,9 @@ export async function* decryptStream(
 ): AsyncGenerator<Buffer> {
   const reader = new ByteReader(source);
   try {
-    const { header, key: k, meta } = await openHeader(reader, key);
-    onMeta(meta);
-    const recordSize = header.chunkSize + TAG_SIZE;
+    const opened = await openHead(await reader.read(HEADER_SIZE), key, (n) => reader.read(n));
+    onMeta(opened.meta);
+    const recordSize = opened.header.chunkSize + TAG_SIZE;
     for (let index = 1; ; index++) {
       const rec = await reader.read(recordSize);
       if (rec.length < TAG_SIZE) {
@@ -77,22 +130,8 @@ export async function* decryptStream(
         );
       }
       const final = rec.length < recordSize || (await reader.atEnd());
-      const plain = unseal(k, recordNonce(header.baseNonce, index, final), header.bytes, rec);
-      if (plain) {
-        yield plain;
-        if (final) return;
-        continue;
-      }
-      if (final && unseal(k, recordNonce(header.baseNonce, index, false), header.bytes, rec)) {
-        throw new VaultError(
-          "truncated",
-          `truncated: the file ends after chunk ${index}, but that chunk is not the final one`,
-        );
-      }
-      throw new VaultError(
-        "tampered",
-        `chunk ${index} failed authentication: the file was modified, reordered or cut short`,
-      );
+      yield openRecord(opened, index, final, rec);
+      if (final) return;
     }
   } finally {
     await reader.close();
@@ -101,57 +140,108 @@ export async function* decryptStream(
 
 /** The metadata of a vault file, after checking the key and authenticating header and metadata. */
 export async function readVaultMeta(file: string, key: Uint8Array): Promise<VaultMeta> {
-  const reader = new ByteReader(createReadStream(file, { highWaterMark: 64 * 1024 }));
+  const fh = await open(file, "r");
   try {
-    return (await openHeader(reader, key)).meta;
+    return (await openHeadAt(fh, key)).meta;
   } finally {
-    await reader.close();
+    await fh.close();
   }
 }
 
 /**
- * The bytes of `file` as a stream whose pieces line up with the records: the header and metadata
- * are read first, then the data with a highWaterMark of one record, so records are not copied.
+ * The authenticated plaintext records of the open vault file `fh`, in order, read ahead at their
+ * offsets. The record count and the final record follow from the file's size (taken once); a file
+ * cut short is reported before any record is opened, one that changes meanwhile as truncated.
  */
-async function* alignedSource(file: string): AsyncGenerator<Buffer> {
-  const h = await open(file, "r");
-  let dataStart = 0;
-  let recordSize = 64 * 1024;
-  try {
-    const head = Buffer.alloc(HEADER_SIZE);
-    const { bytesRead } = await h.read(head, 0, HEADER_SIZE, 0);
-    let first = head.subarray(0, bytesRead);
-    try {
-      const header = parseHeader(first);
-      const meta = Buffer.alloc(header.metaLength + TAG_SIZE);
-      const m = await h.read(meta, 0, meta.length, HEADER_SIZE);
-      first = Buffer.concat([head, meta.subarray(0, m.bytesRead)]);
-      recordSize = header.chunkSize + TAG_SIZE;
-    } catch {
-      // Not a readable header: hand over what was read; the decryptor reports the cause.
+async function* plaintextRecords(fh: FileHandle, opened: OpenedHead): AsyncGenerator<Buffer> {
+  const { chunkSize, metaLength } = opened.header;
+  const layout = layoutForVault((await fh.stat()).size, chunkSize, metaLength);
+  const cut = truncation(layout);
+  if (cut) throw new VaultError("truncated", cut);
+  const records = readAhead(
+    fh,
+    layout.records,
+    (i) => ({ position: recordOffset(layout, i), length: recordSize(layout, i) }),
+    chunkSize + TAG_SIZE,
+  );
+  let index = 1;
+  for await (const rec of records) {
+    if (rec.length !== recordSize(layout, index)) {
+      throw new VaultError("truncated", `truncated: the file ends inside chunk ${index}`);
     }
-    dataStart = first.length;
-    yield first;
-  } finally {
-    await h.close();
+    yield openRecord(opened, index, index === layout.records, rec);
+    index++;
   }
-  yield* createReadStream(file, { start: dataStart, highWaterMark: recordSize });
 }
 
 /**
  * Decrypts the vault file `file` into `sink` (which `pipeline` ends, or destroys on failure) and
  * returns its metadata. On failure the sink may hold authenticated chunks but never unauthenticated
- * ones; callers writing to disk use a temporary file they delete on failure (see restore.ts).
+ * ones. To write a file, `decryptVaultToPath` is faster and leaves nothing behind on failure.
  */
 export async function decryptVaultFile(file: string, key: Uint8Array, sink: Writable): Promise<VaultMeta> {
-  let meta: VaultMeta | undefined;
-  await pipeline(
-    alignedSource(file),
-    (source: AsyncIterable<Buffer>) =>
-      decryptStream(source, key, (m) => {
-        meta = m;
-      }),
-    sink,
-  );
-  return meta!;
+  const fh = await open(file, "r");
+  try {
+    const opened = await openHeadAt(fh, key);
+    await pipeline(plaintextRecords(fh, opened), sink);
+    return opened.meta;
+  } finally {
+    await fh.close();
+  }
+}
+
+/** How `decryptVaultToPath` creates its output. */
+export interface DecryptToPathOptions {
+  /** Open flags of the output (default "wx": it must not exist). */
+  flags?: string;
+  /** Mode of a created output (default 0o600). */
+  mode?: number;
+  /** fsync the output before returning (default false). */
+  sync?: boolean;
+}
+
+/**
+ * Decrypts the vault file `file` into a new file `outPath` and returns the metadata. Every record
+ * is authenticated before its plaintext is written at its offset; header, key and truncation are
+ * checked before the output is created, and on any failure the output is deleted, so callers never
+ * find unauthenticated or partial plaintext (restore.ts still writes to a temporary name).
+ */
+export async function decryptVaultToPath(
+  file: string,
+  key: Uint8Array,
+  outPath: string,
+  options: DecryptToPathOptions = {},
+): Promise<VaultMeta> {
+  const fh = await open(file, "r");
+  try {
+    const opened = await openHeadAt(fh, key);
+    const plain = plaintextRecords(fh, opened);
+    const first = await plain.next(); // fails early on a cut file, before creating the output
+    const out = await open(outPath, options.flags ?? "wx", options.mode ?? 0o600);
+    try {
+      const writer = new WriteBehind(out);
+      try {
+        let position = 0;
+        for (let r = first; !r.done; r = await plain.next()) {
+          const length = r.value.length;
+          await writer.write([r.value], position, true);
+          position += length;
+        }
+        await writer.drain();
+      } finally {
+        await writer.settle();
+      }
+      if (options.sync) await out.sync();
+      await out.close();
+    } catch (err) {
+      await out.close().catch(() => {});
+      await rm(outPath, { force: true });
+      throw err;
+    } finally {
+      await plain.return(undefined);
+    }
+    return opened.meta;
+  } finally {
+    await fh.close();
+  }
 }

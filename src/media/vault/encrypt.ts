@@ -1,14 +1,13 @@
 /**
- * Encrypts a file into the vault as a stream: read, cut into chunks, seal each chunk, write. Memory
- * stays at a few chunks whatever the file size (back-pressure comes from `pipeline`). The file is
- * written under a temporary name and renamed when complete, so the vault never holds a partial
- * file under a real name; names on disk are random and reveal nothing.
+ * Encrypts a file into the vault: cut into chunks, seal each chunk, write. A file is read ahead and
+ * written behind at computed offsets (record-io.ts) while the main thread seals, so disk and cipher
+ * overlap; memory stays at a few chunks whatever the file size. The file is written under a
+ * temporary name and renamed when complete, so the vault never holds a partial file under a real
+ * name; names on disk are random and reveal nothing.
  */
 import { createCipheriv, type KeyObject, randomBytes } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
-import { open, rename, rm } from "node:fs/promises";
+import { type FileHandle, open, rename, rm } from "node:fs/promises";
 import path from "node:path";
-import { pipeline } from "node:stream/promises";
 import { ensurePrivateDir } from "../../store/db.ts";
 import { ByteReader } from "./byte-reader.ts";
 import {
@@ -19,9 +18,12 @@ import {
   NONCE_SIZE,
   recordNonce,
   SALT_SIZE,
+  TAG_SIZE,
   type VaultMeta,
 } from "./format.ts";
 import { fileKey, keyId } from "./keys.ts";
+import { layoutForPlain, plainOffset, recordOffset, recordSize } from "./layout.ts";
+import { readAhead, WriteBehind } from "./record-io.ts";
 
 /** Extension of vault files; the name before it is 32 random hex digits. */
 export const VAULT_EXTENSION = ".tlv";
@@ -47,17 +49,17 @@ function seal(key: KeyObject, nonce: Buffer, aad: Buffer, plain: Buffer): [Buffe
   return [ct, c.getAuthTag()];
 }
 
-/**
- * Encrypts `source` into the vault format, yielding the header, then the metadata record, then
- * each data record (ciphertext and tag as separate buffers).
- */
-export async function* encryptStream(
-  source: AsyncIterable<Uint8Array>,
-  key: Uint8Array,
-  meta: VaultMeta,
-  options: EncryptOptions = {},
-): AsyncGenerator<Buffer> {
-  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+/** What every record of a new file needs: the header (its AAD), file key and base nonce. */
+interface FileStart {
+  header: Buffer;
+  key: KeyObject;
+  baseNonce: Buffer;
+  metaLength: number;
+  /** The metadata record: ciphertext and tag. */
+  metaRecord: [Buffer, Buffer];
+}
+
+function startFile(key: Uint8Array, meta: VaultMeta, chunkSize: number): FileStart {
   checkChunkSize(chunkSize);
   const salt = randomBytes(SALT_SIZE);
   const baseNonce = randomBytes(NONCE_SIZE);
@@ -70,8 +72,30 @@ export async function* encryptStream(
     metaLength: metaPlain.length,
   });
   const k = fileKey(key, salt);
+  return {
+    header,
+    key: k,
+    baseNonce,
+    metaLength: metaPlain.length,
+    metaRecord: seal(k, recordNonce(baseNonce, 0, false), header, metaPlain),
+  };
+}
+
+/**
+ * Encrypts `source` into the vault format, yielding the header, then the metadata record, then
+ * each data record (ciphertext and tag as separate buffers). For any stream; files go through
+ * `encryptFileToVault`, which reads and writes at known offsets and is several times faster.
+ */
+export async function* encryptStream(
+  source: AsyncIterable<Uint8Array>,
+  key: Uint8Array,
+  meta: VaultMeta,
+  options: EncryptOptions = {},
+): AsyncGenerator<Buffer> {
+  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  const { header, key: k, baseNonce, metaRecord } = startFile(key, meta, chunkSize);
   yield header;
-  yield* seal(k, recordNonce(baseNonce, 0, false), header, metaPlain);
+  yield* metaRecord;
   const reader = new ByteReader(source);
   try {
     for (let index = 1; ; index++) {
@@ -83,6 +107,51 @@ export async function* encryptStream(
   } finally {
     await reader.close();
   }
+}
+
+/**
+ * Seals the file open as `src` into `out` from offset 0: header and metadata record, then each
+ * chunk read ahead at its offset, sealed, and written behind at its record's offset. The file's
+ * size is taken when it is opened; a file that shrinks or grows meanwhile is an error, never a
+ * silently different vault file. Returns the bytes written.
+ */
+async function sealFile(
+  src: FileHandle,
+  out: FileHandle,
+  key: Uint8Array,
+  meta: VaultMeta,
+  chunkSize: number,
+) {
+  const size = (await src.stat()).size;
+  const { header, key: k, baseNonce, metaLength, metaRecord } = startFile(key, meta, chunkSize);
+  const layout = layoutForPlain(size, chunkSize, metaLength);
+  const writer = new WriteBehind(out);
+  try {
+    await writer.write([header, ...metaRecord], 0, false);
+    const chunks = readAhead(
+      src,
+      layout.records,
+      (i) => ({ position: plainOffset(layout, i), length: recordSize(layout, i) - TAG_SIZE }),
+      chunkSize,
+    );
+    let index = 1;
+    for await (const chunk of chunks) {
+      if (chunk.length !== recordSize(layout, index) - TAG_SIZE) throw changed();
+      const final = index === layout.records;
+      const sealed = seal(k, recordNonce(baseNonce, index, final), header, chunk);
+      await writer.write(sealed, recordOffset(layout, index), true);
+      index++;
+    }
+    await writer.drain();
+  } finally {
+    await writer.settle();
+  }
+  if ((await src.stat()).size !== size) throw changed();
+  return recordOffset(layout, layout.records) + layout.lastRecordSize;
+}
+
+function changed(): Error {
+  return new Error("the source file changed size while it was being encrypted");
 }
 
 /** Where an encrypted file landed and its size on disk. */
@@ -110,18 +179,20 @@ export async function encryptFileToVault(
   const name = `${randomBytes(16).toString("hex")}${VAULT_EXTENSION}`;
   const final = path.join(vaultDir, name);
   const tmp = path.join(vaultDir, `.${name}.tmp`);
-  let size = 0;
+  let size: number;
   try {
-    await pipeline(
-      createReadStream(srcPath, { highWaterMark: chunkSize }),
-      async function* (source: AsyncIterable<Buffer>) {
-        for await (const piece of encryptStream(source, key, meta, { chunkSize })) {
-          size += piece.length;
-          yield piece;
-        }
-      },
-      createWriteStream(tmp, { flags: "wx", mode: 0o600, flush: sync, highWaterMark: chunkSize }),
-    );
+    const src = await open(srcPath, "r");
+    try {
+      const out = await open(tmp, "wx", 0o600);
+      try {
+        size = await sealFile(src, out, key, meta, chunkSize);
+        if (sync) await out.sync();
+      } finally {
+        await out.close();
+      }
+    } finally {
+      await src.close();
+    }
     await rename(tmp, final);
   } catch (err) {
     await rm(tmp, { force: true });

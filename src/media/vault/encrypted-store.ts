@@ -4,11 +4,10 @@
  * they are posted. Same interface as the plaintext store.
  */
 import { randomBytes } from "node:crypto";
-import { createWriteStream } from "node:fs";
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import type { DeletedMediaStore } from "../deleted-media-store.ts";
-import { decryptVaultFile } from "./decrypt.ts";
+import { decryptVaultToPath } from "./decrypt.ts";
 import { encryptFileToVault } from "./encrypt.ts";
 
 /** A store that encrypts with `key` (32 bytes) into `vaultDir`; `tmpDir` receives transient plaintext. */
@@ -25,11 +24,10 @@ export function encryptedDeletedMediaStore(
     async open(file) {
       const plain = path.join(tmpDir, `.${randomBytes(12).toString("hex")}.plain`);
       try {
-        await decryptVaultFile(
-          path.join(vaultDir, path.basename(file)),
-          key,
-          createWriteStream(plain, { flags: "wx", mode: 0o600 }),
-        );
+        await decryptVaultToPath(path.join(vaultDir, path.basename(file)), key, plain, {
+          flags: "wx",
+          mode: 0o600,
+        });
       } catch (err) {
         await rm(plain, { force: true });
         throw err;

@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { createWriteStream, rmSync } from "node:fs";
 import { access, link, open, rename, rm, unlink } from "node:fs/promises";
 import path from "node:path";
-import { decryptVaultFile, readVaultMeta } from "./decrypt.ts";
+import { decryptVaultToPath, readVaultMeta } from "./decrypt.ts";
 import { VaultError } from "./errors.ts";
 import { safeFileName, uniqueName } from "./file-name.ts";
 import { hasVaultMagic, MAGIC, type VaultMeta } from "./format.ts";
@@ -112,11 +112,14 @@ export async function restoreFile(
   const tmp = path.join(outDir, `.tl-decrypt-${randomBytes(8).toString("hex")}.partial`);
   partial.add(tmp);
   try {
-    const sink = createWriteStream(tmp, { flags: "wx", mode: 0o600, flush: true });
-    if (vault) await decryptVaultFile(input, key, sink);
+    if (vault) await decryptVaultToPath(input, key, tmp, { flags: "wx", mode: 0o600, sync: true });
     else {
       try {
-        await decryptLegacyFile(input, key, sink);
+        await decryptLegacyFile(
+          input,
+          key,
+          createWriteStream(tmp, { flags: "wx", mode: 0o600, flush: true }),
+        );
       } catch (err) {
         if (err instanceof VaultError && !/\.enc$/i.test(base)) {
           throw new VaultError(
