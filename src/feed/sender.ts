@@ -4,8 +4,7 @@
  * other failures with exponential backoff and finally marking the post failed with an error event.
  *
  * A burst of deletions (more than `maxDeletedInline` due within the fold window) is folded into
- * one post: a short caption plus an attached listing of every message, so nothing is truncated or
- * dropped however many messages vanish at once.
+ * one post first (folding.ts); how each post is laid out in messages is post-delivery.ts.
  *
  * Crash safety: parts sent are recorded one by one, and a post is re-sent with the random id it
  * was given when queued, which Telegram de-duplicates.
@@ -13,60 +12,15 @@
 import type { Logger } from "pino";
 import type { Clock } from "../clock.ts";
 import type { FeedConfig } from "../config.ts";
-import type { PreparedMedia } from "../media/buffer.ts";
 import type { EventStore } from "../store/events.ts";
 import type { OutboxRow, OutboxStore } from "../store/outbox.ts";
-import { parseEntities } from "../telegram/entities.ts";
-import type { MediaInfo } from "../telegram/media-map.ts";
-import { ALBUM_LIMIT, canGroup } from "./album.ts";
-import { newRandomId, type PostAttachment } from "./feed.ts";
-import { type FormattedText, splitFormatted, splitHead, TextBuilder } from "./formatted-text.ts";
-import { foldedDeletionsCaption, foldedDeletionsListing } from "./posts.ts";
-import { FloodWait, type LogChatTransport, type PostMedia } from "./transport.ts";
+import { DELETED_POST_KIND, foldIfBurst } from "./folding.ts";
+import { type DeletedMediaFiles, PostDelivery } from "./post-delivery.ts";
+import { FloodWait, type LogChatTransport } from "./transport.ts";
 
-const MESSAGE_LIMIT = 4096;
-const CAPTION_LIMIT = 1024;
 const MAX_BACKOFF_MS = 10 * 60_000;
-/** A burst that keeps going is folded after at most this many fold windows. */
-const MAX_FOLD_WAIT_WINDOWS = 10;
 /** Longest single sleep; the loop re-checks the outbox at least this often. */
 const MAX_SLEEP_MS = 60_000;
-
-/** The kind of outbox row a deletion post has; only these are folded. */
-export const DELETED_POST_KIND = "message.deleted";
-const FOLDED_KIND = "deletions.folded";
-
-/** Kinds Telegram does not give a caption: their text follows as a message. */
-const NO_CAPTION: ReadonlySet<string> = new Set(["sticker", "round_video"]);
-
-/** The message row whose media a post carries, if any. */
-function mediaRowOf(row: OutboxRow): number | undefined {
-  const a = row.attachment ? (JSON.parse(row.attachment) as PostAttachment) : undefined;
-  return a?.type === "message-media" ? a.messageRowId : undefined;
-}
-
-/** What the transport needs to post a kept file in its own kind. */
-function postMediaOf(path: string, m: MediaInfo): PostMedia {
-  return {
-    path,
-    kind: m.kind,
-    fileName: safeFileName(m.fileName, m.kind),
-    mimeType: m.mimeType ?? "application/octet-stream",
-    duration: m.duration,
-    width: m.width,
-    height: m.height,
-  };
-}
-
-/** A file name for the upload: the original (without any path), or one made from the kind. */
-export function safeFileName(name: string | undefined, kind: string): string {
-  const last = (name ?? "").split(/[\\/]/).pop() ?? "";
-  const base = [...last]
-    .filter((c) => c.charCodeAt(0) >= 0x20)
-    .join("")
-    .trim();
-  return base.length > 0 ? base.slice(0, 200) : `${kind}.bin`;
-}
 
 /** Everything the sender needs. */
 export interface FeedSenderDeps {
@@ -74,10 +28,7 @@ export interface FeedSenderDeps {
   events: EventStore;
   transport: LogChatTransport;
   /** Files of deleted messages; absent when the media buffer is not running. */
-  media?: {
-    prepare(messageRowId: number): Promise<PreparedMedia>;
-    albumKey(messageRowId: number): string | null;
-  };
+  media?: DeletedMediaFiles;
   transaction: <T>(fn: () => T) => T;
   clock: Clock;
   config: FeedConfig;
@@ -93,6 +44,7 @@ export function backoffMs(attempt: number): number {
 /** Sends the outbox to the log chat, one post at a time. */
 export class FeedSender {
   readonly #d: FeedSenderDeps;
+  readonly #delivery: PostDelivery;
   readonly #sentAt: number[] = [];
   #pausedUntil = 0;
   #lastSentAt: number | null = null;
@@ -104,6 +56,15 @@ export class FeedSender {
 
   constructor(deps: FeedSenderDeps) {
     this.#d = deps;
+    this.#delivery = new PostDelivery({
+      outbox: deps.outbox,
+      transport: deps.transport,
+      media: deps.media,
+      clock: deps.clock,
+      paceSlot: () => this.#paceSlot(),
+      noteSent: () => this.#noteSent(),
+      failed: (row, err) => this.#failed(row, err),
+    });
   }
 
   /** Until when Telegram asked us to wait (0 when not waiting), for health. */
@@ -203,49 +164,8 @@ export class FeedSender {
     }
   }
 
-  /**
-   * Waits until deletions stop arriving (no new one for a fold window, at most
-   * `MAX_FOLD_WAIT_WINDOWS` windows in all), then folds the due deletions into one post if there
-   * are more than can be posted one by one.
-   */
-  async #foldIfBurst(first: OutboxRow): Promise<OutboxRow> {
-    const { outbox, clock, config } = this.#d;
-    const deadline = first.createdAt + config.foldWindowMs * MAX_FOLD_WAIT_WINDOWS;
-    for (;;) {
-      const latest = outbox.latestQueuedOfKind(DELETED_POST_KIND) ?? first.createdAt;
-      const quietAt = Math.min(latest + config.foldWindowMs, deadline);
-      if (clock.now() >= quietAt) break;
-      await clock.sleep(quietAt - clock.now());
-    }
-    const now = clock.now();
-    const due = outbox.dueOfKind(DELETED_POST_KIND, now).filter((r) => r.partsSent === 0);
-    // An album is one post: it counts once against the inline limit.
-    const posts = new Set(due.map((r) => this.#albumKeyOf(r) ?? `post:${r.id}`));
-    if (posts.size <= config.maxDeletedInline) return first;
-    const name = `deleted-messages-${new Date(now).toISOString().replace(/[-:]/g, "").slice(0, 15)}.txt`;
-    const caption = foldedDeletionsCaption(
-      due.map((r) => ({ text: r.text, chatName: r.topic ?? "unknown chat" })),
-      config.maxDeletedInline,
-      name,
-      CAPTION_LIMIT,
-    );
-    const attachment: PostAttachment = { type: "folded-listing", name };
-    const id = this.#d.transaction(() =>
-      outbox.fold(
-        due.map((r) => r.id),
-        {
-          kind: FOLDED_KIND,
-          randomId: newRandomId(),
-          text: caption.text,
-          entities: JSON.stringify(caption.entities),
-          attachment: JSON.stringify(attachment),
-          notBefore: now,
-        },
-        now,
-      ),
-    );
-    this.#d.log.info({ posts: due.length, outboxId: id }, "folded a burst of deletions into one post");
-    return outbox.get(id)!;
+  #foldIfBurst(first: OutboxRow): Promise<OutboxRow> {
+    return foldIfBurst(first, { ...this.#d, albumKeyOf: (row) => this.#delivery.albumKeyOf(row) });
   }
 
   /** Waits for room in the pacing window; the sender counts as idle meanwhile. */
@@ -262,149 +182,18 @@ export class FeedSender {
   }
 
   async #send(row: OutboxRow): Promise<void> {
-    const { outbox, clock } = this.#d;
     try {
-      const body = { text: row.text, entities: parseEntities(row.entities) };
-      const attachment = row.attachment ? (JSON.parse(row.attachment) as PostAttachment) : undefined;
-      if (attachment?.type === "folded-listing") await this.#sendListing(row, body, attachment.name);
-      else if (attachment?.type === "text")
-        await this.#sendTextFile(row, body, attachment.name, attachment.text);
-      else if (attachment?.type === "message-media")
-        await this.#sendMessageMedia(row, body, attachment.messageRowId);
-      else await this.#sendParts(row, body, row.partsSent);
-      outbox.markSent(row.id, clock.now());
+      await this.#delivery.deliver(row);
+      this.#d.outbox.markSent(row.id, this.#d.clock.now());
     } catch (err) {
       this.#failed(row, err);
     }
   }
 
-  /**
-   * Deleted media of one album, due together, goes out as one album; each post keeps its random id
-   * (as the album item's), and text beyond a caption follows as messages. False when `row` is not
-   * part of such a group, which is then sent on its own.
-   */
-  async #sendAlbumIfGrouped(row: OutboxRow): Promise<boolean> {
-    const media = this.#d.media;
-    const key = this.#albumKeyOf(row);
-    if (!media || key === null) return false;
-    const members = this.#d.outbox
-      .dueOfKind(DELETED_POST_KIND, this.#d.clock.now())
-      .filter((r) => r.partsSent === 0 && this.#albumKeyOf(r) === key)
-      .slice(0, ALBUM_LIMIT);
-    if (members.length < 2) return false;
-    const prepared = await Promise.all(members.map((r) => media.prepare(mediaRowOf(r)!)));
-    const ready = members.flatMap((r, i) => {
-      const p = prepared[i]!;
-      return p.ok ? [{ row: r, opened: p.opened, info: p.media }] : [];
-    });
-    try {
-      if (!canGroup(ready.map((x) => x.info.kind))) return false;
-      const bodies = ready.map((x) =>
-        splitHead({ text: x.row.text, entities: parseEntities(x.row.entities) }, CAPTION_LIMIT),
-      );
-      await this.#paceSlot();
-      await this.#d.transport.sendAlbum(
-        ready.map((x, i) => ({
-          media: postMediaOf(x.opened.path, x.info),
-          caption: bodies[i]![0],
-          randomId: BigInt(x.row.randomId),
-        })),
-      );
-      this.#noteSent();
-      for (const [i, x] of ready.entries()) {
-        this.#d.outbox.markPartsSent(x.row.id, 1);
-        try {
-          if (bodies[i]![1].text.length > 0)
-            await this.#sendParts({ ...x.row, partsSent: 1 }, bodies[i]![1], 1, 1);
-          this.#d.outbox.markSent(x.row.id, this.#d.clock.now());
-        } catch (err) {
-          this.#failed({ ...x.row, partsSent: 1 }, err);
-        }
-      }
-    } catch (err) {
-      for (const x of ready) this.#failed(x.row, err);
-    } finally {
-      await Promise.all(ready.map((x) => x.opened.cleanup()));
-    }
-    return true;
-  }
-
-  /** The album a deletion post's media belongs to, or null. */
-  #albumKeyOf(row: OutboxRow): string | null {
-    const messageRowId = mediaRowOf(row);
-    return messageRowId === undefined || !this.#d.media ? null : this.#d.media.albumKey(messageRowId);
-  }
-
-  /** Sends `body` as text messages, from overall part `from`; part `i` of `body` is post part `i + offset`. */
-  async #sendParts(row: OutboxRow, body: FormattedText, from: number, offset = 0): Promise<void> {
-    const parts = splitFormatted(body, MESSAGE_LIMIT);
-    const base = BigInt(row.randomId);
-    for (let i = Math.max(0, from - offset); i < parts.length; i++) {
-      await this.#paceSlot();
-      const replyTo = i + offset === 0 ? (row.replyTo ?? undefined) : undefined;
-      await this.#d.transport.sendText(parts[i]!, base + BigInt(i + offset), { replyTo });
-      this.#noteSent();
-      this.#d.outbox.markPartsSent(row.id, i + offset + 1);
-    }
-  }
-
-  /**
-   * A post led by a file: part 0 is the file with as much of the text as fits a caption (none for
-   * kinds that take no caption), the rest follows as text messages.
-   */
-  async #sendLedByFile(
-    row: OutboxRow,
-    body: FormattedText,
-    captionFits: boolean,
-    sendLead: (caption: FormattedText, randomId: bigint) => Promise<void>,
-  ): Promise<void> {
-    const [caption, rest] = captionFits ? splitHead(body, CAPTION_LIMIT) : [{ text: "", entities: [] }, body];
-    if (row.partsSent === 0) {
-      await this.#paceSlot();
-      await sendLead(caption, BigInt(row.randomId));
-      this.#noteSent();
-      this.#d.outbox.markPartsSent(row.id, 1);
-    }
-    if (rest.text.length > 0) await this.#sendParts(row, rest, Math.max(1, row.partsSent), 1);
-  }
-
-  async #sendListing(row: OutboxRow, body: FormattedText, name: string): Promise<void> {
-    const items = this.#d.outbox.foldedInto(row.id).map((r) => ({ text: r.text, chatName: r.topic ?? "" }));
-    const bytes = Buffer.from(foldedDeletionsListing(items, row.createdAt), "utf8");
-    const options = { replyTo: row.replyTo ?? undefined };
-    await this.#sendLedByFile(row, body, true, (caption, randomId) =>
-      this.#d.transport.sendFile({ name, mimeType: "text/plain", bytes }, caption, randomId, options),
-    );
-  }
-
-  async #sendTextFile(row: OutboxRow, body: FormattedText, name: string, text: string): Promise<void> {
-    const bytes = Buffer.from(text, "utf8");
-    const options = { replyTo: row.replyTo ?? undefined };
-    await this.#sendLedByFile(row, body, true, (caption, randomId) =>
-      this.#d.transport.sendFile({ name, mimeType: "text/plain", bytes }, caption, randomId, options),
-    );
-  }
-
-  async #sendMessageMedia(row: OutboxRow, body: FormattedText, messageRowId: number): Promise<void> {
-    const prepared = this.#d.media ? await this.#d.media.prepare(messageRowId) : undefined;
-    if (!prepared?.ok) {
-      const why = prepared?.reasonText ?? "The file was not kept.";
-      const withReason = why
-        ? new TextBuilder().addFormatted(body).newline().add(why, { _: "MessageEntityItalic" }).build()
-        : body;
-      await this.#sendParts(row, withReason, row.partsSent);
-      return;
-    }
-    try {
-      const m = prepared.media;
-      const media = postMediaOf(prepared.opened.path, m);
-      const options = { replyTo: row.replyTo ?? undefined };
-      await this.#sendLedByFile(row, body, !NO_CAPTION.has(m.kind), (caption, randomId) =>
-        this.#d.transport.sendMedia(media, caption, randomId, options),
-      );
-    } finally {
-      await prepared.opened.cleanup();
-    }
+  /** Deleted media of one album goes out as one album; false when `row` is not part of such a group. */
+  #sendAlbumIfGrouped(row: OutboxRow): Promise<boolean> {
+    const { outbox, clock } = this.#d;
+    return this.#delivery.sendAlbumIfGrouped(row, () => outbox.dueOfKind(DELETED_POST_KIND, clock.now()));
   }
 
   #failed(row: OutboxRow, err: unknown): void {

@@ -4,8 +4,8 @@
  * the snapshot and recorded. A new path whose inode, size and mtime match a vanished snapshot entry
  * is that file renamed; a vanished path waits the rename window before it counts as deleted. A burst
  * of hints (more than the kernel queue can be trusted with) switches the root to one reconcile pass
- * once the burst is over, which also finds what the watcher lost. All work on a root runs in one
- * serial queue, so hints and scans never race on the snapshot.
+ * once the burst is over, which also finds what the watcher lost (the settling is hint-settler.ts).
+ * All work on a root runs in one serial queue, so hints and scans never race on the snapshot.
  */
 import path from "node:path";
 import type { Logger } from "pino";
@@ -13,6 +13,7 @@ import type { FileStateStore } from "../store/file-state.ts";
 import type { FileChange, RootContext } from "./changes.ts";
 import { prepareChanges } from "./changes.ts";
 import { mapLimit } from "./hash.ts";
+import { HintSettler, takeDue } from "./hint-settler.ts";
 import { observe } from "./observe.ts";
 import { type ReconcileOutcome, reconcileRoot } from "./reconcile.ts";
 import type { Recorder } from "./recorder.ts";
@@ -20,8 +21,6 @@ import { checkRoot } from "./root-check.ts";
 import { type RootWatcher, watchRoot } from "./root-watcher.ts";
 import { sameIdentity } from "./snapshot-diff.ts";
 
-/** Hints pending at once beyond which a root stops examining paths one by one and rescans instead. */
-export const BURST_HINTS = 2000;
 const MAX_OFFLINE_CHECK_MS = 5000;
 
 /** Where a root stands. */
@@ -46,11 +45,6 @@ export interface RootAuditorDeps {
   renameWindowMs: number;
 }
 
-interface Hint {
-  first: number;
-  last: number;
-}
-
 /** Audits one root until stopped. */
 export class RootAuditor {
   readonly ctx: RootContext;
@@ -59,11 +53,8 @@ export class RootAuditor {
   #watcher: RootWatcher | undefined;
   #chain: Promise<void> = Promise.resolve();
   #queued = 0;
-  readonly #pending = new Map<string, Hint>();
+  readonly #hints: HintSettler;
   readonly #deferred = new Map<string, { due: number; seenAt: number }>();
-  #burst = false;
-  #lastHintAt = 0;
-  #settleTimer: NodeJS.Timeout | undefined;
   #deferTimer: NodeJS.Timeout | undefined;
   #pollTimer: NodeJS.Timeout | undefined;
   #offlineTimer: NodeJS.Timeout | undefined;
@@ -75,6 +66,12 @@ export class RootAuditor {
   constructor(ctx: RootContext, deps: RootAuditorDeps) {
     this.ctx = ctx;
     this.#d = deps;
+    this.#hints = new HintSettler({
+      now: deps.now,
+      settleMs: deps.settleMs,
+      settled: (batch) => this.#enqueue(() => this.#examine(batch)),
+      burstOver: (seenAt) => this.#reconcile("burst", seenAt),
+    });
   }
 
   get root(): string {
@@ -94,7 +91,7 @@ export class RootAuditor {
 
   /** True when nothing is pending now (scheduled scans and offline checks do not count). */
   get settled(): boolean {
-    return this.#pending.size === 0 && this.#deferred.size === 0 && this.#queued === 0;
+    return this.#hints.size === 0 && this.#deferred.size === 0 && this.#queued === 0;
   }
 
   status(): RootStatus {
@@ -116,7 +113,6 @@ export class RootAuditor {
   async stop(): Promise<void> {
     this.#state = "stopped";
     this.#clearTimers();
-    this.#pending.clear();
     this.#deferred.clear();
     const w = this.#watcher;
     this.#watcher = undefined;
@@ -124,22 +120,13 @@ export class RootAuditor {
     await this.#chain;
   }
 
+  /** Stops every timer; pending hints go with the settle timer. */
   #clearTimers(): void {
-    for (const t of [
-      this.#settleTimer,
-      this.#deferTimer,
-      this.#pollTimer,
-      this.#offlineTimer,
-      this.#errorScanTimer,
-    ]) {
+    this.#hints.clear();
+    for (const t of [this.#deferTimer, this.#pollTimer, this.#offlineTimer, this.#errorScanTimer]) {
       clearTimeout(t);
     }
-    this.#settleTimer =
-      this.#deferTimer =
-      this.#pollTimer =
-      this.#offlineTimer =
-      this.#errorScanTimer =
-        undefined;
+    this.#deferTimer = this.#pollTimer = this.#offlineTimer = this.#errorScanTimer = undefined;
   }
 
   async #startWatching(): Promise<void> {
@@ -184,42 +171,7 @@ export class RootAuditor {
       return;
     }
     if (kind === "dir") return; // its files arrive as their own hints; a scan covers any lost
-    const now = this.#d.now();
-    this.#lastHintAt = now;
-    const h = this.#pending.get(rel);
-    if (h) h.last = now;
-    else this.#pending.set(rel, { first: now, last: now });
-    if (this.#pending.size > BURST_HINTS) this.#burst = true;
-    this.#settleTimer ??= setTimeout(() => this.#onSettle(), this.#d.settleMs);
-  }
-
-  #onSettle(): void {
-    this.#settleTimer = undefined;
-    const now = this.#d.now();
-    if (this.#burst) {
-      if (now - this.#lastHintAt >= this.#d.settleMs) {
-        const seenAt = new Map([...this.#pending].map(([rel, h]) => [rel, h.first]));
-        this.#pending.clear();
-        this.#burst = false;
-        this.#reconcile("burst", seenAt);
-      } else {
-        this.#settleTimer = setTimeout(() => this.#onSettle(), this.#d.settleMs);
-      }
-      return;
-    }
-    const batch = new Map<string, number>();
-    let nextDue = Number.POSITIVE_INFINITY;
-    for (const [rel, h] of this.#pending) {
-      if (now - h.last >= this.#d.settleMs) {
-        batch.set(rel, h.first);
-        this.#pending.delete(rel);
-      } else {
-        nextDue = Math.min(nextDue, h.last + this.#d.settleMs);
-      }
-    }
-    if (batch.size > 0) this.#enqueue(() => this.#examine(batch));
-    if (this.#pending.size > 0)
-      this.#settleTimer = setTimeout(() => this.#onSettle(), Math.max(1, nextDue - now));
+    this.#hints.hint(rel);
   }
 
   async #verifyOnline(): Promise<boolean> {
@@ -285,13 +237,7 @@ export class RootAuditor {
       this.#d.fileState.content(this.root, rel),
     );
     this.#d.recorder.apply(this.ctx, prepared.changes);
-    for (const rel of prepared.retry) this.#rehint(rel, seen.get(rel) ?? this.#d.now());
-  }
-
-  #rehint(rel: string, first: number): void {
-    const now = this.#d.now();
-    this.#pending.set(rel, { first, last: now });
-    this.#settleTimer ??= setTimeout(() => this.#onSettle(), this.#d.settleMs);
+    for (const rel of prepared.retry) this.#hints.rehint(rel, seen.get(rel) ?? this.#d.now());
   }
 
   #defer(rel: string, seenAt: number): void {
@@ -302,16 +248,12 @@ export class RootAuditor {
   #onDeferred(): void {
     this.#deferTimer = undefined;
     const now = this.#d.now();
-    const due = new Map<string, number>();
-    let next = Number.POSITIVE_INFINITY;
-    for (const [rel, d] of this.#deferred) {
-      if (d.due <= now) {
-        due.set(rel, d.seenAt);
-        this.#deferred.delete(rel);
-      } else {
-        next = Math.min(next, d.due);
-      }
-    }
+    const { due, next } = takeDue(
+      this.#deferred,
+      now,
+      (d) => d.due,
+      (d) => d.seenAt,
+    );
     if (due.size > 0) this.#enqueue(() => this.#deleteVanished(due));
     if (this.#deferred.size > 0)
       this.#deferTimer = setTimeout(() => this.#onDeferred(), Math.max(1, next - now));
@@ -348,7 +290,7 @@ export class RootAuditor {
     this.#lastScanAt = this.#d.now();
     for (const s of outcome.skipped) this.#noteOnce(s.rel, "file.skipped", "skipped", s.reason);
     for (const e of outcome.errors) this.#noteOnce(e.rel, "file.error", "error", e.error);
-    for (const rel of outcome.retry) this.#rehint(rel, this.#d.now());
+    for (const rel of outcome.retry) this.#hints.rehint(rel, this.#d.now());
     this.#d.log.info(
       {
         root: this.root,
@@ -423,7 +365,6 @@ export class RootAuditor {
     this.#state = "offline";
     this.#lastError = `offline: ${reason}`;
     this.#clearTimers();
-    this.#pending.clear();
     this.#deferred.clear();
     const w = this.#watcher;
     this.#watcher = undefined;

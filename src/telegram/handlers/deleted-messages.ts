@@ -3,8 +3,9 @@
  * those are looked up among non-channel messages; channels and supergroups report their id too.
  * The row is marked, never removed; an event is recorded and the recovered message is posted.
  */
+
+import { DELETED_POST_KIND } from "../../feed/folding.ts";
 import { type DeletionKind, deletedMessagePost, mediaLine } from "../../feed/posts.ts";
-import { DELETED_POST_KIND } from "../../feed/sender.ts";
 import type { MessageRow } from "../../store/messages.ts";
 import type { MediaInfo } from "../media-map.ts";
 import { markChannel } from "../peer-id.ts";

@@ -1,0 +1,119 @@
+/**
+ * Wiring of the file audit: built from the watch-config file and following its edits, its digests
+ * queued as log-chat posts, its roots mapped to what /health reports. Also the one-shot `scan`
+ * command's pass. Part of the composition root; only `src/app.ts` uses it.
+ */
+import type { Clock } from "../clock.ts";
+import { type Config, ConfigError } from "../config.ts";
+import { Feed } from "../feed/feed.ts";
+import { readWatchConfig, watchConfigFile } from "../fswatch/config-file.ts";
+import type { DigestPost } from "../fswatch/digest.ts";
+import { FileAudit } from "../fswatch/file-audit.ts";
+import type { ReconcileOutcome } from "../fswatch/reconcile.ts";
+import type { RootStatus } from "../fswatch/root-auditor.ts";
+import type { RootConfig } from "../fswatch/watch-config.ts";
+import type { WatchRootStatus } from "../http/health/parts.ts";
+import type { Logger } from "../log.ts";
+import { ensurePrivateDir, openStore, type Store } from "../store/db.ts";
+import { EventStore } from "../store/events.ts";
+import { FileStateStore } from "../store/file-state.ts";
+import { OutboxStore } from "../store/outbox.ts";
+
+/** The running file audit and how to stop it together with the watch of its config file. */
+export interface FileAuditPart {
+  audit: FileAudit;
+  stop(): Promise<void>;
+}
+
+/** Starts the file audit from the watch-config file and follows edits of that file. */
+export async function startFileAudit(
+  file: string,
+  store: Store,
+  feed: Feed,
+  clock: Clock,
+  log: Logger,
+  onChange: (type: string, root: string) => void,
+): Promise<FileAuditPart> {
+  const config = readWatchConfig(file);
+  const audit = new FileAudit({
+    events: new EventStore(store.db),
+    fileState: new FileStateStore(store.db),
+    transaction: store.transaction,
+    now: () => clock.now(),
+    log: log.child({ part: "fswatch" }),
+    digest: digestToFeed(feed),
+    onChange,
+  });
+  await audit.apply(config);
+  const reload = () => {
+    try {
+      void audit.apply(readWatchConfig(file));
+    } catch (err) {
+      audit.rejectEdit((err as Error).message);
+    }
+  };
+  const configWatcher = watchConfigFile(file, reload);
+  log.info({ roots: config.directories.length, file }, "file audit started");
+  return {
+    audit,
+    async stop() {
+      await configWatcher.close();
+      await audit.stop();
+    },
+  };
+}
+
+/** A watched root as health reports it: an offline root is a failed part (issue 4). */
+export function watchRootHealth(r: RootStatus): WatchRootStatus {
+  if (r.state === "offline" || r.state === "stopped") {
+    return { root: r.root, state: "failed", error: `offline${r.lastError ? `: ${r.lastError}` : ""}` };
+  }
+  if (r.state === "starting") return { root: r.root, state: "starting" };
+  return {
+    root: r.root,
+    state: "ready",
+    ...(r.state === "fallback" ? { error: "watch limit reached; scheduled scans" } : {}),
+  };
+}
+
+/** Queues a file-audit digest as a log-chat post (a long listing travels as an attached text file). */
+function digestToFeed(feed: Feed): (project: string, post: DigestPost) => void {
+  return (project, post) =>
+    feed.enqueue({
+      kind: "files.digest",
+      body: { text: post.text, entities: [] },
+      topic: project,
+      attachment: post.attachment ? { type: "text", ...post.attachment } : undefined,
+    });
+}
+
+/**
+ * One reconcile pass of every watched folder, then closes the store (`telegram-logger scan`).
+ * Throws `ConfigError` when there is no valid watch config.
+ */
+export async function scanOnce(
+  config: Config,
+  log: Logger,
+  onRoot?: (cfg: RootConfig, outcome: ReconcileOutcome) => void,
+  onProgress?: (cfg: RootConfig, filesSeen: number) => void,
+): Promise<ReconcileOutcome[]> {
+  if (!config.watchConfigFile)
+    throw new ConfigError("WATCH_CONFIG", "is required for scan (the watch-config file)");
+  const watchConfig = readWatchConfig(config.watchConfigFile);
+  for (const dir of [config.dataRoot]) ensurePrivateDir(dir);
+  const store = openStore(config.dbFile);
+  try {
+    const feed = new Feed(new OutboxStore(store.db), () => Date.now());
+    const audit = new FileAudit({
+      events: new EventStore(store.db),
+      fileState: new FileStateStore(store.db),
+      transaction: store.transaction,
+      now: () => Date.now(),
+      log,
+      digest: digestToFeed(feed),
+    });
+    return await audit.scanOnce(watchConfig, onRoot, onProgress);
+  } finally {
+    store.close();
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * Wiring of what operators see and what keeps the data in bounds: the Prometheus metrics, the
+ * health parts /health assesses, and the housekeeping steps in the order they run. Part of the
+ * composition root; only `src/app.ts` uses it.
+ */
+import type { Clock } from "../clock.ts";
+import type { Config } from "../config.ts";
+import { eventsRetentionTask } from "../housekeeping/events-retention.ts";
+import { Housekeeper, totalCounts } from "../housekeeping/housekeeper.ts";
+import { type MediaUsage, mediaUsageTask } from "../housekeeping/media-usage.ts";
+import { messageRetentionTask } from "../housekeeping/message-retention.ts";
+import type { HousekeepingTask } from "../housekeeping/task.ts";
+import type { ErrorLog } from "../http/health/error-log.ts";
+import { assessHealth, type HealthPart, type HealthReport, reportSafely } from "../http/health/model.ts";
+import {
+  databaseReport,
+  outboxReport,
+  telegramDisabledReport,
+  telegramReport,
+  type WatchRootStatus,
+  watchersReport,
+} from "../http/health/parts.ts";
+import type { Logger } from "../log.ts";
+import { mediaBufferPurgeTask, vaultPurgeTask } from "../media/purge-tasks.ts";
+import { Metrics } from "../metrics/metrics.ts";
+import type { Store } from "../store/db.ts";
+import { EventStore } from "../store/events.ts";
+import { MediaFileStore } from "../store/media-files.ts";
+import { OutboxStore } from "../store/outbox.ts";
+import type { StoreReader } from "../store/reader.ts";
+import { RetentionQueries } from "../store/retention.ts";
+import { type FileAuditPart, watchRootHealth } from "./file-audit-part.ts";
+import type { TelegramPart } from "./telegram-part.ts";
+
+/**
+ * The parts operations look at, asked at the moment of each reading: they start after operations
+ * are built and either may not run at all.
+ */
+export interface RunningParts {
+  telegram(): TelegramPart | undefined;
+  files(): FileAuditPart | undefined;
+}
+
+/** What operations need; `reader` is the read-only connection, so probes never wait on writers. */
+export interface OperationsDeps {
+  config: Config;
+  store: Store;
+  reader: StoreReader;
+  clock: Clock;
+  log: Logger;
+  errors: ErrorLog;
+  startedAt: number;
+  running: RunningParts;
+}
+
+/** Metrics, housekeeping and the health assessment of one running app. */
+export interface Operations {
+  metrics: Metrics;
+  housekeeper: Housekeeper;
+  health(): HealthReport;
+}
+
+/** Builds metrics, the housekeeper (not started) and health over the parts `running` names. */
+export function createOperations(d: OperationsDeps): Operations {
+  const { config, store, reader, clock, errors, startedAt, running } = d;
+  const readOutbox = new OutboxStore(reader.db);
+  const mediaUsage: { current: MediaUsage | null } = { current: null };
+  const metrics = new Metrics({
+    outboxByStatus: () => readOutbox.countByStatus(),
+    outboxBacklog: () => readOutbox.summary().pending,
+    ingestDepth: () => running.telegram()?.queue.depth ?? 0,
+    floodWaitSeconds: () =>
+      Math.max(0, ((running.telegram()?.sender.floodWaitUntil ?? 0) - clock.now()) / 1000),
+    lastUpdateAt: () => running.telegram()?.capture.stats.lastUpdateAt ?? null,
+    databaseBytes: () => {
+      const p = reader.probe();
+      return p.sizeBytes + p.walBytes;
+    },
+    mediaBytes: () => mediaUsage.current,
+    now: () => clock.now(),
+  });
+  const housekeeper = new Housekeeper({
+    tasks: housekeepingTasks(config, store, mediaUsage),
+    events: new EventStore(store.db),
+    clock,
+    intervalMs: config.housekeeping.intervalSecs * 1000,
+    log: d.log.child({ part: "housekeeping" }),
+    onRun: (r) => metrics.housekeepingRun(r.status, totalCounts(r.counts)),
+  });
+  const parts = healthParts(config, reader, readOutbox, running);
+  const health = (): HealthReport => {
+    const now = clock.now();
+    return assessHealth({
+      now,
+      startedAt,
+      lastHousekeepingAt: housekeeper.lastSuccessAt,
+      lastError: errors.last,
+      errorWindowSecs: config.http.errorWindowSecs,
+      housekeepingStaleSecs: config.http.housekeepingStaleSecs,
+      parts: parts.map((p) => ({ name: p.name, report: reportSafely(p, now) })),
+    });
+  };
+  return { metrics, housekeeper, health };
+}
+
+/** The parts /health assesses one by one, each from facts read at the moment of asking. */
+function healthParts(
+  config: Config,
+  reader: StoreReader,
+  readOutbox: OutboxStore,
+  running: RunningParts,
+): HealthPart[] {
+  const watchStatus = (): readonly WatchRootStatus[] | null =>
+    running.files()?.audit.status().map(watchRootHealth) ?? null;
+  return [
+    {
+      name: "telegram",
+      report: (now) => {
+        const telegram = running.telegram();
+        if (!telegram) return telegramDisabledReport();
+        const { probe, capture } = telegram;
+        const facts = {
+          connected: probe.connected,
+          authorized: probe.authorized,
+          lastUpdateAt: capture.stats.lastUpdateAt,
+          startedAt: telegram.startedAt,
+        };
+        return telegramReport(facts, probe.badSince, now, config.http.updateStallSecs);
+      },
+    },
+    {
+      name: "outbox",
+      report: (now) => {
+        const telegram = running.telegram();
+        if (!telegram) return { state: { enabled: false }, problems: [] };
+        const facts = {
+          ...readOutbox.summary(),
+          earliestDueAt: readOutbox.nextDueAt() ?? null,
+          lastSentAt: telegram.sender.lastSentAt,
+          floodWaitUntil: telegram.sender.floodWaitUntil,
+        };
+        return outboxReport(facts, now, config.http.outboxStuckSecs);
+      },
+    },
+    { name: "watchers", report: () => watchersReport(watchStatus()) },
+    { name: "database", report: () => databaseReport(reader.probe()) },
+  ];
+}
+
+/** The housekeeping steps, in order. The media work adds its buffer and vault TTL purges here. */
+function housekeepingTasks(
+  config: Config,
+  store: Store,
+  mediaUsage: { current: MediaUsage | null },
+): HousekeepingTask[] {
+  const queries = new RetentionQueries(store);
+  const mediaFiles = new MediaFileStore(store.db);
+  return [
+    messageRetentionTask(queries, config.retentionDays),
+    eventsRetentionTask(queries, config.housekeeping.eventsRetentionDays, config.housekeeping.archiveDir),
+    mediaBufferPurgeTask(mediaFiles, config.mediaDir, config.media.bufferTtlHours),
+    vaultPurgeTask(mediaFiles, config.vaultDir, config.media.deletedTtlDays),
+    mediaUsageTask(config.mediaDir, config.vaultDir, mediaUsage),
+  ];
+}

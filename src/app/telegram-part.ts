@@ -1,0 +1,229 @@
+/**
+ * Wiring of the Telegram side: the stores it writes, the media buffer, the restricted-content
+ * saver, catch-up, capture and the feed sender, started in the order updates need them and stopped
+ * in the order that lets work in flight finish. Part of the composition root; only `src/app.ts`
+ * uses it.
+ */
+import type { Api, TelegramClient } from "telegram";
+import { _handleUpdate } from "telegram/client/updates.js";
+import { Raw } from "telegram/events/index.js";
+import type { Clock } from "../clock.ts";
+import type { Config } from "../config.ts";
+import type { Feed } from "../feed/feed.ts";
+import { FeedSender } from "../feed/sender.ts";
+import type { Logger } from "../log.ts";
+import { MediaBuffer } from "../media/buffer.ts";
+import { plaintextDeletedMediaStore } from "../media/deleted-media-store.ts";
+import { encryptedDeletedMediaStore } from "../media/vault/encrypted-store.ts";
+import { findMessageLinks } from "../saver/message-links.ts";
+import { isLogPost, RestrictedSaver } from "../saver/restricted-saver.ts";
+import type { Store } from "../store/db.ts";
+import { EventStore } from "../store/events.ts";
+import { KeyValueStore } from "../store/kv.ts";
+import { MediaFileStore } from "../store/media-files.ts";
+import { MessageStore } from "../store/messages.ts";
+import { OutboxStore } from "../store/outbox.ts";
+import { PeerStore } from "../store/peers.ts";
+import { Capture, type CaptureObserver } from "../telegram/capture.ts";
+import { CatchUp } from "../telegram/catch-up.ts";
+import type { HandlerContext } from "../telegram/handlers/context.ts";
+import { storeRequestedMessage } from "../telegram/handlers/new-message.ts";
+import { IngestQueue } from "../telegram/ingest-queue.ts";
+import { resolveLogChat, telegramLogChat } from "../telegram/log-chat.ts";
+import { downloadMessageMedia } from "../telegram/media-download.ts";
+import { peerInfoOf } from "../telegram/message-map.ts";
+import { refetchMessage } from "../telegram/refetch.ts";
+import { TelegramStatusProbe } from "../telegram/status-probe.ts";
+
+/** The running Telegram side, as `App.idle()`, `App.stop()`, health and metrics need to see it. */
+export interface TelegramPart {
+  queue: IngestQueue<unknown>;
+  catchUp: CatchUp;
+  saver: RestrictedSaver;
+  media: MediaBuffer;
+  sender: FeedSender;
+  capture: Capture;
+  probe: TelegramStatusProbe;
+  startedAt: number;
+  /** Resolves when capture, catch-up, saver, media and sender are quiet together. */
+  idle(): Promise<void>;
+  detach(): Promise<void>;
+}
+
+/**
+ * Builds and starts the Telegram side on `client`; `owned` says whether stopping it also destroys
+ * the client (it does not when a test passed its own).
+ */
+export async function startTelegram(
+  client: TelegramClient,
+  owned: boolean,
+  config: Config,
+  store: Store,
+  feed: Feed,
+  clock: Clock,
+  log: Logger,
+  observer: CaptureObserver,
+): Promise<TelegramPart> {
+  const tg = config.telegram!;
+  const messages = new MessageStore(store.db);
+  const peers = new PeerStore(store.db);
+  const events = new EventStore(store.db);
+  const outbox = new OutboxStore(store.db);
+  const kv = new KeyValueStore(store.db);
+  // GramJS's session entity list grows with duplicates on every update; peers live in SQLite.
+  client.session.processEntities = () => {};
+
+  // Dispatch needs to know who we are before updates flow (GRAMJS-NOTES: getMe first).
+  const me = await client.getMe();
+  const selfId = me.id.toJSNumber();
+  const now = clock.now();
+  const selfInfo = peerInfoOf(me, selfId);
+  if (selfInfo) peers.remember(selfInfo, now);
+  kv.set("self_id", String(selfId), now);
+
+  const logChatTarget = tg.logChat.kind === "self" ? "self" : tg.logChat.peerId;
+  const remember = (entity: Parameters<typeof peerInfoOf>[0]) => {
+    const info = peerInfoOf(entity, selfId);
+    if (info) peers.remember(info, clock.now());
+  };
+  let logChatPeer: ReturnType<typeof resolveLogChat> | undefined;
+  const logChat = () => {
+    logChatPeer ??= resolveLogChat(client, logChatTarget, peers, remember).catch((err: unknown) => {
+      logChatPeer = undefined;
+      throw err;
+    });
+    return logChatPeer;
+  };
+  const mediaFiles = new MediaFileStore(store.db);
+  const bufferPolicy = {
+    bufferAll: config.media.bufferAll,
+    maxBufferFileSize: config.media.maxBufferFileSize,
+  };
+  const media = new MediaBuffer({
+    files: mediaFiles,
+    messages,
+    events,
+    deleted:
+      config.media.encryptDeleted && config.media.deletedMediaKey
+        ? encryptedDeletedMediaStore(config.vaultDir, config.media.deletedMediaKey, config.mediaDir)
+        : plaintextDeletedMediaStore(config.vaultDir),
+    download: (message, dest) => downloadMessageMedia(client, message, dest),
+    refetch: (row) => refetchMessage(client, row, peers),
+    mediaDir: config.mediaDir,
+    policy: bufferPolicy,
+    concurrency: 2,
+    clock,
+    log: log.child({ part: "media" }),
+  });
+  const sender = new FeedSender({
+    outbox,
+    events,
+    media,
+    transport: telegramLogChat(client, logChat, log.child({ part: "feed" })),
+    transaction: store.transaction,
+    clock,
+    config: config.feed,
+    log: log.child({ part: "feed" }),
+  });
+  feed.onQueued = () => sender.wake();
+
+  const ctx: HandlerContext = {
+    messages,
+    peers,
+    events,
+    feed,
+    mediaFiles,
+    media: {
+      download: (rowId, message) => media.download(rowId, message),
+      deleted: (rowId) => media.deleted(rowId),
+    },
+    bufferPolicy,
+    selfId,
+    logChatId: tg.logChat.kind === "self" ? selfId : tg.logChat.peerId,
+    ignored: config.ignoredIds,
+    listenOutgoing: config.listenOutgoing,
+    saveEdited: config.feed.saveEditedMessages,
+    now: () => clock.now(),
+    log: log.child({ part: "capture" }),
+  };
+  const saver = new RestrictedSaver({
+    client,
+    peers,
+    messages,
+    events,
+    feed,
+    store: (message, entities) => storeRequestedMessage(ctx, message, entities),
+    transaction: store.transaction,
+    now: () => clock.now(),
+    log: log.child({ part: "saver" }),
+  });
+  ctx.saveRequests = (message) => {
+    const links = isLogPost(message.message) ? [] : findMessageLinks(message.message);
+    if (links.length > 0) saver.request(message.id, links);
+  };
+  const capture = new Capture(ctx, store.transaction, observer);
+  const catchUp = new CatchUp({
+    client,
+    // GramJS's own entry for server pushes; its type says Update, but containers are what it takes.
+    dispatch: (container) => _handleUpdate(client, container as unknown as Api.TypeUpdate),
+    kv,
+    peers,
+    events,
+    clock,
+    log: log.child({ part: "catch-up" }),
+    pollMs: config.catchUpPollSecs * 1000,
+    gapWaitMs: config.catchUpGapWaitMs,
+  });
+  capture.hooks = { handled: (update) => catchUp.observe(update), batchDone: () => catchUp.persist() };
+  const queue = new IngestQueue<unknown>(
+    (batch) => capture.processBatch(batch),
+    log.child({ part: "ingest" }),
+  );
+  const raw = new Raw({});
+  const onUpdate = (update: unknown) => queue.push(update);
+  client.addEventHandler(onUpdate, raw);
+  catchUp.start();
+  media.resume();
+  sender.start();
+  const probe = new TelegramStatusProbe(client, log.child({ part: "telegram" }), () => clock.now());
+  probe.start();
+  log.info({ selfId, logChat: ctx.logChatId }, "telegram capture started");
+
+  return {
+    queue,
+    catchUp,
+    saver,
+    media,
+    sender,
+    capture,
+    probe,
+    startedAt: clock.now(),
+    async idle() {
+      // Posts queued by the last batch wake the sender; loop until both sides are quiet together.
+      const settle = async () => {
+        await catchUp.idle();
+        await queue.idle();
+        await saver.idle();
+        await media.idle();
+        await sender.idle();
+      };
+      for (;;) {
+        await settle();
+        if (queue.depth === 0) {
+          await settle();
+          if (queue.depth === 0) return;
+        }
+      }
+    },
+    async detach() {
+      await catchUp.stop();
+      probe.stop();
+      client.removeEventHandler(onUpdate, raw);
+      await queue.close();
+      await saver.stop();
+      await media.stop();
+      await sender.stop();
+      if (owned) await client.destroy();
+    },
+  };
+}

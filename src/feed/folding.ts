@@ -1,0 +1,74 @@
+/**
+ * Folding a burst of deletions: when more deletion posts are due within the fold window than can
+ * be posted one by one (`maxDeletedInline`), they become one post, a short caption plus an attached
+ * listing of every message, so nothing is truncated or dropped however many messages vanish at once.
+ */
+import type { Logger } from "pino";
+import type { Clock } from "../clock.ts";
+import type { FeedConfig } from "../config.ts";
+import type { OutboxRow, OutboxStore } from "../store/outbox.ts";
+import { newRandomId, type PostAttachment } from "./feed.ts";
+import { CAPTION_LIMIT } from "./post-delivery.ts";
+import { foldedDeletionsCaption } from "./posts.ts";
+
+/** A burst that keeps going is folded after at most this many fold windows. */
+const MAX_FOLD_WAIT_WINDOWS = 10;
+
+/** The kind of outbox row a deletion post has; only these are folded. */
+export const DELETED_POST_KIND = "message.deleted";
+const FOLDED_KIND = "deletions.folded";
+
+/** What folding needs; `albumKeyOf` lets an album count once against the inline limit. */
+export interface FoldingDeps {
+  outbox: OutboxStore;
+  transaction: <T>(fn: () => T) => T;
+  clock: Clock;
+  config: FeedConfig;
+  log: Logger;
+  albumKeyOf(row: OutboxRow): string | null;
+}
+
+/**
+ * Waits until deletions stop arriving (no new one for a fold window, at most
+ * `MAX_FOLD_WAIT_WINDOWS` windows in all), then folds the due deletions into one post if there
+ * are more than can be posted one by one. Returns the post to send next: the folded one, or `first`.
+ */
+export async function foldIfBurst(first: OutboxRow, d: FoldingDeps): Promise<OutboxRow> {
+  const { outbox, clock, config } = d;
+  const deadline = first.createdAt + config.foldWindowMs * MAX_FOLD_WAIT_WINDOWS;
+  for (;;) {
+    const latest = outbox.latestQueuedOfKind(DELETED_POST_KIND) ?? first.createdAt;
+    const quietAt = Math.min(latest + config.foldWindowMs, deadline);
+    if (clock.now() >= quietAt) break;
+    await clock.sleep(quietAt - clock.now());
+  }
+  const now = clock.now();
+  const due = outbox.dueOfKind(DELETED_POST_KIND, now).filter((r) => r.partsSent === 0);
+  // An album is one post: it counts once against the inline limit.
+  const posts = new Set(due.map((r) => d.albumKeyOf(r) ?? `post:${r.id}`));
+  if (posts.size <= config.maxDeletedInline) return first;
+  const name = `deleted-messages-${new Date(now).toISOString().replace(/[-:]/g, "").slice(0, 15)}.txt`;
+  const caption = foldedDeletionsCaption(
+    due.map((r) => ({ text: r.text, chatName: r.topic ?? "unknown chat" })),
+    config.maxDeletedInline,
+    name,
+    CAPTION_LIMIT,
+  );
+  const attachment: PostAttachment = { type: "folded-listing", name };
+  const id = d.transaction(() =>
+    outbox.fold(
+      due.map((r) => r.id),
+      {
+        kind: FOLDED_KIND,
+        randomId: newRandomId(),
+        text: caption.text,
+        entities: JSON.stringify(caption.entities),
+        attachment: JSON.stringify(attachment),
+        notBefore: now,
+      },
+      now,
+    ),
+  );
+  d.log.info({ posts: due.length, outboxId: id }, "folded a burst of deletions into one post");
+  return outbox.get(id)!;
+}
