@@ -34,6 +34,7 @@ import { downloadMessageMedia } from "../telegram/media-download.ts";
 import { peerInfoOf } from "../telegram/message-map.ts";
 import { refetchMessage } from "../telegram/refetch.ts";
 import { TelegramStatusProbe } from "../telegram/status-probe.ts";
+import { updateWeight } from "../telegram/update-kinds.ts";
 
 /** The running Telegram side, as `App.idle()`, `App.stop()`, health and metrics need to see it. */
 export interface TelegramPart {
@@ -178,6 +179,10 @@ export async function startTelegram(
   const queue = new IngestQueue<unknown>(
     (batch) => capture.processBatch(batch),
     log.child({ part: "ingest" }),
+    {
+      maxWeight: 512,
+      weigh: updateWeight,
+    },
   );
   const raw = new Raw({});
   const onUpdate = (update: unknown) => queue.push(update);
@@ -220,6 +225,8 @@ export async function startTelegram(
       probe.stop();
       client.removeEventHandler(onUpdate, raw);
       await queue.close();
+      // Everything handled is committed: save the update state it reached.
+      catchUp.persist(true);
       await saver.stop();
       await media.stop();
       await sender.stop();

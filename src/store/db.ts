@@ -7,7 +7,6 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
 import Database from "better-sqlite3";
 import { type BetterSQLite3Database, drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
@@ -38,27 +37,15 @@ function tightenFiles(file: string): void {
   for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
 }
 
-/** How often the background checkpointer copies the WAL back into the database. */
+/** How often the WAL is copied back into the database, outside any commit. */
 const CHECKPOINT_INTERVAL_MS = 2000;
 /**
- * The writer's own automatic checkpoint only as a safety net (if the checkpointer is not keeping
- * up): 50,000 pages ≈ 200 MB of WAL.
+ * SQLite's automatic checkpoint runs inside whichever commit crosses its threshold, fsync
+ * included, so that one commit (say, a deletion) takes milliseconds. It is kept only as a safety
+ * net (50,000 pages ≈ 200 MB of WAL); a timer checkpoints (PASSIVE, never waiting on readers)
+ * between commits instead.
  */
 const SAFETY_NET_CHECKPOINT_PAGES = 50_000;
-
-/** Starts the checkpointer thread for `file`; returns how to stop it. */
-function startCheckpointer(file: string): () => void {
-  const worker = new Worker(new URL("./checkpoint-worker.ts", import.meta.url), {
-    workerData: { file, intervalMs: CHECKPOINT_INTERVAL_MS },
-  });
-  worker.unref();
-  // A checkpointer that cannot open or checkpoint only loses the background copy; the writer's
-  // safety-net checkpoint still bounds the WAL.
-  worker.on("error", () => {});
-  return () => {
-    void worker.terminate();
-  };
-}
 
 /** Opens (creating if needed) and migrates the database at `file`. */
 export function openStore(file: string): Store {
@@ -74,7 +61,14 @@ export function openStore(file: string): Store {
   migrate(db, { migrationsFolder: MIGRATIONS });
   tightenFiles(file);
   sqlite.pragma(`wal_autocheckpoint = ${SAFETY_NET_CHECKPOINT_PAGES}`);
-  const stopCheckpointer = startCheckpointer(file);
+  const checkpoints = setInterval(() => {
+    try {
+      sqlite.pragma("wal_checkpoint(PASSIVE)");
+    } catch {
+      // Busy: the next tick tries again.
+    }
+  }, CHECKPOINT_INTERVAL_MS);
+  checkpoints.unref();
   // One wrapper, built once: better-sqlite3 builds a new one per `sqlite.transaction()` call.
   const inTransaction = sqlite.transaction(<T>(fn: () => T): T => fn());
   return {
@@ -83,7 +77,7 @@ export function openStore(file: string): Store {
     file,
     transaction: <T>(fn: () => T): T => inTransaction.immediate(fn) as T,
     close: () => {
-      stopCheckpointer();
+      clearInterval(checkpoints);
       if (sqlite.open) {
         sqlite.pragma("wal_checkpoint(TRUNCATE)");
         sqlite.close();

@@ -1,7 +1,7 @@
 /**
  * The audit trail: every deletion, edit, failure and (later) file change is one `events` row.
  */
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
 import type { Db } from "./db.ts";
 import { events } from "./schema.ts";
 
@@ -34,19 +34,55 @@ export interface NewEvent {
 /** Writes and reads audit events. */
 export class EventStore {
   readonly #db: Db;
+  readonly #insert;
 
   constructor(db: Db) {
     this.#db = db;
+    const p = (name: string) => sql.placeholder(name);
+    this.#insert = db
+      .insert(events)
+      .values({
+        occurredAt: p("occurredAt"),
+        recordedAt: p("recordedAt"),
+        source: p("source"),
+        type: p("type"),
+        status: p("status"),
+        chatId: p("chatId"),
+        messageId: p("messageId"),
+        path: p("path"),
+        project: p("project"),
+        username: p("username"),
+        fileSize: p("fileSize"),
+        checksum: p("checksum"),
+        details: p("details"),
+        error: p("error"),
+        durationMs: p("durationMs"),
+        correlationId: p("correlationId"),
+      })
+      .returning({ id: events.id })
+      .prepare();
   }
 
   /** Records one event and returns its id. */
   record(e: NewEvent, recordedAt: number): number {
-    const row = this.#db
-      .insert(events)
-      .values({ ...e, details: e.details ? JSON.stringify(e.details) : null, recordedAt })
-      .returning({ id: events.id })
-      .get();
-    return row.id;
+    return this.#insert.get({
+      occurredAt: e.occurredAt,
+      recordedAt,
+      source: e.source,
+      type: e.type,
+      status: e.status,
+      chatId: e.chatId ?? null,
+      messageId: e.messageId ?? null,
+      path: e.path ?? null,
+      project: e.project ?? null,
+      username: e.username ?? null,
+      fileSize: e.fileSize ?? null,
+      checksum: e.checksum ?? null,
+      details: e.details ? JSON.stringify(e.details) : null,
+      error: e.error ?? null,
+      durationMs: e.durationMs ?? null,
+      correlationId: e.correlationId ?? null,
+    })!.id;
   }
 
   /** Events of one type (newest first), for reports and tests. */

@@ -1,7 +1,7 @@
 /**
  * A small key/value table for state that is not worth a table of its own (self id, update state).
  */
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Db } from "./db.ts";
 import { kv } from "./schema.ts";
 
@@ -9,8 +9,19 @@ import { kv } from "./schema.ts";
 export class KeyValueStore {
   readonly #db: Db;
 
+  readonly #upsert;
+
   constructor(db: Db) {
     this.#db = db;
+    const p = (name: string) => sql.placeholder(name);
+    this.#upsert = db
+      .insert(kv)
+      .values({ key: p("key"), value: p("value"), updatedAt: p("now") })
+      .onConflictDoUpdate({
+        target: kv.key,
+        set: { value: sql`excluded.value`, updatedAt: sql`excluded.updated_at` },
+      })
+      .prepare();
   }
 
   get(key: string): string | undefined {
@@ -18,10 +29,6 @@ export class KeyValueStore {
   }
 
   set(key: string, value: string, now: number): void {
-    this.#db
-      .insert(kv)
-      .values({ key, value, updatedAt: now })
-      .onConflictDoUpdate({ target: kv.key, set: { value, updatedAt: now } })
-      .run();
+    this.#upsert.run({ key, value, now });
   }
 }

@@ -14,8 +14,15 @@ export type MediaFileStatus = "pending" | "stored" | "vaulted" | "skipped" | "fa
 export class MediaFileStore {
   readonly #db: Db;
 
+  readonly #byMessage;
+
   constructor(db: Db) {
     this.#db = db;
+    this.#byMessage = db
+      .select()
+      .from(mediaFiles)
+      .where(eq(mediaFiles.messageRowId, sql.placeholder("id")))
+      .prepare();
   }
 
   /** Records a message's media as waiting for download, or as not kept (with the reason). */
@@ -34,7 +41,7 @@ export class MediaFileStore {
   }
 
   byMessage(messageRowId: number): MediaFileRow | undefined {
-    return this.#db.select().from(mediaFiles).where(eq(mediaFiles.messageRowId, messageRowId)).get();
+    return this.#byMessage.get({ id: messageRowId });
   }
 
   /** Rows still waiting for download (after a restart, the downloader picks them up again). */

@@ -26,6 +26,7 @@ export class MessageStore {
   readonly #db: Db;
   readonly #insert;
   readonly #byRowId;
+  readonly #markDeleted;
   readonly #byChatAndId;
   readonly #byIdOutsideChannels;
 
@@ -55,6 +56,11 @@ export class MessageStore {
       })
       .onConflictDoNothing()
       .returning({ id: messages.id })
+      .prepare();
+    this.#markDeleted = db
+      .update(messages)
+      .set({ deletedAt: sql`${p("at")}`, deletionKind: sql`${p("kind")}` })
+      .where(and(eq(messages.id, p("id")), sql`${messages.deletedAt} is null`))
       .prepare();
     this.#byRowId = db
       .select()
@@ -113,11 +119,7 @@ export class MessageStore {
 
   /** Marks a message deleted; the row itself is kept. */
   markDeleted(rowId: number, at: number, kind: string): void {
-    this.#db
-      .update(messages)
-      .set({ deletedAt: at, deletionKind: kind })
-      .where(and(eq(messages.id, rowId), sql`${messages.deletedAt} is null`))
-      .run();
+    this.#markDeleted.run({ id: rowId, at, kind });
   }
 
   /**

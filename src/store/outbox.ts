@@ -25,6 +25,7 @@ export interface NewOutboxRow {
 export class OutboxStore {
   readonly #db: Db;
   readonly #nextDue;
+  readonly #insert;
 
   constructor(db: Db) {
     this.#db = db;
@@ -35,14 +36,40 @@ export class OutboxStore {
       .orderBy(asc(outbox.id))
       .limit(1)
       .prepare();
+    const p = (name: string) => sql.placeholder(name);
+    this.#insert = db
+      .insert(outbox)
+      .values({
+        kind: p("kind"),
+        randomId: p("randomId"),
+        text: p("text"),
+        entities: p("entities"),
+        topic: p("topic"),
+        attachment: p("attachment"),
+        replyTo: p("replyTo"),
+        notBefore: p("notBefore"),
+        eventId: p("eventId"),
+        correlationId: p("correlationId"),
+        createdAt: p("createdAt"),
+      })
+      .returning({ id: outbox.id })
+      .prepare();
   }
 
   add(row: NewOutboxRow, now: number): number {
-    return this.#db
-      .insert(outbox)
-      .values({ ...row, createdAt: now })
-      .returning({ id: outbox.id })
-      .get().id;
+    return this.#insert.get({
+      kind: row.kind,
+      randomId: row.randomId,
+      text: row.text,
+      entities: row.entities,
+      topic: row.topic ?? null,
+      attachment: row.attachment ?? null,
+      replyTo: row.replyTo ?? null,
+      notBefore: row.notBefore,
+      eventId: row.eventId ?? null,
+      correlationId: row.correlationId ?? null,
+      createdAt: now,
+    })!.id;
   }
 
   get(id: number): OutboxRow | undefined {

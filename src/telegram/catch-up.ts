@@ -31,6 +31,8 @@ export interface UpdateState {
 
 const STATE_KEY = "updates.state";
 const CHANNEL_KEY = "updates.channels";
+/** How often the update state is saved while updates flow. */
+const PERSIST_EVERY_MS = 2000;
 /** Pages of difference fetched per catch-up, so one pass always ends. */
 const MAX_PAGES = 200;
 
@@ -71,6 +73,7 @@ export class CatchUp {
   #state: UpdateState | undefined;
   readonly #channels = new Map<number, number>();
   #dirty = false;
+  #persistedAt = 0;
   #gapTimer: NodeJS.Timeout | undefined;
   #gapFired: Promise<void> = Promise.resolve();
   #pollTimer: NodeJS.Timeout | undefined;
@@ -96,7 +99,7 @@ export class CatchUp {
         const s = await this.#d.client.invoke(new Api.updates.GetState());
         this.#state = { pts: s.pts, qts: s.qts, date: s.date, seq: s.seq };
         this.#dirty = true;
-        this.persist();
+        this.persist(true);
         return;
       }
       await this.#difference("start");
@@ -134,10 +137,16 @@ export class CatchUp {
     if (this.#channelGaps.size > 0) this.#scheduleGap();
   }
 
-  /** Saves the state (call after the updates observed so far are committed). */
-  persist(): void {
+  /**
+   * Saves the state (call inside the transaction of the updates observed so far). At most every
+   * `PERSIST_EVERY_MS` unless `force`: replaying a few seconds of updates after a crash is harmless,
+   * a write per batch is not free.
+   */
+  persist(force = false): void {
     if (!this.#dirty || !this.#state) return;
     const now = this.#d.clock.now();
+    if (!force && now - this.#persistedAt < PERSIST_EVERY_MS) return;
+    this.#persistedAt = now;
     this.#d.kv.set(STATE_KEY, JSON.stringify(this.#state), now);
     this.#d.kv.set(CHANNEL_KEY, JSON.stringify(Object.fromEntries(this.#channels)), now);
     this.#dirty = false;

@@ -74,3 +74,11 @@ export function classifyUpdate(update: unknown, selfId: number): IngestWork {
   const name = (update as { className?: unknown })?.className;
   return { kind: "ignore", reason: typeof name === "string" ? name : "unknown update" };
 }
+
+/** How much work an update is for the ingest queue: a deletion weighs one per message id. */
+export function updateWeight(update: unknown): number {
+  if (update instanceof Api.UpdateDeleteMessages || update instanceof Api.UpdateDeleteChannelMessages) {
+    return Math.max(1, update.messages.length);
+  }
+  return 1;
+}

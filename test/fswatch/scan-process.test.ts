@@ -97,13 +97,21 @@ describe("telegram-logger scan and file audit without Telegram", () => {
     child.stdout.on("data", (d) => {
       out += String(d);
     });
-    await waitFor(() => out.includes("file audit started"), { what: "start", timeoutMs: 20_000 });
+    child.stderr.on("data", (d) => {
+      out += String(d);
+    });
+    // The first scan of a new folder is a silent baseline: write only once it is recorded.
+    await waitFor(() => out.includes('"msg":"reconciled"'), { what: "the baseline scan", timeoutMs: 20_000 });
     assert.match(out, /no Telegram credentials configured: running the file audit alone/);
     writeFileSync(path.join(docs, "x.txt"), "x");
     const db = new Database(path.join(dir, "data", "db", "telegram-logger.sqlite"), { readonly: true });
     t.after(() => db.close());
     const created = () => db.prepare("SELECT path FROM file_events WHERE event_type = 'created'").all();
-    await waitFor(() => created().length === 1, { what: "the created row", timeoutMs: 60_000 });
+    await waitFor(() => created().length === 1, { what: "the created row", timeoutMs: 60_000 }).catch(
+      (err) => {
+        throw new Error(`${err.message}; the service said:\n${out}`);
+      },
+    );
     assert.deepEqual(created(), [{ path: path.join(docs, "x.txt") }]);
     const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
     child.kill("SIGTERM");
