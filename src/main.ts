@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
 /**
  * The `telegram-logger` command. `run` (the default) is the service; `login` only logs in;
  * `decrypt` restores files from the encrypted deleted-media vault (src/media/vault/).
