@@ -15,6 +15,12 @@ export interface StoredMessage {
   chatType: string;
 }
 
+/** The `messages` row of a message in the chat with marked id `chatId`. */
+function rowFor(ctx: HandlerContext, message: Api.Message, chatId: number) {
+  const chat = chatFactsOf(ctx, chatId);
+  return messageRowOf(message, chatId, chatTypeOf(message.peerId, chat, ctx.selfId), chat, ctx.selfId);
+}
+
 /** Stores a new message unless it is excluded; says what was written, or null. */
 export function storeNewMessage(
   ctx: HandlerContext,
@@ -28,8 +34,7 @@ export function storeNewMessage(
   if (chatId === ctx.logChatId && message.out) ctx.saveRequests?.(message);
   if (isExcluded(ctx, chatId, senderId)) return null;
   if (message.out && !ctx.listenOutgoing) return null;
-  const chat = chatFactsOf(ctx, chatId);
-  const row = messageRowOf(message, chatId, chatTypeOf(message.peerId, chat, ctx.selfId), chat, ctx.selfId);
+  const row = rowFor(ctx, message, chatId);
   const rowId = ctx.messages.insert(row, now);
   if (rowId === null) return null;
   if (row.media) planMediaDownload(ctx, rowId, row, message, now);
@@ -40,7 +45,7 @@ export function storeNewMessage(
 function planMediaDownload(
   ctx: HandlerContext,
   rowId: number,
-  row: ReturnType<typeof messageRowOf>,
+  row: ReturnType<typeof rowFor>,
   message: Api.Message,
   now: number,
   policy = ctx.bufferPolicy,
@@ -71,8 +76,7 @@ export function storeRequestedMessage(
   const now = ctx.now();
   rememberEntities(ctx, entities, now);
   const chatId = markedIdOfPeer(message.peerId);
-  const chat = chatFactsOf(ctx, chatId);
-  const row = messageRowOf(message, chatId, chatTypeOf(message.peerId, chat, ctx.selfId), chat, ctx.selfId);
+  const row = rowFor(ctx, message, chatId);
   const rowId = ctx.messages.insert(row, now) ?? ctx.messages.find(chatId, message.id)?.id;
   if (rowId === undefined) return undefined;
   if (row.media) planMediaDownload(ctx, rowId, row, message, now, { ...ctx.bufferPolicy, bufferAll: true });
