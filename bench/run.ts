@@ -17,7 +17,7 @@ import { cpus, loadavg } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import type { TargetOutcome } from "./support.ts";
+import { PRODUCTION_V8_FLAGS, type TargetOutcome } from "./support.ts";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 /** Issue 2's benchmarks first, in this order; any other `bench/NAME.bench.ts` after them. */
@@ -42,9 +42,13 @@ async function child(name: string): Promise<void> {
 
 function runChild(name: string, options: string[], outcomes: TargetOutcome[]): Promise<number> {
   const self = fileURLToPath(import.meta.url);
-  const proc = spawn(process.execPath, ["--expose-gc", self, "--child", name, ...options], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const proc = spawn(
+    process.execPath,
+    ["--expose-gc", ...PRODUCTION_V8_FLAGS, self, "--child", name, ...options],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   const lines = createInterface({ input: proc.stdout });
   lines.on("line", (line) => {
     if (line.startsWith("##TARGET ")) outcomes.push(JSON.parse(line.slice(9)) as TargetOutcome);

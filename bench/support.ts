@@ -128,3 +128,9 @@ export function latencyRow(metric: string, s: Stats, p99TargetMs?: number): Resu
   if (p99TargetMs === undefined) return { metric, value };
   return { metric, value, target: `p99 < ${ms(p99TargetMs)}`, met: s.p99 < p99TargetMs };
 }
+
+/**
+ * The V8 flags the service runs with (`npm start`, Dockerfile, systemd unit): benchmarks measure
+ * what users run.
+ */
+export const PRODUCTION_V8_FLAGS = ["--max-semi-space-size=4"];

@@ -44,6 +44,7 @@ import { decryptVaultFile, decryptVaultToPath } from "../src/media/vault/decrypt
 import { encryptFileToVault } from "../src/media/vault/encrypt.ts";
 import { DEFAULT_CHUNK_SIZE, HEADER_SIZE } from "../src/media/vault/format.ts";
 import { releaseBuffer } from "../src/media/vault/record-io.ts";
+import { PRODUCTION_V8_FLAGS } from "./support.ts";
 
 const SELF = fileURLToPath(import.meta.url);
 const MiB = 1024 * 1024;
@@ -177,7 +178,17 @@ async function child(op: Op, src: string, dst: string, chunk: number, size: numb
 }
 
 function runChild(op: Op, src: string, dst: string, chunk: number, size: number): ChildResult {
-  const args = ["--expose-gc", SELF, "--child", op, src, dst, String(chunk), String(size)];
+  const args = [
+    "--expose-gc",
+    ...PRODUCTION_V8_FLAGS,
+    SELF,
+    "--child",
+    op,
+    src,
+    dst,
+    String(chunk),
+    String(size),
+  ];
   const r = spawnSync(process.execPath, args, { encoding: "utf8" });
   if (r.status !== 0) throw new Error(`${op} child failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split("\n").pop()!) as ChildResult;

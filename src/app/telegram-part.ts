@@ -8,7 +8,7 @@ import type { Api, TelegramClient } from "telegram";
 import { _handleUpdate } from "telegram/client/updates.js";
 import { Raw } from "telegram/events/index.js";
 import type { Clock } from "../clock.ts";
-import type { Config } from "../config.ts";
+import { type Config, ConfigError } from "../config.ts";
 import type { Feed } from "../feed/feed.ts";
 import { FeedSender } from "../feed/sender.ts";
 import type { Logger } from "../log.ts";
@@ -29,7 +29,7 @@ import { CatchUp } from "../telegram/catch-up.ts";
 import type { HandlerContext } from "../telegram/handlers/context.ts";
 import { storeRequestedMessage } from "../telegram/handlers/new-message.ts";
 import { IngestQueue } from "../telegram/ingest-queue.ts";
-import { resolveLogChat, telegramLogChat } from "../telegram/log-chat.ts";
+import { LogChatUnreachable, resolveLogChat, telegramLogChat } from "../telegram/log-chat.ts";
 import { downloadMessageMedia } from "../telegram/media-download.ts";
 import { peerInfoOf } from "../telegram/message-map.ts";
 import { refetchMessage } from "../telegram/refetch.ts";
@@ -189,6 +189,7 @@ export async function startTelegram(
   client.addEventHandler(onUpdate, raw);
   catchUp.start();
   media.resume();
+  await checkLogChat(logChat, log);
   sender.start();
   const probe = new TelegramStatusProbe(client, log.child({ part: "telegram" }), () => clock.now());
   probe.start();
@@ -233,4 +234,19 @@ export async function startTelegram(
       if (owned) await client.destroy();
     },
   };
+}
+
+/**
+ * Finds the log chat once at start: a log chat the account cannot reach is a configuration mistake
+ * (exit 78), not something to retry for ever. Other failures (network) only delay the first post.
+ */
+async function checkLogChat(logChat: () => Promise<unknown>, log: Logger): Promise<void> {
+  try {
+    await logChat();
+  } catch (err) {
+    if (err instanceof LogChatUnreachable) {
+      throw new ConfigError("LOG_CHAT_ID", `${err.message}; add the account to that chat, or use "me"`);
+    }
+    log.warn({ err: (err as Error).message }, "the log chat could not be looked up yet; posts wait for it");
+  }
 }

@@ -201,3 +201,13 @@ describe("bad input", () => {
     assert.equal(new EventStore(f.app.store.db).ofType("update.failed").length, 0);
   });
 });
+
+describe("log chat", () => {
+  it("a log chat the account cannot reach stops the start with a LOG_CHAT_ID error", async (t) => {
+    await assert.rejects(
+      startFixture(t, { LOG_CHAT_ID: "-1009999999999" }),
+      (err: Error & { variable?: string }) =>
+        err.variable === "LOG_CHAT_ID" && /not reachable/.test(err.message),
+    );
+  });
+});
