@@ -65,7 +65,9 @@ export async function startFileAudit(
 
 /** A watched root as health reports it: an offline root is a failed part (issue 4). */
 export function watchRootHealth(r: RootStatus): WatchRootStatus {
-  if (r.state === "offline" || r.state === "stopped") {
+  // Stopping (shutdown, or removed from the config) is not a failure of the folder.
+  if (r.state === "stopped") return { root: r.root, state: "offline", error: "stopped" };
+  if (r.state === "offline") {
     return { root: r.root, state: "failed", error: `offline${r.lastError ? `: ${r.lastError}` : ""}` };
   }
   if (r.state === "starting") return { root: r.root, state: "starting" };

@@ -9,6 +9,7 @@
  */
 import type { Clock } from "../clock.ts";
 import type { PreparedMedia } from "../media/buffer.ts";
+import { safeFileName } from "../media/vault/file-name.ts";
 import type { OutboxRow, OutboxStore } from "../store/outbox.ts";
 import { parseEntities } from "../telegram/entities.ts";
 import type { MediaInfo } from "../telegram/media-map.ts";
@@ -57,22 +58,12 @@ function postMediaOf(path: string, m: MediaInfo): PostMedia {
   return {
     path,
     kind: m.kind,
-    fileName: safeFileName(m.fileName, m.kind),
+    fileName: safeFileName(m.fileName ?? "", `${m.kind}.bin`),
     mimeType: m.mimeType ?? "application/octet-stream",
     duration: m.duration,
     width: m.width,
     height: m.height,
   };
-}
-
-/** A file name for the upload: the original (without any path), or one made from the kind. */
-export function safeFileName(name: string | undefined, kind: string): string {
-  const last = (name ?? "").split(/[\\/]/).pop() ?? "";
-  const base = [...last]
-    .filter((c) => c.charCodeAt(0) >= 0x20)
-    .join("")
-    .trim();
-  return base.length > 0 ? base.slice(0, 200) : `${kind}.bin`;
 }
 
 /** Sends single posts in the shape their attachment asks for. */
@@ -87,7 +78,8 @@ export class PostDelivery {
   async deliver(row: OutboxRow): Promise<void> {
     const body = { text: row.text, entities: parseEntities(row.entities) };
     const attachment = row.attachment ? (JSON.parse(row.attachment) as PostAttachment) : undefined;
-    if (attachment?.type === "folded-listing") await this.#sendListing(row, body, attachment.name);
+    if (attachment?.type === "folded-listing")
+      await this.#sendTextFile(row, body, attachment.name, this.#listingOf(row));
     else if (attachment?.type === "text")
       await this.#sendTextFile(row, body, attachment.name, attachment.text);
     else if (attachment?.type === "message-media")
@@ -185,21 +177,19 @@ export class PostDelivery {
     if (rest.text.length > 0) await this.#sendParts(row, rest, Math.max(1, row.partsSent), 1);
   }
 
-  async #sendListing(row: OutboxRow, body: FormattedText, name: string): Promise<void> {
-    const items = this.#d.outbox.foldedInto(row.id).map((r) => ({ text: r.text, chatName: r.topic ?? "" }));
-    const bytes = Buffer.from(foldedDeletionsListing(items, row.createdAt), "utf8");
-    const options = { replyTo: row.replyTo ?? undefined };
-    await this.#sendLedByFile(row, body, true, (caption, randomId) =>
-      this.#d.transport.sendFile({ name, mimeType: "text/plain", bytes }, caption, randomId, options),
-    );
-  }
-
+  /** A post led by a text file: a folded burst's listing, or a file-audit digest's full list. */
   async #sendTextFile(row: OutboxRow, body: FormattedText, name: string, text: string): Promise<void> {
     const bytes = Buffer.from(text, "utf8");
     const options = { replyTo: row.replyTo ?? undefined };
     await this.#sendLedByFile(row, body, true, (caption, randomId) =>
       this.#d.transport.sendFile({ name, mimeType: "text/plain", bytes }, caption, randomId, options),
     );
+  }
+
+  /** Every message of a folded burst, in full, in order. */
+  #listingOf(row: OutboxRow): string {
+    const items = this.#d.outbox.foldedInto(row.id).map((r) => ({ text: r.text, chatName: r.topic ?? "" }));
+    return foldedDeletionsListing(items, row.createdAt);
   }
 
   async #sendMessageMedia(row: OutboxRow, body: FormattedText, messageRowId: number): Promise<void> {
