@@ -7,7 +7,7 @@
 import type { TelegramClient } from "telegram";
 import { type FileAuditPart, startFileAudit } from "./app/file-audit-part.ts";
 import { createOperations } from "./app/operations.ts";
-import { startTelegram, type TelegramPart } from "./app/telegram-part.ts";
+import type { TelegramPart } from "./app/telegram-part.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { type Config, ConfigError, secretValues } from "./config.ts";
 import { Feed } from "./feed/feed.ts";
@@ -21,7 +21,6 @@ import type { Metrics } from "./metrics/metrics.ts";
 import { ensurePrivateDir, openStore, type Store } from "./store/db.ts";
 import { OutboxStore } from "./store/outbox.ts";
 import { openReader } from "./store/reader.ts";
-import { connectAuthorized } from "./telegram/connect.ts";
 
 /** The `scan` command's pass lives with the file-audit wiring; `main.ts` and the bench take it from here. */
 export { scanOnce } from "./app/file-audit-part.ts";
@@ -102,6 +101,9 @@ export async function startApp(options: StartOptions): Promise<App> {
   let http: HttpServer | undefined;
   try {
     if (config.telegram) {
+      // Loaded only when Telegram is configured: GramJS alone is ~40 MB of RSS for a file-audit-only run.
+      const { startTelegram } = await import("./app/telegram-part.ts");
+      const { connectAuthorized } = await import("./telegram/connect.ts");
       const client = options.telegram ?? (await connectAuthorized(config.telegram, log));
       telegram = await startTelegram(client, !options.telegram, config, store, feed, clock, log, metrics);
     } else {

@@ -7,12 +7,11 @@
  */
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
+import type { TelegramClient } from "telegram";
 import { type App, scanOnce, startApp } from "./app.ts";
 import { type Config, ConfigError, EXIT_CONFIG, loadConfig, secretValues } from "./config.ts";
 import { ErrorLog } from "./http/health/error-log.ts";
 import { createLogger, type Logger } from "./log.ts";
-import { connectAuthorized, NotLoggedIn } from "./telegram/connect.ts";
-import { interactiveLogin } from "./telegram/login.ts";
 
 const USAGE = `Usage: telegram-logger [command]
 
@@ -56,6 +55,7 @@ function howToLogIn(reason: string): string {
 async function login(config: Config, log: Logger): Promise<void> {
   if (!config.telegram) fail("configuration error: API_ID: is required for login", EXIT_CONFIG);
   if (!process.stdin.isTTY) fail("login needs a terminal to ask for the phone number and code", EXIT_CONFIG);
+  const { interactiveLogin } = await import("./telegram/login.ts");
   const client = await interactiveLogin(config.telegram, log);
   await client.destroy();
 }
@@ -64,8 +64,11 @@ async function login(config: Config, log: Logger): Promise<void> {
 const DISCONNECT_TIMEOUT_MS = 2_000;
 
 async function run(config: Config, log: Logger, errors: ErrorLog): Promise<void> {
-  let client: Awaited<ReturnType<typeof connectAuthorized>> | undefined;
+  let client: TelegramClient | undefined;
   if (config.telegram) {
+    // GramJS is loaded only when Telegram is configured (a file-audit-only run does without it).
+    const { connectAuthorized, NotLoggedIn } = await import("./telegram/connect.ts");
+    const { interactiveLogin } = await import("./telegram/login.ts");
     try {
       client = await connectAuthorized(config.telegram, log);
     } catch (err) {

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { OutboxStore } from "../store/outbox.ts";
-import { entitiesJson } from "../telegram/entities.ts";
+import { entitiesJson } from "../telegram/stored-entities.ts";
 import type { FormattedText } from "./formatted-text.ts";
 
 /** A file sent with a post. */

@@ -4,9 +4,9 @@
  */
 import type { MessageRow } from "../store/messages.ts";
 import type { PeerRow } from "../store/peers.ts";
-import { parseEntities, type StoredEntity } from "../telegram/entities.ts";
 import type { MediaInfo } from "../telegram/media-map.ts";
 import { peerKindOf } from "../telegram/peer-id.ts";
+import { parseEntities, type StoredEntity } from "../telegram/stored-entities.ts";
 import { type FormattedText, TextBuilder, truncateText } from "./formatted-text.ts";
 import { messageLink, peerDisplayName, peerLink } from "./links.ts";
 import { wordDiff } from "./word-diff.ts";

@@ -1,8 +1,9 @@
 /**
  * The audit trail: every deletion, edit, failure and (later) file change is one `events` row.
  */
-import { and, desc, eq, sql } from "drizzle-orm";
+
 import type { Db } from "./db.ts";
+import { and, desc, eq, sql } from "./orm.ts";
 import { events } from "./schema.ts";
 
 /** A stored event. */

@@ -3,8 +3,9 @@
  * root's whole snapshot at once (without the kept text content, which is read only for diffs), so
  * those reads use one prepared statement returning plain rows.
  */
-import { and, eq } from "drizzle-orm";
+
 import type { Db } from "./db.ts";
+import { and, eq } from "./orm.ts";
 import { fileState, watchRoots } from "./schema.ts";
 
 /** A snapshot row. */

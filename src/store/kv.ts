@@ -1,8 +1,9 @@
 /**
  * A small key/value table for state that is not worth a table of its own (self id, update state).
  */
-import { eq, sql } from "drizzle-orm";
+
 import type { Db } from "./db.ts";
+import { eq, sql } from "./orm.ts";
 import { kv } from "./schema.ts";
 
 /** Reads and writes `kv`. */

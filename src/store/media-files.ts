@@ -1,8 +1,9 @@
 /**
  * Queries on `media_files`: the buffer's and the vault's bookkeeping, one row per message with media.
  */
-import { and, asc, eq, lt, ne, sql } from "drizzle-orm";
+
 import type { Db } from "./db.ts";
+import { and, asc, eq, lt, ne, sql } from "./orm.ts";
 import { mediaFiles } from "./schema.ts";
 
 /** A stored media file row. */

@@ -2,8 +2,9 @@
  * Queries on `messages` and `message_revisions`. Hot paths (one insert per message seen, one
  * lookup per deleted id) are prepared once.
  */
-import { and, asc, eq, sql } from "drizzle-orm";
+
 import type { Db } from "./db.ts";
+import { and, asc, eq, sql } from "./orm.ts";
 import { messageRevisions, messages } from "./schema.ts";
 
 /** A stored message, as read back. */

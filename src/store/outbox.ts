@@ -1,8 +1,9 @@
 /**
  * Queries on `outbox`, the durable queue of log-chat posts. The feed sender is its only consumer.
  */
-import { and, asc, count, eq, inArray, lte, max, min, sql } from "drizzle-orm";
+
 import type { Db } from "./db.ts";
+import { and, asc, count, eq, inArray, lte, max, min, sql } from "./orm.ts";
 import { outbox } from "./schema.ts";
 
 /** A stored post. */

@@ -3,8 +3,9 @@
  * seen is kept here with its access hash; posts mention and link them from this table.
  * Writes are skipped when nothing changed, because the same few peers arrive with every update.
  */
-import { eq, sql } from "drizzle-orm";
+
 import type { Db } from "./db.ts";
+import { eq, sql } from "./orm.ts";
 import { peers } from "./schema.ts";
 
 /** A stored peer. */

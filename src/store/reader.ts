@@ -5,8 +5,8 @@
  */
 import { statSync } from "node:fs";
 import Database from "better-sqlite3";
-import { drizzle } from "drizzle-orm/better-sqlite3";
 import type { Db } from "./db.ts";
+import { drizzle } from "./orm.ts";
 import * as schema from "./schema.ts";
 
 /** How long a probe read waits for a lock before reporting the database busy. */

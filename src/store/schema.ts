@@ -7,8 +7,7 @@
  * 64-bit values that may not (access hashes, random ids) are stored as decimal text.
  * Documented for users in docs/schema.md.
  */
-import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sql, sqliteTable, text, uniqueIndex } from "./orm.ts";
 
 /** One row per (chat, message) the account has seen; never removed by a deletion, only marked. */
 export const messages = sqliteTable(

@@ -6,19 +6,9 @@
 
 import bigInt from "big-integer";
 import { Api } from "telegram";
+import type { StoredEntity } from "./stored-entities.ts";
 
-/** One formatting entity in the form stored in `messages.entities` and `outbox.entities`. */
-export interface StoredEntity {
-  _: string;
-  offset: number;
-  length: number;
-  url?: string;
-  userId?: string;
-  accessHash?: string;
-  language?: string;
-  documentId?: string;
-  collapsed?: boolean;
-}
+export { entitiesJson, parseEntities, type StoredEntity } from "./stored-entities.ts";
 
 /** Entities of an incoming message in stored form (empty list for none). */
 export function entitiesToStored(entities: readonly Api.TypeMessageEntity[] | undefined): StoredEntity[] {
@@ -32,18 +22,6 @@ export function entitiesToStored(entities: readonly Api.TypeMessageEntity[] | un
     else if (e instanceof Api.MessageEntityBlockquote && e.collapsed) out.collapsed = true;
     return out;
   });
-}
-
-/** Serializes entities for a text column: null for none, so "no formatting" compares equal. */
-export function entitiesJson(entities: readonly StoredEntity[]): string | null {
-  return entities.length === 0 ? null : JSON.stringify(entities);
-}
-
-/** Parses a stored entities column. */
-export function parseEntities(json: string | null | undefined): StoredEntity[] {
-  if (!json) return [];
-  const parsed: unknown = JSON.parse(json);
-  return Array.isArray(parsed) ? (parsed as StoredEntity[]) : [];
 }
 
 const SIMPLE: Record<string, new (args: { offset: number; length: number }) => Api.TypeMessageEntity> = {
