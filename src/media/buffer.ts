@@ -7,6 +7,7 @@
  * and shared when two messages carry the same bytes.
  */
 import { randomBytes } from "node:crypto";
+import { readdirSync, rmSync } from "node:fs";
 import { rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import PQueue from "p-queue";
@@ -66,6 +67,7 @@ export class MediaBuffer {
 
   /** Downloads of rows left pending by a previous run (their messages are fetched again). */
   resume(): void {
+    removeLeftovers(this.#d.mediaDir);
     for (const row of this.#d.files.pending()) this.#schedule(row.messageRowId);
   }
 
@@ -234,6 +236,25 @@ export class MediaBuffer {
     });
     files.update(row.id, { status: "vaulted", vaultFile }, clock.now());
     if (files.blobUsers(row.blob) === 0) await rm(src, { force: true });
+  }
+}
+
+/**
+ * Temporary files left by a crash: partial downloads (`.part`) and decrypted copies of vault files
+ * made for posting (`.plain`, plaintext of deleted media). None is in use before the buffer starts,
+ * so all go.
+ */
+function removeLeftovers(mediaDir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(mediaDir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (name.startsWith(".") && (name.endsWith(".part") || name.endsWith(".plain"))) {
+      rmSync(path.join(mediaDir, name), { force: true });
+    }
   }
 }
 

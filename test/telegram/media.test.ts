@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { Writable } from "node:stream";
 import { describe, it } from "node:test";
@@ -450,5 +450,17 @@ describe("encrypted vault", () => {
     assert.equal(digest(Buffer.concat(chunks)), digest(bytes));
     const leftovers = readdirSync(path.join(f.dataRoot, "media")).filter((n) => n.endsWith(".plain"));
     assert.deepEqual(leftovers, [], "the temporary plaintext is removed after posting");
+  });
+});
+
+describe("leftovers", () => {
+  it("temporary plaintext and partial downloads left by a crash are removed at start", async (t) => {
+    let f = await startFixture(t);
+    const media = path.join(f.dataRoot, "media");
+    writeFileSync(path.join(media, ".0123abcd.plain"), "decrypted deleted media");
+    writeFileSync(path.join(media, ".4567efgh.part"), "half a download");
+    writeFileSync(path.join(media, "keepme"), "a buffered file");
+    f = await f.restart();
+    assert.deepEqual(readdirSync(media).sort(), ["keepme"]);
   });
 });
