@@ -87,6 +87,8 @@ export interface Config {
     intervalSecs: number;
     /** `events` older than this are archived to `archiveDir` and deleted (0 = keep forever). */
     eventsRetentionDays: number;
+    /** Log-chat posts delivered longer ago than this are removed from the outbox (0 = keep). */
+    outboxRetentionDays: number;
     archiveDir: string;
   };
   watchConfigFile: string | null;
@@ -184,6 +186,7 @@ const SPECS = {
   HEALTH_OUTBOX_STUCK_SECS: intIn(1, 10 ** 9)({ default: 900 }),
   HOUSEKEEPING_INTERVAL_SECS: intIn(1, 86_400)({ default: 300 }),
   EVENTS_RETENTION_DAYS: nonNegativeNumber({ default: 90 }),
+  OUTBOX_RETENTION_DAYS: nonNegativeNumber({ default: 30 }),
   WATCH_CONFIG: str({ default: undefined }),
   LOG_LEVEL: logLevel({ default: "info" }),
   DEBUG_MODE: bool({ default: false }),
@@ -304,6 +307,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     housekeeping: {
       intervalSecs: e.HOUSEKEEPING_INTERVAL_SECS,
       eventsRetentionDays: e.EVENTS_RETENTION_DAYS,
+      outboxRetentionDays: e.OUTBOX_RETENTION_DAYS,
       archiveDir: path.join(dataRoot, "archive"),
     },
     watchConfigFile,

@@ -9,6 +9,7 @@ import { eventsRetentionTask } from "../housekeeping/events-retention.ts";
 import { Housekeeper, totalCounts } from "../housekeeping/housekeeper.ts";
 import { type MediaUsage, mediaUsageTask } from "../housekeeping/media-usage.ts";
 import { messageRetentionTask } from "../housekeeping/message-retention.ts";
+import { outboxRetentionTask } from "../housekeeping/outbox-retention.ts";
 import type { HousekeepingTask } from "../housekeeping/task.ts";
 import type { ErrorLog } from "../http/health/error-log.ts";
 import { assessHealth, type HealthPart, type HealthReport, reportSafely } from "../http/health/model.ts";
@@ -158,6 +159,7 @@ function housekeepingTasks(
   return [
     messageRetentionTask(queries, config.retentionDays),
     eventsRetentionTask(queries, config.housekeeping.eventsRetentionDays, config.housekeeping.archiveDir),
+    outboxRetentionTask(new OutboxStore(store.db), store, config.housekeeping.outboxRetentionDays),
     mediaBufferPurgeTask(mediaFiles, config.mediaDir, config.media.bufferTtlHours),
     vaultPurgeTask(mediaFiles, config.vaultDir, config.media.deletedTtlDays),
     mediaUsageTask(config.mediaDir, config.vaultDir, mediaUsage),

@@ -3,7 +3,7 @@
  */
 
 import type { Db } from "./db.ts";
-import { and, asc, count, eq, inArray, lte, max, min, sql } from "./orm.ts";
+import { and, asc, count, eq, inArray, lt, lte, max, min, sql } from "./orm.ts";
 import { outbox } from "./schema.ts";
 
 /** A stored post. */
@@ -164,6 +164,26 @@ export class OutboxStore {
       .groupBy(outbox.status)
       .all();
     return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+  }
+
+  /**
+   * Removes up to `limit` posts delivered before `before` (ms), with the deletion posts folded into
+   * them, in one transaction: they hold copies of message text the messages table already keeps.
+   * Returns how many rows went.
+   */
+  purgeDelivered(before: number, limit: number, transaction: <T>(fn: () => T) => T): number {
+    return transaction(() => {
+      const ids = this.#db
+        .select({ id: outbox.id })
+        .from(outbox)
+        .where(and(eq(outbox.status, "sent"), lt(outbox.sentAt, before)))
+        .limit(limit)
+        .all()
+        .map((r) => r.id);
+      if (ids.length === 0) return 0;
+      const folded = this.#db.delete(outbox).where(inArray(outbox.foldedInto, ids)).run().changes;
+      return folded + this.#db.delete(outbox).where(inArray(outbox.id, ids)).run().changes;
+    });
   }
 
   /** Counts by status and the creation time of the oldest pending post, for health and metrics. */

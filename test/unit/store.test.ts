@@ -119,3 +119,33 @@ describe("store", () => {
     assert.deepEqual(o.summary(), { pending: 1, failed: 0, oldestPendingAt: 1 });
   });
 });
+
+describe("outbox retention", () => {
+  it("removes posts delivered before the cutoff, with the posts folded into them, and nothing else", (t) => {
+    const store = openStore(path.join(tempDir(t), "db.sqlite"));
+    t.after(() => store.close());
+    const o = new OutboxStore(store.db);
+    const add = (text: string) =>
+      o.add({ kind: "message.deleted", randomId: "1", text, entities: null, notBefore: 0 }, 0);
+    const oldSent = add("old sent");
+    o.markSent(oldSent, 1_000);
+    const children = [add("c1"), add("c2")];
+    const folded = store.transaction(() =>
+      o.fold(
+        children,
+        { kind: "deletions.folded", randomId: "2", text: "sum", entities: null, notBefore: 0 },
+        0,
+      ),
+    );
+    o.markSent(folded, 2_000);
+    const recent = add("recent sent");
+    o.markSent(recent, 9_000);
+    const pending = add("pending");
+    const failed = add("failed");
+    o.markFailed(failed, 8, "x");
+    assert.equal(o.purgeDelivered(5_000, 500, store.transaction), 4);
+    const left = store.sqlite.prepare("SELECT id FROM outbox ORDER BY id").pluck().all();
+    assert.deepEqual(left, [recent, pending, failed]);
+    assert.equal(o.purgeDelivered(5_000, 500, store.transaction), 0);
+  });
+});
