@@ -111,6 +111,7 @@ describe("operational settings", () => {
     assert.deepEqual(c.housekeeping, {
       intervalSecs: 300,
       eventsRetentionDays: 90,
+      outboxRetentionDays: 30,
       archiveDir: "/tmp/x/archive",
     });
     assert.equal(c.http.host, "127.0.0.1");
