@@ -79,5 +79,3 @@ export function chatTopic(ctx: HandlerContext, chatId: number): string {
   const row = ctx.peers.get(chatId);
   return row?.name || (row?.username ? `@${row.username}` : String(chatId));
 }
-
-export type { Api };
