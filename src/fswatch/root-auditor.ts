@@ -57,6 +57,7 @@ export class RootAuditor {
   readonly #deferred = new Map<string, { due: number; seenAt: number }>();
   #deferTimer: NodeJS.Timeout | undefined;
   #pollTimer: NodeJS.Timeout | undefined;
+  readonly #fellBack = Promise.withResolvers<void>();
   #offlineTimer: NodeJS.Timeout | undefined;
   #errorScanTimer: NodeJS.Timeout | undefined;
   readonly #reported = new Set<string>();
@@ -139,7 +140,8 @@ export class RootAuditor {
       error: (err) => this.#watchError(err),
     });
     this.#watcher = w;
-    await w.ready;
+    // chokidar never gets ready once the watch limit stopped it: the fallback ends the wait.
+    await Promise.race([w.ready, this.#fellBack.promise]);
     if (this.#state === "starting") this.#state = "watching";
   }
 
@@ -334,6 +336,7 @@ export class RootAuditor {
     if (err.code === "ENOSPC" || err.code === "EMFILE") {
       if (this.#state !== "fallback") {
         this.#state = "fallback";
+        this.#fellBack.resolve();
         this.#lastError = `watch limit reached (${err.code})`;
         const w = this.#watcher;
         this.#watcher = undefined;
