@@ -21,6 +21,25 @@ export interface MessagePeers {
 }
 
 const BOLD = { _: "MessageEntityBold" } as const;
+
+/** The mark each kind of post starts with. */
+const MARK = {
+  deleted: "🗑",
+  autoDelete: "⏲",
+  edited: "✏️",
+  opened: "👁",
+  expired: "⌛",
+  saved: "💾",
+  notSaved: "⚠️",
+} as const;
+
+/**
+ * Whether a log-chat message is one of the logger's own posts (echoed by another device), so the
+ * restricted-link saver never takes a post of ours for a request.
+ */
+export function isLogPost(text: string): boolean {
+  return Object.values(MARK).some((mark) => text.startsWith(mark));
+}
 const ITALIC = { _: "MessageEntityItalic" } as const;
 
 /** UTC date and time as `2026-11-22 04:20:11 UTC`. */
@@ -102,9 +121,9 @@ export function mediaLine(media: MediaInfo, reason: string): string {
 }
 
 function deletionTitle(kind: DeletionKind): string {
-  if (kind === "auto_delete") return "⏲ Message removed by the auto-delete timer";
-  if (kind === "own") return "🗑 Your own message was deleted";
-  return "🗑 Message deleted";
+  if (kind === "auto_delete") return `${MARK.autoDelete} Message removed by the auto-delete timer`;
+  if (kind === "own") return `${MARK.deleted} Your own message was deleted`;
+  return `${MARK.deleted} Message deleted`;
 }
 
 /** The post for one deleted message: who, where, when, a link, then the text as it was. */
@@ -135,7 +154,9 @@ export function selfDestructedPost(
 ): FormattedText {
   const out = new TextBuilder();
   out.add(
-    moment === "opened" ? "👁 Self-destructing media was opened" : "⌛ Self-destructing media expired",
+    moment === "opened"
+      ? `${MARK.opened} Self-destructing media was opened`
+      : `${MARK.expired} Self-destructing media expired`,
     BOLD,
   );
   out.newline();
@@ -152,7 +173,7 @@ export function selfDestructedPost(
 /** The reply to a saving request: where the message is from, then its text as it is. */
 export function savedMessagePost(row: MessageRow, peers: MessagePeers, link: string): FormattedText {
   const out = new TextBuilder();
-  out.add("💾 Saved", BOLD).add(` from ${link}`).newline();
+  out.add(`${MARK.saved} Saved`, BOLD).add(` from ${link}`).newline();
   addMessageHeader(out, row, peers);
   if (row.media) out.add(mediaLine(JSON.parse(row.media) as MediaInfo, ""), ITALIC).newline();
   if (row.text.length > 0) {
@@ -170,7 +191,7 @@ export function editedMessagePost(
   version: number,
 ): FormattedText {
   const out = new TextBuilder();
-  out.add(`✏️ Message edited (version ${version})`, BOLD).newline();
+  out.add(`${MARK.edited} Message edited (version ${version})`, BOLD).newline();
   addMessageHeader(out, after, peers);
   const afterMedia = after.media ? (JSON.parse(after.media) as MediaInfo) : undefined;
   if (before.media?.identity !== afterMedia?.identity) {
@@ -210,7 +231,7 @@ export function foldedDeletionsCaption(
   const perChat = new Map<string, number>();
   for (const it of items) perChat.set(it.chatName, (perChat.get(it.chatName) ?? 0) + 1);
   const head = new TextBuilder();
-  head.add(`🗑 ${items.length} messages deleted`, BOLD).newline();
+  head.add(`${MARK.deleted} ${items.length} messages deleted`, BOLD).newline();
   const chats = [...perChat].sort((a, b) => b[1] - a[1]);
   const chatLines = chats.slice(0, 10).map(([name, n]) => `${n} in ${name}`);
   if (chats.length > 10) chatLines.push(`and ${chats.length - 10} more chats`);
@@ -231,4 +252,9 @@ export function foldedDeletionsListing(items: readonly FoldedItem[], foldedAt: n
   const rule = "\n\n────────────────────────\n\n";
   const header = `${items.length} deleted messages, listed ${formatUtc(foldedAt)}`;
   return `${header}${rule}${items.map((it) => it.text).join(rule)}\n`;
+}
+
+/** The reply to a saving request that could not be served: the link and why. */
+export function notSavedPost(link: string, why: string): FormattedText {
+  return new TextBuilder().add(`${MARK.notSaved} Not saved: `, BOLD).add(link).add("\n").add(why).build();
 }

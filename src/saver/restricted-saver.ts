@@ -9,8 +9,7 @@ import PQueue from "p-queue";
 import type { Logger } from "pino";
 import { Api, type TelegramClient } from "telegram";
 import type { Feed } from "../feed/feed.ts";
-import { type FormattedText, TextBuilder } from "../feed/formatted-text.ts";
-import { savedMessagePost } from "../feed/posts.ts";
+import { notSavedPost, savedMessagePost } from "../feed/posts.ts";
 import type { EventStore } from "../store/events.ts";
 import type { MessageRow, MessageStore } from "../store/messages.ts";
 import type { PeerStore } from "../store/peers.ts";
@@ -36,14 +35,6 @@ export interface SaverDeps {
   transaction: <T>(fn: () => T) => T;
   now: () => number;
   log: Logger;
-}
-
-/** Titles our own posts start with: a post of ours is never taken as a saving request. */
-const POST_TITLES = ["🗑", "✏️", "⏲", "👁", "⌛", "💾", "⚠️"];
-
-/** Whether a log-chat message is one of the logger's own posts (echoed by another device). */
-export function isLogPost(text: string): boolean {
-  return POST_TITLES.some((t) => text.startsWith(t));
 }
 
 /** A link could not be followed; the message says why, in the owner's terms. */
@@ -99,7 +90,7 @@ export class RestrictedSaver {
       this.#d.transaction(() => {
         this.#d.feed.enqueue({
           kind: "saved.failed",
-          body: failure(link.raw, why),
+          body: notSavedPost(link.raw, why),
           replyTo: requestMessageId,
           correlationId,
         });
@@ -187,13 +178,4 @@ export class RestrictedSaver {
       throw new LinkError("the message does not exist or is not visible to the account");
     return { message, entities };
   }
-}
-
-function failure(link: string, why: string): FormattedText {
-  return new TextBuilder()
-    .add("⚠️ Not saved: ", { _: "MessageEntityBold" })
-    .add(link)
-    .add("\n")
-    .add(why)
-    .build();
 }

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { tempDir } from "../support/tmp.ts";
-import { waitFor, writeWatchConfig } from "./support.ts";
+import { spawnFileAuditService, waitFor, writeWatchConfig } from "./support.ts";
 
 const MAIN = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
 
@@ -82,39 +82,25 @@ describe("telegram-logger scan and file audit without Telegram", () => {
     const docs = path.join(dir, "docs");
     mkdirSync(docs);
     writeWatchConfig(path.join(dir, "watch.json"), { settle_ms: 100, directories: [{ path: "docs" }] });
-    const child = spawn(process.execPath, [MAIN, "run"], {
-      cwd: dir,
-      env: {
-        PATH: process.env.PATH ?? "",
-        DATA_ROOT: path.join(dir, "data"),
-        WATCH_CONFIG: path.join(dir, "watch.json"),
-        HEALTH_PORT: "0",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    t.after(() => child.kill("SIGKILL"));
-    let out = "";
-    child.stdout.on("data", (d) => {
-      out += String(d);
-    });
-    child.stderr.on("data", (d) => {
-      out += String(d);
-    });
+    const svc = spawnFileAuditService(t, dir, process.execPath, [MAIN, "run"]);
     // The first scan of a new folder is a silent baseline: write only once it is recorded.
-    await waitFor(() => out.includes('"msg":"reconciled"'), { what: "the baseline scan", timeoutMs: 20_000 });
-    assert.match(out, /no Telegram credentials configured: running the file audit alone/);
+    await waitFor(() => svc.output().includes('"msg":"reconciled"'), {
+      what: "the baseline scan",
+      timeoutMs: 20_000,
+    });
+    assert.match(svc.output(), /no Telegram credentials configured: running the file audit alone/);
     writeFileSync(path.join(docs, "x.txt"), "x");
     const db = new Database(path.join(dir, "data", "db", "telegram-logger.sqlite"), { readonly: true });
     t.after(() => db.close());
     const created = () => db.prepare("SELECT path FROM file_events WHERE event_type = 'created'").all();
     await waitFor(() => created().length === 1, { what: "the created row", timeoutMs: 60_000 }).catch(
       (err) => {
-        throw new Error(`${err.message}; the service said:\n${out}`);
+        throw new Error(`${err.message}; the service said:\n${svc.output()}`);
       },
     );
     assert.deepEqual(created(), [{ path: path.join(docs, "x.txt") }]);
-    const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
-    child.kill("SIGTERM");
+    const exited = new Promise<number | null>((r) => svc.child.once("exit", (code) => r(code)));
+    svc.child.kill("SIGTERM");
     assert.equal(await exited, 0);
   });
 });

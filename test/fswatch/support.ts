@@ -3,6 +3,7 @@
  * `waitFor`, a bounded poll for conditions that depend on chokidar's own delivery (there is nothing
  * else to await for an event the kernel has not delivered yet). Tests never assert on timings.
  */
+import { type ChildProcess, spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import type { TestContext } from "node:test";
@@ -102,4 +103,41 @@ async function launch(
       return launch(t, base, dataRoot, configFile);
     },
   };
+}
+
+/** A file-audit-only service started as a process, with everything it printed so far. */
+export interface ServiceProcess {
+  child: ChildProcess;
+  output(): string;
+}
+
+/**
+ * Starts `command args…` (the real `run`, possibly behind a wrapper such as `unshare`) with the
+ * file audit of `dir/watch.json` alone and a free health port; killed when the test ends.
+ */
+export function spawnFileAuditService(
+  t: TestContext,
+  dir: string,
+  command: string,
+  args: string[],
+): ServiceProcess {
+  const child = spawn(command, args, {
+    cwd: dir,
+    env: {
+      PATH: process.env.PATH ?? "",
+      DATA_ROOT: path.join(dir, "data"),
+      WATCH_CONFIG: path.join(dir, "watch.json"),
+      HEALTH_PORT: "0",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  t.after(() => child.kill("SIGKILL"));
+  let out = "";
+  child.stdout?.on("data", (d) => {
+    out += String(d);
+  });
+  child.stderr?.on("data", (d) => {
+    out += String(d);
+  });
+  return { child, output: () => out };
 }

@@ -4,14 +4,14 @@
  * machine out of watches. The folder must fall back to scheduled scans, say so, and keep recording.
  */
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { tempDir } from "../support/tmp.ts";
-import { waitFor, writeWatchConfig } from "./support.ts";
+import { spawnFileAuditService, waitFor, writeWatchConfig } from "./support.ts";
 
 const MAIN = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
 const WATCH_LIMIT = 8;
@@ -43,26 +43,17 @@ describe("file-watch limit reached", () => {
         directories: [{ path: "docs", poll_interval: 1 }],
       });
       const script = `echo ${WATCH_LIMIT} > /proc/sys/user/max_inotify_watches && exec "$0" "$@"`;
-      const child = spawn("unshare", ["-Ur", "sh", "-c", script, process.execPath, MAIN, "run"], {
-        cwd: dir,
-        env: {
-          PATH: process.env.PATH ?? "",
-          DATA_ROOT: path.join(dir, "data"),
-          WATCH_CONFIG: path.join(dir, "watch.json"),
-          HEALTH_PORT: "0",
-        },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      t.after(() => child.kill("SIGKILL"));
-      let out = "";
-      child.stdout.on("data", (d) => {
-        out += String(d);
-      });
-      child.stderr.on("data", (d) => {
-        out += String(d);
-      });
+      const svc = spawnFileAuditService(t, dir, "unshare", [
+        "-Ur",
+        "sh",
+        "-c",
+        script,
+        process.execPath,
+        MAIN,
+        "run",
+      ]);
       const dbFile = path.join(dir, "data", "db", "telegram-logger.sqlite");
-      await waitFor(() => out.includes('"msg":"reconciled"'), {
+      await waitFor(() => svc.output().includes('"msg":"reconciled"'), {
         what: "the baseline scan",
         timeoutMs: 30_000,
       });
@@ -77,7 +68,7 @@ describe("file-watch limit reached", () => {
         what: "the watch.fallback event",
         timeoutMs: 30_000,
       }).catch((err: Error) => {
-        throw new Error(`${err.message}; the service said:\n${out}`);
+        throw new Error(`${err.message}; the service said:\n${svc.output()}`);
       });
       assert.equal(fallback()[0]!.status, "warning");
       assert.match(fallback()[0]!.details, /scheduled scans/);
@@ -85,12 +76,12 @@ describe("file-watch limit reached", () => {
       const created = () => db.prepare("SELECT path FROM file_events WHERE event_type = 'created'").all();
       await waitFor(() => created().length === 1, { what: "the created row", timeoutMs: 30_000 }).catch(
         (err: Error) => {
-          throw new Error(`${err.message}; the service said:\n${out}`);
+          throw new Error(`${err.message}; the service said:\n${svc.output()}`);
         },
       );
       assert.deepEqual(created(), [{ path: path.join(docs, "d3", "new.txt") }]);
-      const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
-      child.kill("SIGTERM");
+      const exited = new Promise<number | null>((r) => svc.child.once("exit", (code) => r(code)));
+      svc.child.kill("SIGTERM");
       assert.equal(await exited, 0);
     })();
   });
