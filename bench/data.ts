@@ -190,67 +190,29 @@ export function generateNewMessages(world: World, rng: Rng, count: number): Gene
       const id = ++accountId;
       const short = rng() < 0.7;
       const date = now - intBetween(rng, 0, 3600);
-      if (isPrivate) {
-        messages.push({ kind: "private", peerId: from.id.toJSNumber(), messageId: id, text });
-        if (short) {
-          const short = shortMessage({
-            id,
-            userId: from.id,
-            text,
-            out,
-            entities: apiEntities(entities),
-            date,
-          });
-          short.pts = pts.account();
-          containers.push(short);
-        } else {
-          const m = newMessage(
-            id,
-            new Api.PeerUser({ userId: from.id }),
-            out ? selfPeer(world) : new Api.PeerUser({ userId: from.id }),
-            text,
-            entities,
-            date,
-            out,
-          );
-          containers.push(
-            updates([new Api.UpdateNewMessage({ message: m, pts: pts.account(), ptsCount: 1 })], {
-              users: out ? [from, world.self] : [from],
-            }),
-          );
-        }
+      const group = isPrivate ? undefined : pick(rng, world.groups);
+      messages.push(
+        group
+          ? { kind: "group", peerId: group.id.toJSNumber(), messageId: id, text }
+          : { kind: "private", peerId: from.id.toJSNumber(), messageId: id, text },
+      );
+      if (short) {
+        const common = { id, text, out, entities: apiEntities(entities), date };
+        const container = group
+          ? shortChatMessage({ ...common, fromId: out ? world.selfId : from.id, chatId: group.id })
+          : shortMessage({ ...common, userId: from.id });
+        container.pts = pts.account();
+        containers.push(container);
       } else {
-        const group = pick(rng, world.groups);
-        messages.push({ kind: "group", peerId: group.id.toJSNumber(), messageId: id, text });
-        if (short) {
-          const short = shortChatMessage({
-            id,
-            fromId: out ? world.selfId : from.id,
-            chatId: group.id,
-            text,
-            out,
-            entities: apiEntities(entities),
-            date,
-          });
-          short.pts = pts.account();
-          containers.push(short);
-        } else {
-          const m = newMessage(
-            id,
-            new Api.PeerChat({ chatId: group.id }),
-            out ? selfPeer(world) : new Api.PeerUser({ userId: from.id }),
-            text,
-            entities,
-            date,
-            out,
-          );
-          containers.push(
-            updates([new Api.UpdateNewMessage({ message: m, pts: pts.account(), ptsCount: 1 })], {
-              users: out ? [from, world.self] : [from],
-              chats: [group],
-            }),
-          );
-        }
+        const peer = group ? new Api.PeerChat({ chatId: group.id }) : new Api.PeerUser({ userId: from.id });
+        const sender = out ? selfPeer(world) : new Api.PeerUser({ userId: from.id });
+        const m = newMessage(id, peer, sender, text, entities, date, out);
+        containers.push(
+          updates([new Api.UpdateNewMessage({ message: m, pts: pts.account(), ptsCount: 1 })], {
+            users: out ? [from, world.self] : [from],
+            chats: group ? [group] : [],
+          }),
+        );
       }
       continue;
     }
