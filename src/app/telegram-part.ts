@@ -25,6 +25,7 @@ import { MediaFileStore } from "../store/media-files.ts";
 import { MessageStore } from "../store/messages.ts";
 import { OutboxStore } from "../store/outbox.ts";
 import { PeerStore } from "../store/peers.ts";
+import { isTransientStorageError } from "../store/transient-errors.ts";
 import { Capture, type CaptureObserver } from "../telegram/capture.ts";
 import { CatchUp } from "../telegram/catch-up.ts";
 import type { HandlerContext } from "../telegram/handlers/context.ts";
@@ -183,6 +184,7 @@ export async function startTelegram(
     {
       maxWeight: 512,
       weigh: updateWeight,
+      retryable: isTransientStorageError,
     },
   );
   const raw = new Raw({});
@@ -226,9 +228,10 @@ export async function startTelegram(
       await catchUp.stop();
       probe.stop();
       client.removeEventHandler(onUpdate, raw);
-      await queue.close();
-      // Everything handled is committed: save the update state it reached.
-      catchUp.persist(true);
+      const notStored = await queue.close();
+      // Everything handled is committed: save the update state it reached (unless updates were
+      // given up: the saved state must stay before them so the next start fetches them again).
+      if (notStored === 0) catchUp.persist(true);
       await saver.stop();
       await media.stop();
       await sender.stop();

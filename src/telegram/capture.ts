@@ -4,6 +4,7 @@
  * recorded as an error event and skipped without losing the rest of the batch.
  */
 import { randomUUID } from "node:crypto";
+import { isTransientStorageError } from "../store/transient-errors.ts";
 import type { HandlerContext } from "./handlers/context.ts";
 import { recordDeletions } from "./handlers/deleted-messages.ts";
 import { recordEdit } from "./handlers/edited-message.ts";
@@ -70,6 +71,18 @@ export class Capture {
 
   /** Handles a batch of raw updates in one transaction. */
   processBatch(updates: readonly unknown[]): void {
+    try {
+      this.#inTransaction(updates);
+    } catch (err) {
+      // Rolled back: cached peers may name rows that are not there.
+      this.#ctx.peers.resetCache();
+      throw err;
+    }
+    this.stats.updates += updates.length;
+    this.stats.lastUpdateAt = this.#ctx.now();
+  }
+
+  #inTransaction(updates: readonly unknown[]): void {
     this.#transaction(() => {
       for (const update of updates) {
         // One id per update, carried into every event row it writes (events.correlation_id).
@@ -80,6 +93,9 @@ export class Capture {
           kind = this.#transaction(() => this.#one(update, correlationId));
           this.#observer.updateHandled(kind, "ok", (performance.now() - started) / 1000);
         } catch (err) {
+          // A locked database or a full disk is no fault of this update: fail the whole batch so
+          // the queue keeps it and retries, rather than skip a message for good.
+          if (isTransientStorageError(err)) throw err;
           this.#failed(update, err, correlationId);
           this.#observer.updateHandled(kind, "failed", (performance.now() - started) / 1000);
         }
@@ -87,8 +103,6 @@ export class Capture {
       }
       this.hooks?.batchDone();
     });
-    this.stats.updates += updates.length;
-    this.stats.lastUpdateAt = this.#ctx.now();
   }
 
   /** Handles one update; returns its kind (`new`, `edit`, `delete`, `ignore`) for metrics. */

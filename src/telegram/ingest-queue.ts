@@ -8,18 +8,28 @@ import type { Logger } from "pino";
 /** Handles a batch of items; may be async (the queue waits for it before the next batch). */
 export type BatchHandler<T> = (batch: T[]) => void | Promise<void>;
 
-/** How a batch is sized. */
+/** How a batch is sized, and which failures of a whole batch are worth retrying. */
 export interface BatchLimits<T> {
   /** Most work per batch: a batch ends once its items weigh this much (one item at least). */
   maxWeight: number;
   /** The work an item stands for (a deletion of 100 messages weighs 100). */
   weigh: (item: T) => number;
+  /**
+   * Whether a batch that failed as a whole with `err` is kept and handed over again after a pause
+   * (a locked database, a full disk) instead of dropped. Nothing is retried by default.
+   */
+  retryable: (err: unknown) => boolean;
 }
+
+/** First pause before a failed batch is retried; it doubles up to `MAX_RETRY_PAUSE_MS`. */
+const FIRST_RETRY_PAUSE_MS = 1000;
+const MAX_RETRY_PAUSE_MS = 30_000;
 
 /**
  * A serial FIFO that hands its items to one handler in batches. Batches are bounded by work, and
  * the queue yields to the event loop between them, so a backlog never blocks health probes or
- * Telegram's pings for long.
+ * Telegram's pings for long. A batch that fails for a retryable reason stays at the head of the
+ * queue and is handed over again after a growing pause; later items wait behind it, in order.
  */
 export class IngestQueue<T> {
   readonly #handle: BatchHandler<T>;
@@ -30,16 +40,26 @@ export class IngestQueue<T> {
   #running = false;
   #closed = false;
   #idleWaiters: Array<() => void> = [];
+  /** A failed batch waiting to be handed over again. */
+  #retry: T[] | null = null;
+  /** Ends the pause before a retry early (on close). */
+  #wake: (() => void) | null = null;
+  /** Items given up at close because storage kept failing. */
+  #givenUp = 0;
 
   constructor(handle: BatchHandler<T>, log: Logger, limits: Partial<BatchLimits<T>> = {}) {
     this.#handle = handle;
     this.#log = log;
-    this.#limits = { maxWeight: limits.maxWeight ?? 512, weigh: limits.weigh ?? (() => 1) };
+    this.#limits = {
+      maxWeight: limits.maxWeight ?? 512,
+      weigh: limits.weigh ?? (() => 1),
+      retryable: limits.retryable ?? (() => false),
+    };
   }
 
   /** Items waiting, for health and metrics. */
   get depth(): number {
-    return this.#items.length - this.#head;
+    return this.#items.length - this.#head + (this.#retry?.length ?? 0);
   }
 
   /** Adds an item; it is handled after everything pushed before it. */
@@ -58,10 +78,17 @@ export class IngestQueue<T> {
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
-  /** Stops taking items and waits for those already queued. */
-  async close(): Promise<void> {
+  /**
+   * Stops taking items and waits for those already queued. A batch waiting for a retry gets one
+   * last try at once; if that fails too, it and everything behind it are given up (logged with
+   * their number): their updates were never acknowledged in the saved catch-up state, so the next
+   * start fetches them again. Resolves with how many were given up.
+   */
+  async close(): Promise<number> {
     this.#closed = true;
+    this.#wake?.();
     await this.idle();
+    return this.#givenUp;
   }
 
   /** Takes the next batch off the queue. */
@@ -82,13 +109,38 @@ export class IngestQueue<T> {
   }
 
   async #drain(): Promise<void> {
+    let pause = FIRST_RETRY_PAUSE_MS;
     while (this.depth > 0) {
-      const batch = this.#take();
+      const retrying = this.#retry !== null;
+      const batch = this.#retry ?? this.#take();
+      this.#retry = null;
       try {
         await this.#handle(batch);
+        pause = FIRST_RETRY_PAUSE_MS;
       } catch (err) {
         // The handler records per-item failures itself; this is a failure of the whole batch.
-        this.#log.error({ err, items: batch.length }, "ingest batch failed");
+        if (this.#limits.retryable(err) && this.#closed && retrying) {
+          // Storing anything after it would save a catch-up state past these updates.
+          this.#givenUp = batch.length + this.depth;
+          this.#items = [];
+          this.#head = 0;
+          this.#log.error(
+            { err, items: this.#givenUp },
+            "ingest stopped with updates not stored; catch-up fetches them at the next start",
+          );
+          break;
+        }
+        if (this.#limits.retryable(err)) {
+          this.#retry = batch;
+          this.#log.error(
+            { err, items: batch.length, waiting: this.depth, retryInMs: this.#closed ? 0 : pause },
+            "ingest batch failed; it is kept and retried",
+          );
+          if (!this.#closed) await this.#pause(pause);
+          pause = Math.min(pause * 2, MAX_RETRY_PAUSE_MS);
+          continue;
+        }
+        this.#log.error({ err, items: batch.length }, "ingest batch failed; its updates are skipped");
       }
       if (this.depth > 0) await new Promise((resolve) => setImmediate(resolve));
     }
@@ -96,5 +148,17 @@ export class IngestQueue<T> {
     const waiters = this.#idleWaiters;
     this.#idleWaiters = [];
     for (const w of waiters) w();
+  }
+
+  #pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.#wake = null;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.#wake = done;
+    });
   }
 }

@@ -4,7 +4,11 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { setTimeout as delay } from "node:timers/promises";
+import Database from "better-sqlite3";
 import { Api } from "telegram";
+import { ErrorLog } from "../../src/http/health/error-log.ts";
+import { createLogger } from "../../src/log.ts";
 import { EventStore } from "../../src/store/events.ts";
 import { MessageStore } from "../../src/store/messages.ts";
 import { PeerStore } from "../../src/store/peers.ts";
@@ -171,6 +175,56 @@ describe("bad input", () => {
     await f.telegram.push(deleteMessagesUpdate([3]));
     await f.app.idle();
     assert.equal(f.telegram.sent.length, 1, "the service keeps working");
+  });
+
+  it("a locked database (another process writing) delays messages; none is lost", async (t) => {
+    const messages: string[] = [];
+    const errors = new ErrorLog(() => Date.now());
+    const logger = createLogger({
+      level: "error",
+      destination: { write: (line: string) => void messages.push(JSON.parse(line).msg) },
+      onError: (message, err) => errors.record(message, err),
+    });
+    const f = await startFixture(t, {}, undefined, { logger, errors });
+    f.app.store.sqlite.pragma("busy_timeout = 20");
+    const other = new Database(f.app.store.file);
+    t.after(() => other.close());
+    other.exec("BEGIN IMMEDIATE");
+    for (const id of [1, 2, 3]) {
+      await f.telegram.push(
+        newMessageUpdate(message({ id, peer: alice, from: alice, text: `kept ${id}` }), { users: [alice] }),
+      );
+    }
+    while (messages.length === 0) await delay(10);
+    assert.match(messages[0]!, /kept and retried/);
+    assert.equal(f.app.health().httpStatus, 503, "health says storage failed");
+    other.exec("COMMIT");
+    await f.app.idle();
+    assert.equal(count(f), 3);
+    assert.equal(new EventStore(f.app.store.db).ofType("update.failed").length, 0);
+  });
+
+  it("a full disk delays messages; none is lost, and a deletion after it is still posted", async (t) => {
+    const f = await startFixture(t);
+    const pages = Number(f.app.store.sqlite.pragma("page_count", { simple: true }));
+    f.app.store.sqlite.pragma(`max_page_count = ${pages}`);
+    const long = "x".repeat(3000);
+    for (const id of [1, 2, 3, 4, 5]) {
+      await f.telegram.push(
+        newMessageUpdate(message({ id, peer: alice, from: alice, text: `${id} ${long}` }), {
+          users: [alice],
+        }),
+      );
+    }
+    await delay(50);
+    assert.ok(count(f) < 5, "the disk filled up");
+    f.app.store.sqlite.pragma("max_page_count = 1073741823");
+    await f.app.idle();
+    assert.equal(count(f), 5);
+    assert.equal(new EventStore(f.app.store.db).ofType("update.failed").length, 0);
+    await f.telegram.push(deleteMessagesUpdate([2]));
+    await f.app.idle();
+    assert.equal(f.telegram.sent.length, 1);
   });
 
   it("service messages and unknown update kinds are skipped quietly", async (t) => {
