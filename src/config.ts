@@ -33,6 +33,8 @@ export interface TelegramConfig {
   logChat: LogChatTarget;
   /** Where the session string is kept (mode 0600). */
   sessionFile: string;
+  /** The Python logger's Telethon session, imported when `sessionFile` does not exist yet. */
+  telethonSessionFile: string;
 }
 
 /** How the log-chat feed sends. */
@@ -158,6 +160,7 @@ const SPECS = {
   LOG_CHAT_ID: str({ default: undefined }),
   DATA_ROOT: str({ default: "./data" }),
   SESSION_FILE: str({ default: undefined }),
+  TELETHON_SESSION_FILE: str({ default: undefined }),
   BUFFER_ALL_MEDIA: bool({ default: false }),
   MAX_BUFFER_FILE_SIZE: intIn(0, Number.MAX_SAFE_INTEGER)({ default: 209_715_200 }),
   MEDIA_BUFFER_TTL_HOURS: nonNegativeNumber({ default: 24 }),
@@ -253,6 +256,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       apiHash: e.API_HASH,
       logChat: parseLogChat(e.LOG_CHAT_ID, (problem) => new ConfigError("LOG_CHAT_ID", problem)),
       sessionFile: path.resolve(e.SESSION_FILE ?? path.join(dataRoot, "db", "telegram.session")),
+      telethonSessionFile: path.resolve(e.TELETHON_SESSION_FILE ?? path.join(dataRoot, "db", "user.session")),
     };
   }
 

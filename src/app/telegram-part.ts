@@ -36,6 +36,7 @@ import { downloadMessageMedia } from "../telegram/media-download.ts";
 import { peerInfoOf } from "../telegram/message-map.ts";
 import { refetchMessage } from "../telegram/refetch.ts";
 import { TelegramStatusProbe } from "../telegram/status-probe.ts";
+import { telethonUpdateState } from "../telegram/telethon-session.ts";
 import { updateWeight } from "../telegram/update-kinds.ts";
 
 /** The running Telegram side, as `App.idle()`, `App.stop()`, health and metrics need to see it. */
@@ -176,6 +177,7 @@ export async function startTelegram(
     log: log.child({ part: "catch-up" }),
     pollMs: config.catchUpPollSecs * 1000,
     gapWaitMs: config.catchUpGapWaitMs,
+    importedState: () => telethonUpdateState(tg.telethonSessionFile),
   });
   capture.hooks = { handled: (update) => catchUp.observe(update), batchDone: () => catchUp.persist() };
   const queue = new IngestQueue<unknown>(

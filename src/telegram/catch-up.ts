@@ -49,6 +49,11 @@ export interface CatchUpDeps {
   pollMs: number;
   /** How long a gap may stay open (the missing updates may still arrive) before we fetch. */
   gapWaitMs: number;
+  /**
+   * A state to start from when none is saved yet (the Python logger's, when moving over), so
+   * what arrived between the two is caught up instead of lost.
+   */
+  importedState?: () => { state: UpdateState | null; channels: Map<number, number> } | null;
 }
 
 /** The `pts` an update carries, and for channel updates the channel's bare id. */
@@ -94,6 +99,7 @@ export class CatchUp {
     )) {
       this.#channels.set(Number(id), pts);
     }
+    if (!saved) this.#startFromImported();
     this.#enqueue(async () => {
       if (!this.#state) {
         const s = await this.#d.client.invoke(new Api.updates.GetState());
@@ -109,6 +115,23 @@ export class CatchUp {
       this.#pollTimer = setInterval(() => this.#enqueue(() => this.#difference("poll")), this.#d.pollMs);
       this.#pollTimer.unref();
     }
+  }
+
+  #startFromImported(): void {
+    let imported: ReturnType<NonNullable<CatchUpDeps["importedState"]>> = null;
+    try {
+      imported = this.#d.importedState?.() ?? null;
+    } catch (err) {
+      this.#d.log.warn({ reason: (err as Error).message }, "no update state imported");
+    }
+    if (!imported?.state) return;
+    this.#state = imported.state;
+    for (const [id, pts] of imported.channels) this.#channels.set(id, pts);
+    this.#dirty = true;
+    this.#d.log.info(
+      { pts: imported.state.pts, channels: imported.channels.size },
+      "catching up from the imported update state",
+    );
   }
 
   /** Notes an update as handled, in order; opens a gap fetch when its `pts` skips ahead. */

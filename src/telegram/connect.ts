@@ -9,7 +9,8 @@ import { TelegramClient } from "telegram";
 import { StringSession } from "telegram/sessions/index.js";
 import type { TelegramConfig } from "../config.ts";
 import { PinoGramLogger } from "./gramjs-logger.ts";
-import { readSession } from "./session-file.ts";
+import { readSession, writeSession } from "./session-file.ts";
+import { NotATelethonSession, telethonSessionString } from "./telethon-session.ts";
 
 /** There is no usable saved session. */
 export class NotLoggedIn extends Error {
@@ -30,9 +31,33 @@ export function createClient(cfg: TelegramConfig, session: string, log: Logger):
   return client;
 }
 
-/** Connects with the saved session and checks it is still authorized. */
+/**
+ * The saved session; when there is none yet, the Python logger's Telethon session is imported
+ * (and saved, so the import happens once).
+ */
+export async function loadSession(cfg: TelegramConfig, log: Logger): Promise<string | null> {
+  const saved = await readSession(cfg.sessionFile);
+  if (saved) return saved;
+  let imported: string | null;
+  try {
+    imported = await telethonSessionString(cfg.telethonSessionFile);
+  } catch (err) {
+    if (!(err instanceof NotATelethonSession)) throw err;
+    log.warn({ reason: err.message }, "the Telethon session was not imported");
+    return null;
+  }
+  if (!imported) return null;
+  await writeSession(cfg.sessionFile, imported);
+  log.info(
+    { from: cfg.telethonSessionFile, sessionFile: cfg.sessionFile },
+    "imported the Python logger's Telethon session; no new login needed",
+  );
+  return imported;
+}
+
+/** Connects with the saved (or imported) session and checks it is still authorized. */
 export async function connectAuthorized(cfg: TelegramConfig, log: Logger): Promise<TelegramClient> {
-  const session = await readSession(cfg.sessionFile);
+  const session = await loadSession(cfg, log);
   if (!session) throw new NotLoggedIn(`no saved Telegram session at ${cfg.sessionFile}`);
   const client = createClient(cfg, session, log);
   await client.connect();
