@@ -10,7 +10,7 @@ import { Raw } from "telegram/events/index.js";
 import type { Clock } from "../clock.ts";
 import { type Config, ConfigError } from "../config.ts";
 import type { Feed } from "../feed/feed.ts";
-import { isLogPost } from "../feed/posts.ts";
+import { foldedMediaPost, isLogPost } from "../feed/posts.ts";
 import { FeedSender } from "../feed/sender.ts";
 import type { Logger } from "../log.ts";
 import { MediaBuffer } from "../media/buffer.ts";
@@ -122,6 +122,12 @@ export async function startTelegram(
     outbox,
     events,
     media,
+    foldedMediaCaption: (messageRowId) => {
+      const row = messages.byRowId(messageRowId);
+      if (!row) return undefined;
+      const sender = row.senderId === null ? undefined : peers.get(row.senderId);
+      return foldedMediaPost(row, { chat: peers.get(row.chatId), sender });
+    },
     transport: telegramLogChat(client, logChat, log.child({ part: "feed" })),
     transaction: store.transaction,
     clock,
