@@ -18,7 +18,8 @@ const MAX_FOLD_WAIT_WINDOWS = 10;
 
 /** The kind of outbox row a deletion post has; only these are folded. */
 export const DELETED_POST_KIND = "message.deleted";
-const FOLDED_KIND = "deletions.folded";
+/** The kind of the post a burst is folded into. */
+export const FOLDED_POST_KIND = "deletions.folded";
 
 /**
  * What folding needs; `albumKeyOf` lets an album count once against the inline limit, `media`
@@ -74,7 +75,7 @@ export async function foldIfBurst(first: OutboxRow, d: FoldingDeps): Promise<Out
     const folded = outbox.fold(
       due.map((r) => r.id),
       {
-        kind: FOLDED_KIND,
+        kind: FOLDED_POST_KIND,
         randomId: newRandomId(),
         text: caption.text,
         entities: JSON.stringify(caption.entities),

@@ -16,7 +16,7 @@ import type { FeedConfig } from "../config.ts";
 import type { EventStore } from "../store/events.ts";
 import type { OutboxRow, OutboxStore } from "../store/outbox.ts";
 import { FOLDED_MEDIA_KIND } from "./folded-media.ts";
-import { DELETED_POST_KIND, foldIfBurst } from "./folding.ts";
+import { DELETED_POST_KIND, FOLDED_POST_KIND, foldIfBurst } from "./folding.ts";
 import type { FormattedText } from "./formatted-text.ts";
 import { type DeletedMediaFiles, PostDelivery } from "./post-delivery.ts";
 import { FloodWait, type LogChatTransport } from "./transport.ts";
@@ -165,6 +165,7 @@ export class FeedSender {
         continue;
       }
       this.#setIdle(false);
+      if (row.kind === FOLDED_MEDIA_KIND && this.#waitsForFoldedPost(row)) continue;
       if (row.kind === DELETED_POST_KIND && row.partsSent === 0) row = await this.#foldIfBurst(row);
       if (ALBUM_KINDS.has(row.kind) && (await this.#sendAlbumIfGrouped(row))) continue;
       await this.#send(row);
@@ -178,6 +179,18 @@ export class FeedSender {
       albumKeyOf: (row) => this.#delivery.albumKeyOf(row),
       media: media && caption ? { availability: (id) => media.availability(id), caption } : undefined,
     });
+  }
+
+  /**
+   * The files of a folded burst go after its folded post: while an earlier folded post waits for a
+   * retry, they wait with it (FloodWait already holds everything back).
+   */
+  #waitsForFoldedPost(row: OutboxRow): boolean {
+    const { outbox, clock } = this.#d;
+    const lead = outbox.pendingOfKindBefore(FOLDED_POST_KIND, row.id);
+    if (!lead || lead.notBefore <= clock.now()) return false;
+    outbox.postpone(row.id, lead.notBefore);
+    return true;
   }
 
   /** Waits for room in the pacing window; the sender counts as idle meanwhile. */

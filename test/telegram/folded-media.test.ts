@@ -255,4 +255,28 @@ describe("media of a folded burst", () => {
       oldestPendingAt: null,
     });
   });
+
+  it("a folded post that must be tried again still leads its files", async (t) => {
+    const f = await startFixture(t);
+    const photos = [randomBytes(8000), randomBytes(9000)];
+    const at = { peer: alice, from: alice, date: SENT };
+    const msgs = [
+      ...photos.map((bytes, i) =>
+        message({ id: 300 + i, ...at, text: `photo ${i}`, media: f.telegram.photoMedia({ bytes }) }),
+      ),
+      ...Array.from({ length: 10 }, (_, i) => message({ id: 400 + i, ...at, text: `text ${i}` })),
+    ];
+    await receive(f, msgs);
+    f.telegram.failNext("messages.SendMedia", "CHAT_ADMIN_REQUIRED", { code: 400 });
+    await f.telegram.push(deleteMessagesUpdate(msgs.map((m) => m.id)));
+    await f.app.idle();
+    assert.equal(f.telegram.sent.length, 0, "the files wait while the folded post waits for its retry");
+    f.clock.advance(10_000);
+    await f.app.idle();
+    assert.equal(f.telegram.sent[0], foldedPosts(f)[0], "the folded post first");
+    assert.deepEqual(
+      f.telegram.sent.slice(1).map((s) => digest(s.uploadedBytes)),
+      photos.map(digest),
+    );
+  });
 });
