@@ -10,12 +10,11 @@ import { Raw } from "telegram/events/index.js";
 import type { Clock } from "../clock.ts";
 import { type Config, ConfigError } from "../config.ts";
 import type { Feed } from "../feed/feed.ts";
-import { isLogPost } from "../feed/posts.ts";
+import { foldedMediaPost, isLogPost } from "../feed/posts.ts";
 import { FeedSender } from "../feed/sender.ts";
 import type { Logger } from "../log.ts";
 import { MediaBuffer } from "../media/buffer.ts";
-import { plaintextDeletedMediaStore } from "../media/deleted-media-store.ts";
-import { encryptedDeletedMediaStore } from "../media/vault/encrypted-store.ts";
+import { configuredDeletedMediaStore } from "../media/vault/configured-store.ts";
 import { findMessageLinks } from "../saver/message-links.ts";
 import { RestrictedSaver } from "../saver/restricted-saver.ts";
 import type { Store } from "../store/db.ts";
@@ -107,10 +106,12 @@ export async function startTelegram(
     files: mediaFiles,
     messages,
     events,
-    deleted:
-      config.media.encryptDeleted && config.media.deletedMediaKey
-        ? encryptedDeletedMediaStore(config.vaultDir, config.media.deletedMediaKey, config.mediaDir)
-        : plaintextDeletedMediaStore(config.vaultDir),
+    deleted: configuredDeletedMediaStore({
+      vaultDir: config.vaultDir,
+      tmpDir: config.mediaDir,
+      encrypt: config.media.encryptDeleted,
+      key: config.media.deletedMediaKey,
+    }),
     download: (message, dest) => downloadMessageMedia(client, message, dest),
     refetch: (row) => refetchMessage(client, row, peers),
     mediaDir: config.mediaDir,
@@ -123,6 +124,12 @@ export async function startTelegram(
     outbox,
     events,
     media,
+    foldedMediaCaption: (messageRowId) => {
+      const row = messages.byRowId(messageRowId);
+      if (!row) return undefined;
+      const sender = row.senderId === null ? undefined : peers.get(row.senderId);
+      return foldedMediaPost(row, { chat: peers.get(row.chatId), sender });
+    },
     transport: telegramLogChat(client, logChat, log.child({ part: "feed" })),
     transaction: store.transaction,
     clock,

@@ -10,12 +10,26 @@ import type { FormattedText } from "./formatted-text.ts";
 
 /** A file sent with a post. */
 export type PostAttachment =
-  /** Every message of a folded burst, listed in a text file. */
-  | { type: "folded-listing"; name: string }
+  /**
+   * Every message of a folded burst, listed in a text file. `mediaNotes` says, per folded post id,
+   * whether the message's file follows the folded post or why it is missing.
+   */
+  | { type: "folded-listing"; name: string; mediaNotes?: Record<string, string> }
   /** The media of a stored message (from the buffer or the deleted-media store). */
   | { type: "message-media"; messageRowId: number }
   /** A text file carried in the post itself (file-audit digests with a long listing). */
   | { type: "text"; name: string; text: string };
+
+/** The attachment a stored post carries, if any. */
+export function attachmentOf(row: { attachment: string | null }): PostAttachment | undefined {
+  return row.attachment ? (JSON.parse(row.attachment) as PostAttachment) : undefined;
+}
+
+/** The message row whose media a stored post carries, if any. */
+export function mediaRowOf(row: { attachment: string | null }): number | undefined {
+  const a = attachmentOf(row);
+  return a?.type === "message-media" ? a.messageRowId : undefined;
+}
 
 /** A post to queue. */
 export interface PostDraft {

@@ -2,12 +2,14 @@
  * Folding a burst of deletions: when more deletion posts are due within the fold window than can
  * be posted one by one (`maxDeletedInline`), they become one post, a short caption plus an attached
  * listing of every message, so nothing is truncated or dropped however many messages vanish at once.
+ * The kept files of the folded messages follow the folded post as posts of their own (folded-media.ts).
  */
 import type { Logger } from "pino";
 import type { Clock } from "../clock.ts";
 import type { FeedConfig } from "../config.ts";
 import type { OutboxRow, OutboxStore } from "../store/outbox.ts";
 import { newRandomId, type PostAttachment } from "./feed.ts";
+import { type FoldedMediaSource, followingMediaRow, planFoldedMedia } from "./folded-media.ts";
 import { CAPTION_LIMIT } from "./post-delivery.ts";
 import { foldedDeletionsCaption } from "./posts.ts";
 
@@ -16,9 +18,13 @@ const MAX_FOLD_WAIT_WINDOWS = 10;
 
 /** The kind of outbox row a deletion post has; only these are folded. */
 export const DELETED_POST_KIND = "message.deleted";
-const FOLDED_KIND = "deletions.folded";
+/** The kind of the post a burst is folded into. */
+export const FOLDED_POST_KIND = "deletions.folded";
 
-/** What folding needs; `albumKeyOf` lets an album count once against the inline limit. */
+/**
+ * What folding needs; `albumKeyOf` lets an album count once against the inline limit, `media`
+ * (absent without a media buffer) tells which folded messages' files follow the folded post.
+ */
 export interface FoldingDeps {
   outbox: OutboxStore;
   transaction: <T>(fn: () => T) => T;
@@ -26,6 +32,7 @@ export interface FoldingDeps {
   config: FeedConfig;
   log: Logger;
   albumKeyOf(row: OutboxRow): string | null;
+  media?: FoldedMediaSource;
 }
 
 /**
@@ -48,27 +55,41 @@ export async function foldIfBurst(first: OutboxRow, d: FoldingDeps): Promise<Out
   const posts = new Set(due.map((r) => d.albumKeyOf(r) ?? `post:${r.id}`));
   if (posts.size <= config.maxDeletedInline) return first;
   const name = `deleted-messages-${new Date(now).toISOString().replace(/[-:]/g, "").slice(0, 15)}.txt`;
+  const media = d.media ? await planFoldedMedia(due, d.media, d.log) : { follow: [], notes: {} };
   const caption = foldedDeletionsCaption(
     due.map((r) => ({ text: r.text, chatName: r.topic ?? "unknown chat" })),
     config.maxDeletedInline,
     name,
     CAPTION_LIMIT,
+    media.follow.length,
   );
-  const attachment: PostAttachment = { type: "folded-listing", name };
-  const id = d.transaction(() =>
-    outbox.fold(
+  const attachment: PostAttachment = {
+    type: "folded-listing",
+    name,
+    mediaNotes: Object.keys(media.notes).length > 0 ? media.notes : undefined,
+  };
+  const foldedAt = clock.now();
+  // The folded post and the posts of its files are written together, each with its random id, so
+  // a restart finds either none of them or all of them, in order.
+  const id = d.transaction(() => {
+    const folded = outbox.fold(
       due.map((r) => r.id),
       {
-        kind: FOLDED_KIND,
+        kind: FOLDED_POST_KIND,
         randomId: newRandomId(),
         text: caption.text,
         entities: JSON.stringify(caption.entities),
         attachment: JSON.stringify(attachment),
-        notBefore: now,
+        notBefore: foldedAt,
       },
-      now,
-    ),
+      foldedAt,
+    );
+    for (const m of media.follow) outbox.add(followingMediaRow(m, foldedAt), foldedAt);
+    return folded;
+  });
+  d.log.info(
+    { posts: due.length, files: media.follow.length, outboxId: id },
+    "folded a burst of deletions into one post",
   );
-  d.log.info({ posts: due.length, outboxId: id }, "folded a burst of deletions into one post");
   return outbox.get(id)!;
 }

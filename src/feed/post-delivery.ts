@@ -8,13 +8,13 @@
  * de-duplicated by Telegram part by part.
  */
 import type { Clock } from "../clock.ts";
-import type { PreparedMedia } from "../media/buffer.ts";
+import type { MediaAvailability, PreparedMedia } from "../media/buffer.ts";
 import { safeFileName } from "../media/vault/file-name.ts";
 import type { OutboxRow, OutboxStore } from "../store/outbox.ts";
 import type { MediaInfo } from "../telegram/media-map.ts";
 import { parseEntities } from "../telegram/stored-entities.ts";
 import { ALBUM_LIMIT, canGroup } from "./album.ts";
-import type { PostAttachment } from "./feed.ts";
+import { attachmentOf, mediaRowOf } from "./feed.ts";
 import { type FormattedText, splitFormatted, splitHead, TextBuilder } from "./formatted-text.ts";
 import { foldedDeletionsListing } from "./posts.ts";
 import type { LogChatTransport, PostMedia } from "./transport.ts";
@@ -29,6 +29,8 @@ const NO_CAPTION: ReadonlySet<string> = new Set(["sticker", "round_video"]);
 /** Files of deleted messages, as the media buffer keeps them. */
 export interface DeletedMediaFiles {
   prepare(messageRowId: number): Promise<PreparedMedia>;
+  /** Whether the file is kept, without opening it (folded bursts decide what follows them). */
+  availability(messageRowId: number): Promise<MediaAvailability>;
   albumKey(messageRowId: number): string | null;
 }
 
@@ -45,12 +47,6 @@ export interface PostDeliveryDeps {
   noteSent(): void;
   /** Reschedules or gives up on a post that could not be sent. */
   failed(row: OutboxRow, err: unknown): void;
-}
-
-/** The message row whose media a post carries, if any. */
-function mediaRowOf(row: OutboxRow): number | undefined {
-  const a = row.attachment ? (JSON.parse(row.attachment) as PostAttachment) : undefined;
-  return a?.type === "message-media" ? a.messageRowId : undefined;
 }
 
 /** What the transport needs to post a kept file in its own kind. */
@@ -77,9 +73,9 @@ export class PostDelivery {
   /** Sends every part of `row` not yet sent; throws what the transport threw. */
   async deliver(row: OutboxRow): Promise<void> {
     const body = { text: row.text, entities: parseEntities(row.entities) };
-    const attachment = row.attachment ? (JSON.parse(row.attachment) as PostAttachment) : undefined;
+    const attachment = attachmentOf(row);
     if (attachment?.type === "folded-listing")
-      await this.#sendTextFile(row, body, attachment.name, this.#listingOf(row));
+      await this.#sendTextFile(row, body, attachment.name, this.#listingOf(row, attachment.mediaNotes ?? {}));
     else if (attachment?.type === "text")
       await this.#sendTextFile(row, body, attachment.name, attachment.text);
     else if (attachment?.type === "message-media")
@@ -186,9 +182,11 @@ export class PostDelivery {
     );
   }
 
-  /** Every message of a folded burst, in full, in order. */
-  #listingOf(row: OutboxRow): string {
-    const items = this.#d.outbox.foldedInto(row.id).map((r) => ({ text: r.text, chatName: r.topic ?? "" }));
+  /** Every message of a folded burst, in full, in order, each with what became of its file. */
+  #listingOf(row: OutboxRow, mediaNotes: Record<string, string>): string {
+    const items = this.#d.outbox
+      .foldedInto(row.id)
+      .map((r) => ({ text: r.text, chatName: r.topic ?? "", mediaNote: mediaNotes[r.id] }));
     return foldedDeletionsListing(items, row.createdAt);
   }
 

@@ -83,13 +83,8 @@ function addPeer(out: TextBuilder, peerId: number, peer: PeerRow | undefined): v
   if (peer?.username && peer.name) out.add(` @${peer.username}`);
 }
 
-function addMessageHeader(out: TextBuilder, row: MessageRow, peers: MessagePeers): void {
-  if (row.senderId !== null && row.senderId !== row.chatId) {
-    out.add("From: ");
-    addPeer(out, row.senderId, peers.sender);
-    out.add(row.outgoing ? " (you)" : "").newline();
-  }
-  out.add("Chat: ");
+/** The chat a message is in: "private chat with Alice", "Team (supergroup)", "Saved Messages". */
+function addChat(out: TextBuilder, row: MessageRow, peers: MessagePeers): void {
   if (row.chatType === "user" || row.chatType === "bot") {
     out.add(row.chatType === "bot" ? "bot " : "private chat with ");
     addPeer(out, row.chatId, peers.chat);
@@ -102,6 +97,16 @@ function addMessageHeader(out: TextBuilder, row: MessageRow, peers: MessagePeers
     });
     out.add(` (${row.chatType})`);
   }
+}
+
+function addMessageHeader(out: TextBuilder, row: MessageRow, peers: MessagePeers): void {
+  if (row.senderId !== null && row.senderId !== row.chatId) {
+    out.add("From: ");
+    addPeer(out, row.senderId, peers.sender);
+    out.add(row.outgoing ? " (you)" : "").newline();
+  }
+  out.add("Chat: ");
+  addChat(out, row, peers);
   out.newline();
   out.add(`Sent: ${formatUtc(row.date)} · `);
   out.add("open message", {
@@ -139,6 +144,39 @@ export function deletedMessagePost(
   if (row.ttlPeriod) out.add(`Auto-delete timer: ${formatDuration(row.ttlPeriod)}`, ITALIC).newline();
   if (row.revisionCount > 0) out.add(`Edited ${row.revisionCount}× before deletion`, ITALIC).newline();
   if (mediaNote) out.add(mediaNote, ITALIC).newline();
+  if (row.text.length > 0) {
+    out.newline().add("\n");
+    out.addFormatted({ text: row.text, entities: parseEntities(row.entities) });
+  }
+  return out.build();
+}
+
+/**
+ * The caption of a deleted message's media posted after a folded burst: a short line saying which
+ * message it was (chat, sender, message id as a link, date), then the recovered text. The full
+ * post is in the burst's listing; this one only has to be recognised next to its file.
+ */
+export function foldedMediaPost(row: MessageRow, peers: MessagePeers): FormattedText {
+  const kind = (row.deletionKind ?? "deleted") as DeletionKind;
+  const title =
+    kind === "auto_delete"
+      ? `${MARK.autoDelete} Media of a message removed by the auto-delete timer`
+      : kind === "own"
+        ? `${MARK.deleted} Media of your own deleted message`
+        : `${MARK.deleted} Media of a deleted message`;
+  const out = new TextBuilder();
+  out.add(title, BOLD).newline();
+  addChat(out, row, peers);
+  if (row.senderId !== null && row.senderId !== row.chatId) {
+    out.add(" · from ");
+    addPeer(out, row.senderId, peers.sender);
+  }
+  out.add(" · ");
+  out.add(`message ${row.messageId}`, {
+    _: "MessageEntityTextUrl",
+    url: messageLink(row.chatId, row.messageId, peers.chat),
+  });
+  out.add(` · sent ${formatUtc(row.date)}`);
   if (row.text.length > 0) {
     out.newline().add("\n");
     out.addFormatted({ text: row.text, entities: parseEntities(row.entities) });
@@ -216,7 +254,12 @@ export function editedMessagePost(
 export interface FoldedItem {
   text: string;
   chatName: string;
+  /** Whether the message's file follows the folded post, or why it is missing. */
+  mediaNote?: string;
 }
+
+/** The listing's note for a message whose file is posted after the folded post. */
+export const MEDIA_FOLLOWS_NOTE = "The file follows the folded post as its own message.";
 
 /**
  * The caption of a folded burst of deletions: counts per chat and the first `inline` posts in
@@ -227,6 +270,7 @@ export function foldedDeletionsCaption(
   inline: number,
   fileName: string,
   limit: number,
+  filesFollowing = 0,
 ) {
   const perChat = new Map<string, number>();
   for (const it of items) perChat.set(it.chatName, (perChat.get(it.chatName) ?? 0) + 1);
@@ -236,6 +280,10 @@ export function foldedDeletionsCaption(
   const chatLines = chats.slice(0, 10).map(([name, n]) => `${n} in ${name}`);
   if (chats.length > 10) chatLines.push(`and ${chats.length - 10} more chats`);
   head.add(chatLines.join(", ")).newline();
+  if (filesFollowing > 0)
+    head
+      .add(`📎 ${filesFollowing} recovered ${filesFollowing === 1 ? "file follows" : "files follow"}`)
+      .newline();
   const foot = `\nEvery message, in full: ${fileName}`;
   const shown = items.slice(0, inline);
   const budget = limit - head.length - foot.length - shown.length * 2;
@@ -251,7 +299,8 @@ export function foldedDeletionsCaption(
 export function foldedDeletionsListing(items: readonly FoldedItem[], foldedAt: number): string {
   const rule = "\n\n────────────────────────\n\n";
   const header = `${items.length} deleted messages, listed ${formatUtc(foldedAt)}`;
-  return `${header}${rule}${items.map((it) => it.text).join(rule)}\n`;
+  const entry = (it: FoldedItem) => (it.mediaNote ? `${it.text}\n\n📎 ${it.mediaNote}` : it.text);
+  return `${header}${rule}${items.map(entry).join(rule)}\n`;
 }
 
 /** The reply to a saving request that could not be served: the link and why. */

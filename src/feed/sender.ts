@@ -4,7 +4,8 @@
  * other failures with exponential backoff and finally marking the post failed with an error event.
  *
  * A burst of deletions (more than `maxDeletedInline` due within the fold window) is folded into
- * one post first (folding.ts); how each post is laid out in messages is post-delivery.ts.
+ * one post first (folding.ts), whose messages' kept files follow it as posts of their own
+ * (folded-media.ts); how each post is laid out in messages is post-delivery.ts.
  *
  * Crash safety: parts sent are recorded one by one, and a post is re-sent with the random id it
  * was given when queued, which Telegram de-duplicates.
@@ -14,11 +15,15 @@ import type { Clock } from "../clock.ts";
 import type { FeedConfig } from "../config.ts";
 import type { EventStore } from "../store/events.ts";
 import type { OutboxRow, OutboxStore } from "../store/outbox.ts";
-import { DELETED_POST_KIND, foldIfBurst } from "./folding.ts";
+import { FOLDED_MEDIA_KIND } from "./folded-media.ts";
+import { DELETED_POST_KIND, FOLDED_POST_KIND, foldIfBurst } from "./folding.ts";
+import type { FormattedText } from "./formatted-text.ts";
 import { type DeletedMediaFiles, PostDelivery } from "./post-delivery.ts";
 import { FloodWait, type LogChatTransport } from "./transport.ts";
 
 const MAX_BACKOFF_MS = 10 * 60_000;
+/** Posts whose deleted media may go out grouped as an album. */
+const ALBUM_KINDS: ReadonlySet<string> = new Set([DELETED_POST_KIND, FOLDED_MEDIA_KIND]);
 /** Longest single sleep; the loop re-checks the outbox at least this often. */
 const MAX_SLEEP_MS = 60_000;
 
@@ -29,6 +34,8 @@ export interface FeedSenderDeps {
   transport: LogChatTransport;
   /** Files of deleted messages; absent when the media buffer is not running. */
   media?: DeletedMediaFiles;
+  /** The short caption of a folded message's file posted after its burst (see folded-media.ts). */
+  foldedMediaCaption?: (messageRowId: number) => FormattedText | undefined;
   transaction: <T>(fn: () => T) => T;
   clock: Clock;
   config: FeedConfig;
@@ -158,14 +165,32 @@ export class FeedSender {
         continue;
       }
       this.#setIdle(false);
+      if (row.kind === FOLDED_MEDIA_KIND && this.#waitsForFoldedPost(row)) continue;
       if (row.kind === DELETED_POST_KIND && row.partsSent === 0) row = await this.#foldIfBurst(row);
-      if (row.kind === DELETED_POST_KIND && (await this.#sendAlbumIfGrouped(row))) continue;
+      if (ALBUM_KINDS.has(row.kind) && (await this.#sendAlbumIfGrouped(row))) continue;
       await this.#send(row);
     }
   }
 
   #foldIfBurst(first: OutboxRow): Promise<OutboxRow> {
-    return foldIfBurst(first, { ...this.#d, albumKeyOf: (row) => this.#delivery.albumKeyOf(row) });
+    const { media, foldedMediaCaption: caption } = this.#d;
+    return foldIfBurst(first, {
+      ...this.#d,
+      albumKeyOf: (row) => this.#delivery.albumKeyOf(row),
+      media: media && caption ? { availability: (id) => media.availability(id), caption } : undefined,
+    });
+  }
+
+  /**
+   * The files of a folded burst go after its folded post: while an earlier folded post waits for a
+   * retry, they wait with it (FloodWait already holds everything back).
+   */
+  #waitsForFoldedPost(row: OutboxRow): boolean {
+    const { outbox, clock } = this.#d;
+    const lead = outbox.pendingOfKindBefore(FOLDED_POST_KIND, row.id);
+    if (!lead || lead.notBefore <= clock.now()) return false;
+    outbox.postpone(row.id, lead.notBefore);
+    return true;
   }
 
   /** Waits for room in the pacing window; the sender counts as idle meanwhile. */
@@ -190,10 +215,13 @@ export class FeedSender {
     }
   }
 
-  /** Deleted media of one album goes out as one album; false when `row` is not part of such a group. */
+  /**
+   * Deleted media of one album goes out as one album (posts of the same kind due together); false
+   * when `row` is not part of such a group.
+   */
   #sendAlbumIfGrouped(row: OutboxRow): Promise<boolean> {
     const { outbox, clock } = this.#d;
-    return this.#delivery.sendAlbumIfGrouped(row, () => outbox.dueOfKind(DELETED_POST_KIND, clock.now()));
+    return this.#delivery.sendAlbumIfGrouped(row, () => outbox.dueOfKind(row.kind, clock.now()));
   }
 
   #failed(row: OutboxRow, err: unknown): void {

@@ -31,6 +31,15 @@ export type PreparedMedia =
   | { ok: true; opened: OpenedMedia; media: MediaInfo }
   | { ok: false; reasonText: string };
 
+/** Whether a message's file is kept, or why not (as `PreparedMedia` says it). */
+export type MediaAvailability = { kept: true } | { kept: false; reasonText: string };
+
+/** Where a message's file is, before it is opened. */
+type LocatedMedia =
+  | { where: "vault"; file: string; media: MediaInfo }
+  | { where: "buffer"; path: string; media: MediaInfo }
+  | { where: "missing"; reasonText: string };
+
 /** Everything the buffer needs. */
 export interface MediaBufferDeps {
   files: MediaFileStore;
@@ -93,29 +102,40 @@ export class MediaBuffer {
 
   /** A file to post for a message, once its download and move have settled. */
   async prepare(messageRowId: number): Promise<PreparedMedia> {
+    const found = await this.#locate(messageRowId);
+    if (found.where === "missing") return { ok: false, reasonText: found.reasonText };
+    if (found.where === "vault")
+      return { ok: true, opened: await this.#d.deleted.open(found.file), media: found.media };
+    return { ok: true, opened: { path: found.path, cleanup: async () => {} }, media: found.media };
+  }
+
+  /**
+   * Whether a message's file is kept (in the buffer or the deleted-media store), once its download
+   * and move have settled, without opening it: a folded burst says per message whether its file
+   * follows, or why not.
+   */
+  async availability(messageRowId: number): Promise<MediaAvailability> {
+    const found = await this.#locate(messageRowId);
+    return found.where === "missing" ? { kept: false, reasonText: found.reasonText } : { kept: true };
+  }
+
+  async #locate(messageRowId: number): Promise<LocatedMedia> {
     await this.#downloads.get(messageRowId);
     await this.#deletions.get(messageRowId);
     const msg = this.#d.messages.byRowId(messageRowId);
     const media = msg?.media ? (JSON.parse(msg.media) as MediaInfo) : undefined;
     const row = this.#d.files.byMessage(messageRowId);
-    if (!media) return { ok: false, reasonText: "" };
+    if (!media) return { where: "missing", reasonText: "" };
     if (!row)
       return {
-        ok: false,
+        where: "missing",
         reasonText: missingMediaReason(FILE_KINDS.has(media.kind) ? null : "no_file", media, this.#d.policy),
       };
-    if (row.status === "vaulted" && row.vaultFile) {
-      return { ok: true, opened: await this.#d.deleted.open(row.vaultFile), media };
-    }
-    if (row.status === "stored" && row.blob) {
-      return {
-        ok: true,
-        opened: { path: path.join(this.#d.mediaDir, row.blob), cleanup: async () => {} },
-        media,
-      };
-    }
+    if (row.status === "vaulted" && row.vaultFile) return { where: "vault", file: row.vaultFile, media };
+    if (row.status === "stored" && row.blob)
+      return { where: "buffer", path: path.join(this.#d.mediaDir, row.blob), media };
     const reason = row.status === "purged" ? "purged" : row.status === "pending" ? "pending" : row.reason;
-    return { ok: false, reasonText: missingMediaReason(reason, media, this.#d.policy) };
+    return { where: "missing", reasonText: missingMediaReason(reason, media, this.#d.policy) };
   }
 
   /** Messages of one album share this key (chat and grouped id); null when not in an album. */

@@ -92,6 +92,22 @@ export class OutboxStore {
       .all();
   }
 
+  /** The oldest pending post of `kind` queued before post `id`, if any. */
+  pendingOfKindBefore(kind: string, id: number): OutboxRow | undefined {
+    return this.#db
+      .select()
+      .from(outbox)
+      .where(and(eq(outbox.status, "pending"), eq(outbox.kind, kind), lt(outbox.id, id)))
+      .orderBy(asc(outbox.id))
+      .limit(1)
+      .get();
+  }
+
+  /** Moves a pending post's earliest sending time, without counting a try. */
+  postpone(id: number, notBefore: number): void {
+    this.#db.update(outbox).set({ notBefore }).where(eq(outbox.id, id)).run();
+  }
+
   /** When the newest pending post of `kind` was queued, or undefined when there is none. */
   latestQueuedOfKind(kind: string): number | undefined {
     const r = this.#db

@@ -125,7 +125,7 @@ export const outbox = sqliteTable(
   "outbox",
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
-    /** `message.deleted`, `message.edited`, `deletions.folded`, ... */
+    /** `message.deleted`, `message.edited`, `deletions.folded`, `deletions.folded_media`, ... */
     kind: text("kind").notNull(),
     /** `pending`, `sent`, `failed`, `folded`. */
     status: text("status").notNull().default("pending"),
@@ -134,7 +134,7 @@ export const outbox = sqliteTable(
     entities: text("entities"),
     /** What the post is about in a few words (the chat's name), for folded summaries. */
     topic: text("topic"),
-    /** A file sent with the post: `{name, mimeType, text}` (folded listings) as JSON. */
+    /** A file sent with the post, as JSON (`PostAttachment` in feed/feed.ts). */
     attachment: text("attachment"),
     partsSent: integer("parts_sent").notNull().default(0),
     /** A message in the log chat this post answers (the restricted-link saver replies to requests). */

@@ -26,8 +26,11 @@ export interface AppFixture {
   logChannel: Api.Channel;
   /** Stops the app (the fake stays, as Telegram would). */
   stop(): Promise<void>;
-  /** Starts a new app on the same data folder and the same Telegram, as after a restart. */
-  restart(): Promise<AppFixture>;
+  /**
+   * Starts a new app on the same data folder and the same Telegram, as after a restart; `env`
+   * changes settings for the new run (as an edited `.env` would).
+   */
+  restart(env?: Record<string, string>): Promise<AppFixture>;
 }
 
 /** Environment for the fixture's config; override anything. */
@@ -77,9 +80,9 @@ async function launch(
     dataRoot,
     logChannel,
     stop,
-    restart: async () => {
+    restart: async (changed = {}) => {
       await stop();
-      return launch(t, dataRoot, env, telegram, clock, logChannel, extra);
+      return launch(t, dataRoot, { ...env, ...changed }, telegram, clock, logChannel, extra);
     },
   };
 }

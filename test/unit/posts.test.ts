@@ -1,7 +1,15 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { messageLink } from "../../src/feed/links.ts";
-import { deletedMessagePost, editedMessagePost, foldedDeletionsCaption } from "../../src/feed/posts.ts";
+import {
+  deletedMessagePost,
+  editedMessagePost,
+  foldedDeletionsCaption,
+  foldedDeletionsListing,
+  foldedMediaPost,
+  isLogPost,
+  MEDIA_FOLLOWS_NOTE,
+} from "../../src/feed/posts.ts";
 import { wordDiff } from "../../src/feed/word-diff.ts";
 import type { MessageRow } from "../../src/store/messages.ts";
 import type { PeerRow } from "../../src/store/peers.ts";
@@ -121,5 +129,60 @@ describe("foldedDeletionsCaption", () => {
     assert.ok(c.text.length <= 1024, `caption is ${c.text.length} units`);
     assert.match(c.text, /1000 messages deleted/);
     assert.match(c.text, /deleted\.txt/);
+  });
+
+  it("says how many recovered files follow the folded post", () => {
+    const items = [{ text: "a", chatName: "c" }];
+    assert.match(foldedDeletionsCaption(items, 5, "d.txt", 1024, 3).text, /📎 3 recovered files follow\n/);
+    assert.match(foldedDeletionsCaption(items, 5, "d.txt", 1024, 1).text, /📎 1 recovered file follows\n/);
+    assert.doesNotMatch(foldedDeletionsCaption(items, 5, "d.txt", 1024).text, /recovered/);
+  });
+});
+
+describe("foldedDeletionsListing", () => {
+  it("says under each message whether its file follows or why it is missing", () => {
+    const listing = foldedDeletionsListing(
+      [
+        { text: "with photo", chatName: "c", mediaNote: MEDIA_FOLLOWS_NOTE },
+        { text: "too big", chatName: "c", mediaNote: "The file was not kept: 2.0 MiB is over the cap." },
+        { text: "plain text", chatName: "c" },
+      ],
+      Date.UTC(2026, 0, 1),
+    );
+    const entries = listing.trimEnd().split("\n\n────────────────────────\n\n");
+    assert.deepEqual(entries.slice(1), [
+      `with photo\n\n📎 ${MEDIA_FOLLOWS_NOTE}`,
+      "too big\n\n📎 The file was not kept: 2.0 MiB is over the cap.",
+      "plain text",
+    ]);
+  });
+});
+
+describe("foldedMediaPost", () => {
+  it("names the chat, sender, message (as a link) and date in one line, then the text with its formatting", () => {
+    const post = foldedMediaPost(row({ deletionKind: "deleted" }), { chat: group, sender: alice });
+    assert.equal(
+      post.text,
+      "🗑 Media of a deleted message\nTeam (supergroup) · from Alice @alice · message 42 · sent 2026-11-22 04:20:11 UTC\n\nhello **world**",
+    );
+    assert.ok(isLogPost(post.text), "recognised as the logger's own post");
+    const link = post.entities.find((e) => e.url === "https://t.me/c/1234567890/42");
+    assert.equal(post.text.slice(link!.offset, link!.offset + link!.length), "message 42");
+    const bold = post.entities.find((e) => e._ === "MessageEntityBold" && e.offset > 20);
+    assert.equal(post.text.slice(bold!.offset, bold!.offset + bold!.length), "**world**");
+  });
+
+  it("labels auto-deleted and own messages, and leaves out an empty text", () => {
+    const peers = { chat: alice, sender: alice };
+    const privateRow = { chatId: 777, chatType: "user", text: "", entities: null };
+    const auto = foldedMediaPost(row({ ...privateRow, deletionKind: "auto_delete" }), peers);
+    assert.equal(
+      auto.text,
+      "⏲ Media of a message removed by the auto-delete timer\nprivate chat with Alice @alice · message 42 · sent 2026-11-22 04:20:11 UTC",
+    );
+    assert.match(
+      foldedMediaPost(row({ deletionKind: "own" }), peers).text,
+      /^🗑 Media of your own deleted message/,
+    );
   });
 });
