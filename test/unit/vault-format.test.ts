@@ -240,17 +240,19 @@ describe("purge selection", () => {
     { name: "notes.txt", mtimeMs: now - 365 * day, size: 40 },
     { name: `.${name}.tmp`, mtimeMs: now - 2 * day, size: 50 },
     { name: `.${name.replace("0123", "bbbb")}.tmp`, mtimeMs: now - 1000, size: 60 },
+    { name: name.replace(".tlv", ".bin"), mtimeMs: now - 10 * day, size: 70 },
+    { name: `.${name.replace(".tlv", ".bin")}.tmp`, mtimeMs: now - 2 * day, size: 80 },
   ];
   it("keeps everything but stale temporary files when the TTL is 0", () => {
     assert.deepEqual(
       selectExpired(entries, 0, now).map((e) => e.size),
-      [50],
+      [50, 80],
     );
   });
-  it("removes vault and .enc files older than the TTL, never other files", () => {
+  it("removes encrypted, plain and .enc files older than the TTL, never other files", () => {
     assert.deepEqual(
       selectExpired(entries, 5, now).map((e) => e.size),
-      [10, 30, 50],
+      [10, 30, 50, 70, 80],
     );
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Removes vault files older than a retention period (DELETED_MEDIA_TTL_DAYS; 0 keeps them
- * forever), for the housekeeping loop. Only vault files (`*.tlv`, and the Python logger's `*.enc`
- * a migrating user may have copied in) and the vault's own leftover temporary files are touched;
+ * forever), for the housekeeping loop. Only kept files (`*.tlv` encrypted, `*.bin` plain — both can be
+ * there when ENCRYPT_DELETED_MEDIA changed — and the Python logger's `*.enc` a migrating user may
+ * have copied in) and the stores' own leftover temporary files are touched;
  * anything else in the folder is left alone. The choice is a pure function of a listing.
  */
 import { readdir, stat, unlink } from "node:fs/promises";
@@ -23,8 +24,8 @@ export interface PurgeResult {
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** A temporary file this old was left by a crash (a write takes seconds, not hours). */
 const STALE_TEMP_MS = DAY_MS;
-const VAULT_FILE = /^[0-9a-f]{32}\.tlv$|\.enc$/i;
-const TEMP_FILE = /^\.[0-9a-f]{32}\.tlv\.tmp$/;
+const VAULT_FILE = /^[0-9a-f]{32}\.(?:tlv|bin)$|\.enc$/i;
+const TEMP_FILE = /^\.[0-9a-f]{32}\.(?:tlv|bin)\.tmp$/;
 
 /**
  * The entries to delete at time `now` (ms): vault files modified more than `ttlDays` days ago
