@@ -33,12 +33,15 @@ export interface FoldingDeps {
   log: Logger;
   albumKeyOf(row: OutboxRow): string | null;
   media?: FoldedMediaSource;
+  /** Aborted when the sender stops: the wait ends at once and nothing is folded. */
+  stopping?: AbortSignal;
 }
 
 /**
  * Waits until deletions stop arriving (no new one for a fold window, at most
  * `MAX_FOLD_WAIT_WINDOWS` windows in all), then folds the due deletions into one post if there
- * are more than can be posted one by one. Returns the post to send next: the folded one, or `first`.
+ * are more than can be posted one by one. Returns the post to send next: the folded one, or `first`
+ * (also when the sender stops meanwhile: the due posts stay queued for the next start).
  */
 export async function foldIfBurst(first: OutboxRow, d: FoldingDeps): Promise<OutboxRow> {
   const { outbox, clock, config } = d;
@@ -47,7 +50,8 @@ export async function foldIfBurst(first: OutboxRow, d: FoldingDeps): Promise<Out
     const latest = outbox.latestQueuedOfKind(DELETED_POST_KIND) ?? first.createdAt;
     const quietAt = Math.min(latest + config.foldWindowMs, deadline);
     if (clock.now() >= quietAt) break;
-    await clock.sleep(quietAt - clock.now());
+    await clock.sleep(quietAt - clock.now(), d.stopping);
+    if (d.stopping?.aborted) return first;
   }
   const now = clock.now();
   const due = outbox.dueOfKind(DELETED_POST_KIND, now).filter((r) => r.partsSent === 0);

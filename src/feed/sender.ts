@@ -58,6 +58,8 @@ export class FeedSender {
   #running = false;
   #loop: Promise<void> | undefined;
   #wake = new AbortController();
+  /** Aborted by `stop()`: ends waits that a mere wake-up must not end (the fold window). */
+  #stopping = new AbortController();
   #idle = false;
   #idleWaiters: Array<() => void> = [];
 
@@ -92,6 +94,7 @@ export class FeedSender {
   start(): void {
     if (this.#running) return;
     this.#running = true;
+    this.#stopping = new AbortController();
     this.#loop = this.#run().catch((err: unknown) => {
       this.#d.log.fatal({ err }, "feed sender stopped unexpectedly");
     });
@@ -101,6 +104,7 @@ export class FeedSender {
   async stop(): Promise<void> {
     this.#running = false;
     this.#wake.abort();
+    this.#stopping.abort();
     await this.#loop;
     this.#setIdle(true);
   }
@@ -166,7 +170,10 @@ export class FeedSender {
       }
       this.#setIdle(false);
       if (row.kind === FOLDED_MEDIA_KIND && this.#waitsForFoldedPost(row)) continue;
-      if (row.kind === DELETED_POST_KIND && row.partsSent === 0) row = await this.#foldIfBurst(row);
+      if (row.kind === DELETED_POST_KIND && row.partsSent === 0) {
+        row = await this.#foldIfBurst(row);
+        if (!this.#running) break;
+      }
       if (ALBUM_KINDS.has(row.kind) && (await this.#sendAlbumIfGrouped(row))) continue;
       await this.#send(row);
     }
@@ -177,6 +184,7 @@ export class FeedSender {
     return foldIfBurst(first, {
       ...this.#d,
       albumKeyOf: (row) => this.#delivery.albumKeyOf(row),
+      stopping: this.#stopping.signal,
       media: media && caption ? { availability: (id) => media.availability(id), caption } : undefined,
     });
   }

@@ -37,6 +37,11 @@ export class AdjustableClock implements Clock {
     });
   }
 
+  /** How many waits are still pending: after a part stops, none of its own should be. */
+  get sleepers(): number {
+    return this.#sleepers.size;
+  }
+
   /** Moves time forward by `ms` and wakes the sleepers that are due. */
   advance(ms: number): void {
     this.#offset += ms;

@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { setTimeout as delay } from "node:timers/promises";
 import { Api } from "telegram";
 import { EventStore } from "../../src/store/events.ts";
 import { OutboxStore } from "../../src/store/outbox.ts";
@@ -204,6 +205,29 @@ describe("log-chat feed", () => {
     await f.app.idle();
     assert.equal(f.telegram.sent.length, 1);
     assert.match(f.telegram.sent[0]!.message, /survives restart$/);
+  });
+
+  it("stopping during a fold window does not wait for it; the deletion is posted after restart", {
+    timeout: 60_000,
+  }, async (t) => {
+    // A fold window far longer than any stop may take: only the stop signal can end the wait.
+    let f = await startFixture(t, { FEED_FOLD_WINDOW_MS: "60000" });
+    await f.telegram.push(
+      newMessageUpdate(message({ id: 6, peer: alice, from: alice, text: "deleted as we stop" }), {
+        users: [alice],
+      }),
+    );
+    await f.telegram.push(deleteMessagesUpdate([6]));
+    while (new OutboxStore(f.app.store.db).summary().pending === 0) await delay(5);
+    await delay(100); // the sender is now waiting out the fold window
+    await f.stop();
+    assert.equal(f.clock.sleepers, 0, "nothing of the stopped app still waits on the fold window");
+    assert.equal(f.telegram.sent.length, 0);
+    f = await f.restart();
+    f.clock.advance(600_001);
+    await f.app.idle();
+    assert.equal(f.telegram.sent.length, 1);
+    assert.match(f.telegram.sent[0]!.message, /deleted as we stop$/);
   });
 
   it("retries other errors with backoff, then marks the post failed with an error event", async (t) => {
