@@ -15,6 +15,7 @@ import type { Clock } from "../clock.ts";
 import type { FeedConfig } from "../config.ts";
 import type { EventStore } from "../store/events.ts";
 import type { OutboxRow, OutboxStore } from "../store/outbox.ts";
+import { isTransientStorageError } from "../store/transient-errors.ts";
 import { FOLDED_MEDIA_KIND } from "./folded-media.ts";
 import { DELETED_POST_KIND, FOLDED_POST_KIND, foldIfBurst } from "./folding.ts";
 import type { FormattedText } from "./formatted-text.ts";
@@ -26,6 +27,8 @@ const MAX_BACKOFF_MS = 10 * 60_000;
 const ALBUM_KINDS: ReadonlySet<string> = new Set([DELETED_POST_KIND, FOLDED_MEDIA_KIND]);
 /** Longest single sleep; the loop re-checks the outbox at least this often. */
 const MAX_SLEEP_MS = 60_000;
+/** First pause after a storage failure; it doubles up to `MAX_SLEEP_MS`. */
+const FIRST_STORAGE_PAUSE_MS = 1000;
 
 /** Everything the sender needs. */
 export interface FeedSenderDeps {
@@ -151,32 +154,53 @@ export class FeedSender {
     await this.#d.clock.sleep(Math.min(ms, MAX_SLEEP_MS), this.#wake.signal);
   }
 
+  /**
+   * The loop. A storage failure (a locked database, a full disk) must not end it: it is logged
+   * (health turns 503) and the loop goes on after a growing pause; posts stay in the outbox.
+   */
   async #run(): Promise<void> {
-    const { outbox, clock } = this.#d;
+    let pause = FIRST_STORAGE_PAUSE_MS;
     while (this.#running) {
-      const now = clock.now();
-      if (this.#pausedUntil > now) {
+      try {
+        await this.#step();
+        pause = FIRST_STORAGE_PAUSE_MS;
+      } catch (err) {
+        this.#d.log.error(
+          { err, retryInMs: pause },
+          "log chat: storage failed; the feed goes on after a pause",
+        );
         this.#setIdle(true);
-        await this.#sleepUnlessWoken(this.#pausedUntil - now);
-        continue;
+        await this.#sleepUnlessWoken(pause);
+        pause = Math.min(pause * 2, MAX_SLEEP_MS);
       }
-      if (this.#wake.signal.aborted) this.#wake = new AbortController();
-      let row = outbox.nextDue(now);
-      if (!row) {
-        const next = outbox.nextDueAt();
-        this.#setIdle(true);
-        await this.#sleepUnlessWoken(next === undefined ? MAX_SLEEP_MS : next - now);
-        continue;
-      }
-      this.#setIdle(false);
-      if (row.kind === FOLDED_MEDIA_KIND && this.#waitsForFoldedPost(row)) continue;
-      if (row.kind === DELETED_POST_KIND && row.partsSent === 0) {
-        row = await this.#foldIfBurst(row);
-        if (!this.#running) break;
-      }
-      if (ALBUM_KINDS.has(row.kind) && (await this.#sendAlbumIfGrouped(row))) continue;
-      await this.#send(row);
     }
+  }
+
+  /** Sends the next due post, or waits until one is due. */
+  async #step(): Promise<void> {
+    const { outbox, clock } = this.#d;
+    const now = clock.now();
+    if (this.#pausedUntil > now) {
+      this.#setIdle(true);
+      await this.#sleepUnlessWoken(this.#pausedUntil - now);
+      return;
+    }
+    if (this.#wake.signal.aborted) this.#wake = new AbortController();
+    let row = outbox.nextDue(now);
+    if (!row) {
+      const next = outbox.nextDueAt();
+      this.#setIdle(true);
+      await this.#sleepUnlessWoken(next === undefined ? MAX_SLEEP_MS : next - now);
+      return;
+    }
+    this.#setIdle(false);
+    if (row.kind === FOLDED_MEDIA_KIND && this.#waitsForFoldedPost(row)) return;
+    if (row.kind === DELETED_POST_KIND && row.partsSent === 0) {
+      row = await this.#foldIfBurst(row);
+      if (!this.#running) return;
+    }
+    if (ALBUM_KINDS.has(row.kind) && (await this.#sendAlbumIfGrouped(row))) return;
+    await this.#send(row);
   }
 
   #foldIfBurst(first: OutboxRow): Promise<OutboxRow> {
@@ -219,6 +243,8 @@ export class FeedSender {
       await this.#delivery.deliver(row);
       this.#d.outbox.markSent(row.id, this.#d.clock.now());
     } catch (err) {
+      // Not the post's fault: no attempt is counted; the loop pauses and tries again.
+      if (isTransientStorageError(err)) throw err;
       this.#failed(row, err);
     }
   }

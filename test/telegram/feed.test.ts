@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { setTimeout as delay } from "node:timers/promises";
+import Database from "better-sqlite3";
 import { Api } from "telegram";
 import { EventStore } from "../../src/store/events.ts";
 import { OutboxStore } from "../../src/store/outbox.ts";
@@ -228,6 +229,37 @@ describe("log-chat feed", () => {
     await f.app.idle();
     assert.equal(f.telegram.sent.length, 1);
     assert.match(f.telegram.sent[0]!.message, /deleted as we stop$/);
+  });
+
+  it("a locked database while posting pauses the feed; it goes on, and nothing is posted twice", {
+    timeout: 60_000,
+  }, async (t) => {
+    const f = await startFixture(t);
+    f.telegram.failNext("messages.SendMessage", "FLOOD_WAIT_5", { code: 420 });
+    for (const id of [7, 8]) {
+      await f.telegram.push(
+        newMessageUpdate(message({ id, peer: alice, from: alice, text: `locked ${id}` }), { users: [alice] }),
+      );
+    }
+    await f.telegram.push(deleteMessagesUpdate([7]));
+    await f.app.idle();
+    assert.equal(f.telegram.sent.length, 0);
+    const other = new Database(f.app.store.file);
+    t.after(() => other.close());
+    f.app.store.sqlite.pragma("busy_timeout = 20");
+    other.exec("BEGIN IMMEDIATE");
+    f.clock.advance(6000); // the FloodWait is over: the post reaches Telegram, recording it fails
+    while (f.telegram.sent.length === 0) await delay(5);
+    await delay(50);
+    other.exec("COMMIT");
+    await f.app.idle();
+    await f.telegram.push(deleteMessagesUpdate([8]));
+    await f.app.idle();
+    assert.deepEqual(
+      f.telegram.sent.map((m) => m.message.split("\n").at(-1)),
+      ["locked 7", "locked 8"],
+    );
+    assert.equal(new OutboxStore(f.app.store.db).summary().pending, 0);
   });
 
   it("retries other errors with backoff, then marks the post failed with an error event", async (t) => {
