@@ -15,6 +15,7 @@ import type { RootConfig } from "../fswatch/watch-config.ts";
 import type { WatchRootStatus } from "../http/health/parts.ts";
 import type { Logger } from "../log.ts";
 import { ensurePrivateDir, openStore, type Store } from "../store/db.ts";
+import { DirStateStore } from "../store/dir-state.ts";
 import { EventStore } from "../store/events.ts";
 import { FileStateStore } from "../store/file-state.ts";
 import { OutboxStore } from "../store/outbox.ts";
@@ -38,6 +39,7 @@ export async function startFileAudit(
   const audit = new FileAudit({
     events: new EventStore(store.db),
     fileState: new FileStateStore(store.db),
+    dirState: new DirStateStore(store.db),
     transaction: store.transaction,
     now: () => clock.now(),
     log: log.child({ part: "fswatch" }),
@@ -109,6 +111,7 @@ export async function scanOnce(
     const audit = new FileAudit({
       events: new EventStore(store.db),
       fileState: new FileStateStore(store.db),
+      dirState: new DirStateStore(store.db),
       transaction: store.transaction,
       now: () => Date.now(),
       log,

@@ -36,6 +36,12 @@ export interface FileChange {
   checksumError?: string;
   /** Only the snapshot changes (same bytes, new mtime): no event. */
   silent?: boolean;
+  /** A folder rename (`fromRel` → `rel`): the files it carried along, moved in the same transaction. */
+  dir?: { files: number; moves: Array<{ from: string; to: string }> };
+  /** Where the snapshot keeps this file's previous state, when its folder was renamed meanwhile. */
+  snapshotRel?: string;
+  /** The `events` row written for it (set by the recorder). */
+  eventId?: number;
 }
 
 /** A root's settings with its compiled patterns. */
@@ -78,7 +84,7 @@ async function keepText(
   }
   c.content = text;
   if (c.type === "modified") {
-    const before = previousText(c.rel);
+    const before = previousText(c.snapshotRel ?? c.rel);
     if (before !== null && before !== text) c.diff = unifiedDiff(c.rel, c.rel, before, text);
     else if (before === null) c.diffSkipped = "no earlier text kept";
   }

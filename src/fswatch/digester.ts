@@ -34,7 +34,7 @@ export class Digester {
     if (mode === "none") return;
     const items = changes
       .filter((c) => mode === "all" || c.type === "deleted" || c.type === "renamed")
-      .map((c) => ({ type: c.type, rel: c.rel, fromRel: c.fromRel }));
+      .map((c) => ({ type: c.type, rel: c.rel, fromRel: c.fromRel, folderFiles: c.dir?.files }));
     if (items.length === 0) return;
     const key = ctx.cfg.path;
     const p = this.#pending.get(key);

@@ -4,6 +4,7 @@
  * config stays), plus the digests. Also runs the one-shot `scan`.
  */
 import type { Logger } from "pino";
+import type { DirStateStore } from "../store/dir-state.ts";
 import type { EventStore } from "../store/events.ts";
 import type { FileStateStore } from "../store/file-state.ts";
 import type { RootContext } from "./changes.ts";
@@ -18,6 +19,7 @@ import type { RootConfig, WatchConfig } from "./watch-config.ts";
 export interface FileAuditDeps {
   events: EventStore;
   fileState: FileStateStore;
+  dirState: DirStateStore;
   transaction: <T>(fn: () => T) => T;
   now: () => number;
   log: Logger;
@@ -91,6 +93,8 @@ export class FileAudit {
       if (this.#roots.has(root)) continue;
       const auditor = new RootAuditor(context(cfg), {
         fileState: this.#d.fileState,
+        dirState: this.#d.dirState,
+        transaction: this.#d.transaction,
         recorder: this.#recorder,
         now: this.#d.now,
         log: this.#d.log,
@@ -162,7 +166,13 @@ export class FileAudit {
       const ctx = context(cfg);
       const outcome = await reconcileRoot(
         ctx,
-        { fileState: this.#d.fileState, recorder: this.#recorder, now: this.#d.now },
+        {
+          fileState: this.#d.fileState,
+          dirState: this.#d.dirState,
+          recorder: this.#recorder,
+          transaction: this.#d.transaction,
+          now: this.#d.now,
+        },
         { onProgress: (n) => onProgress?.(cfg, n) },
       );
       if (!outcome.online) {

@@ -84,20 +84,30 @@ export interface WalkResult {
   errors: Array<{ rel: string; error: string }>;
   /** Folders that could not be read: what the snapshot knows below them is kept, not deleted. */
   unreadableDirs: string[];
+  /** Every folder walked (the root itself aside): relative path → inode, to recognise renamed ones. */
+  dirs: Map<string, number>;
 }
 
 /**
- * Walks `root` (not following links, skipping excluded folders), lstat'ing every included file.
- * Runs folder by folder with synchronous calls (fastest on Linux by far) and yields to the event
- * loop between folders, so timers and watchers keep running during a 100,000-file scan.
+ * Walks `root` (not following links, skipping excluded folders), lstat'ing every included file and
+ * every folder. Runs folder by folder with synchronous calls (fastest on Linux by far) and yields to
+ * the event loop between folders, so timers and watchers keep running during a 100,000-file scan.
+ * With `from`, walks only that folder of the root (paths stay relative to the root).
  */
 export async function walkRoot(
   root: string,
   filter: PathFilter,
   onProgress?: (filesSeen: number) => void,
+  from = "",
 ): Promise<WalkResult> {
-  const result: WalkResult = { files: new Map(), skipped: [], errors: [], unreadableDirs: [] };
-  const dirs: string[] = [""];
+  const result: WalkResult = {
+    files: new Map(),
+    skipped: [],
+    errors: [],
+    unreadableDirs: [],
+    dirs: new Map(),
+  };
+  const dirs: string[] = [from];
   let sinceYield = 0;
   while (dirs.length > 0) {
     const relDir = dirs.pop()!;
@@ -105,6 +115,10 @@ export async function walkRoot(
     let names: import("node:fs").Dirent[];
     try {
       names = readdirSync(absDir, { withFileTypes: true });
+      if (relDir) {
+        const s = lstatSync(absDir, { throwIfNoEntry: false });
+        if (s?.isDirectory()) result.dirs.set(relDir, s.ino);
+      }
     } catch (err) {
       const o = failed(err, relDir);
       if (o.state === "missing") continue;
