@@ -184,7 +184,11 @@ export class FileAudit {
         for (const s of outcome.skipped)
           this.#recorder.note(ctx, "file.skipped", "skipped", { rel: s.rel, details: { reason: s.reason } });
         for (const e of outcome.errors)
-          this.#recorder.note(ctx, "file.error", "error", { rel: e.rel, error: e.error });
+          this.#recorder.note(ctx, "file.error", "error", {
+            rel: e.rel,
+            error: e.error,
+            details: { reason: e.error },
+          });
       }
       outcomes.push(outcome);
       onRoot?.(cfg, outcome);

@@ -36,6 +36,8 @@ export interface FolderCheckResult {
   left: string[];
   /** Moved files that changed while being hashed: to look at again. */
   retry: string[];
+  /** Moved files that could not be read to be hashed. */
+  errors: Array<{ rel: string; error: string }>;
 }
 
 async function inodeOf(abs: string): Promise<number | undefined> {
@@ -59,7 +61,7 @@ export async function checkFolders(
   dirs: Iterable<string>,
   seenAt: (rel: string) => number,
 ): Promise<FolderCheckResult> {
-  const result: FolderCheckResult = { arrived: [], left: [], retry: [] };
+  const result: FolderCheckResult = { arrived: [], left: [], retry: [], errors: [] };
   const root = d.ctx.cfg.path;
   const handled: string[] = [];
   for (const rel of [...new Set(dirs)].sort((a, b) => depth(a) - depth(b))) {
@@ -138,6 +140,7 @@ async function recordRenamesInto(
     for (const [rel, ino] of walk.dirs) dirState.put(root, rel, ino, d.now());
   });
   result.retry.push(...prepared.retry);
+  result.errors.push(...prepared.errors);
   for (const rel of walk.files.keys()) if (!landed.has(rel)) result.arrived.push(rel);
   for (const rel of beforeFiles.keys()) if (!pairing.moved.has(rel)) result.left.push(rel);
 }

@@ -77,6 +77,7 @@ export class HintExaminer {
     }
     const found = await checkFolders(this.#d, folders, seen);
     for (const rel of found.retry) this.#d.rehint(rel, seen(rel));
+    for (const e of found.errors) this.#d.note(e.rel, "file.error", "error", e.error);
     for (const rel of found.left) this.#defer(rel, seen(rel));
     for (const rel of found.arrived) {
       if (looks.has(rel)) continue;
@@ -142,6 +143,7 @@ export class HintExaminer {
     const prepared = await prepareChanges(ctx, candidates, (rel) => fileState.content(ctx.cfg.path, rel));
     this.#d.recorder.apply(ctx, prepared.changes);
     for (const rel of prepared.retry) this.#d.rehint(rel, seen.get(rel) ?? this.#d.now());
+    for (const e of prepared.errors) this.#d.note(e.rel, "file.error", "error", e.error);
   }
 
   #defer(rel: string, seenAt: number): void {

@@ -65,7 +65,11 @@ function failed(err: unknown, rel: string): Observation {
     return rel.includes("\uFFFD") ? { state: "skipped", reason: NOT_UTF8 } : { state: "missing" };
   if (c === "ENAMETOOLONG")
     return { state: "skipped", reason: "path longer than the system allows: not audited" };
-  return { state: "error", error: `${c ?? "error"}: ${(err as Error).message}` };
+  const message = (err as Error).message;
+  return {
+    state: "error",
+    error: c && message.startsWith(`${c}:`) ? message : `${c ?? "error"}: ${message}`,
+  };
 }
 
 /** Looks at `root/rel` now. */

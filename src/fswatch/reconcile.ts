@@ -190,7 +190,7 @@ export async function reconcileRoot(
     files: walk.files.size,
     counts,
     skipped: walk.skipped,
-    errors: walk.errors,
+    errors: [...walk.errors, ...prepared.errors],
     retry: prepared.retry,
     durationMs: Math.round(performance.now() - started),
   };

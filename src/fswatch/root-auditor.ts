@@ -227,9 +227,12 @@ export class RootAuditor {
     this.#pollTimer.unref();
   }
 
-  /** Records each (path, problem) once per run, so a scheduled scan does not repeat it forever. */
+  /**
+   * Records each (path, kind of problem) once per run, so a scheduled scan does not repeat it
+   * forever, and the watcher's EACCES and the scan's EACCES on one folder are one event.
+   */
   #noteOnce(rel: string, type: string, status: "skipped" | "error" | "warning", problem: string): void {
-    const key = `${type}\0${rel}\0${problem}`;
+    const key = `${type}\0${rel}\0${problem.split(":")[0]}`;
     if (this.#reported.has(key)) return;
     this.#reported.add(key);
     if (status === "error") this.#lastError = `${rel}: ${problem}`;
@@ -261,7 +264,7 @@ export class RootAuditor {
       }
     } else if (err.code === "EACCES" || err.code === "EPERM") {
       const p = (err as { path?: string }).path;
-      this.#noteOnce(p ? this.#rel(p) : "", "file.error", "error", `${err.code}: not readable`);
+      this.#noteOnce(p ? this.#rel(p) : "", "file.error", "error", err.message);
     } else {
       this.#noteOnce("", "watch.error", "error", `${err.code ?? "error"}: ${err.message}`);
     }
