@@ -18,6 +18,7 @@ import { ensurePrivateDir, openStore, type Store } from "../store/db.ts";
 import { DirStateStore } from "../store/dir-state.ts";
 import { EventStore } from "../store/events.ts";
 import { FileStateStore } from "../store/file-state.ts";
+import { KeyValueStore } from "../store/kv.ts";
 import { OutboxStore } from "../store/outbox.ts";
 
 /** The running file audit and how to stop it together with the watch of its config file. */
@@ -40,6 +41,7 @@ export async function startFileAudit(
     events: new EventStore(store.db),
     fileState: new FileStateStore(store.db),
     dirState: new DirStateStore(store.db),
+    kv: new KeyValueStore(store.db),
     transaction: store.transaction,
     now: () => clock.now(),
     log: log.child({ part: "fswatch" }),
@@ -112,6 +114,7 @@ export async function scanOnce(
       events: new EventStore(store.db),
       fileState: new FileStateStore(store.db),
       dirState: new DirStateStore(store.db),
+      kv: new KeyValueStore(store.db),
       transaction: store.transaction,
       now: () => Date.now(),
       log,

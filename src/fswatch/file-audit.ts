@@ -7,6 +7,7 @@ import type { Logger } from "pino";
 import type { DirStateStore } from "../store/dir-state.ts";
 import type { EventStore } from "../store/events.ts";
 import type { FileStateStore } from "../store/file-state.ts";
+import type { KeyValueStore } from "../store/kv.ts";
 import type { RootContext } from "./changes.ts";
 import { Digester, type DigestSink } from "./digester.ts";
 import { pathFilter } from "./filters.ts";
@@ -20,6 +21,8 @@ export interface FileAuditDeps {
   events: EventStore;
   fileState: FileStateStore;
   dirState: DirStateStore;
+  /** Keeps each root's digest watermark. */
+  kv: KeyValueStore;
   transaction: <T>(fn: () => T) => T;
   now: () => number;
   log: Logger;
@@ -46,7 +49,15 @@ export class FileAudit {
   constructor(deps: FileAuditDeps) {
     this.#d = deps;
     const digest = deps.digest;
-    this.#digester = digest ? new Digester(digest, deps.now) : undefined;
+    this.#digester = digest
+      ? new Digester({
+          sink: digest,
+          now: deps.now,
+          transaction: deps.transaction,
+          kv: deps.kv,
+          events: deps.events,
+        })
+      : undefined;
     this.#recorder = new Recorder({
       events: deps.events,
       fileState: deps.fileState,
@@ -91,7 +102,10 @@ export class FileAudit {
     const starting: Promise<void>[] = [];
     for (const [root, cfg] of wanted) {
       if (this.#roots.has(root)) continue;
-      const auditor = new RootAuditor(context(cfg), {
+      const ctx = context(cfg);
+      // Changes a crash kept from their digest are posted before the root records new ones.
+      this.#digester?.recover(ctx);
+      const auditor = new RootAuditor(ctx, {
         fileState: this.#d.fileState,
         dirState: this.#d.dirState,
         transaction: this.#d.transaction,
@@ -164,6 +178,7 @@ export class FileAudit {
     const outcomes: ReconcileOutcome[] = [];
     for (const cfg of config.directories) {
       const ctx = context(cfg);
+      this.#digester?.recover(ctx);
       const outcome = await reconcileRoot(
         ctx,
         {
