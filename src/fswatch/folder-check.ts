@@ -103,8 +103,10 @@ async function recordRenamesInto(
   const walk = await walkRoot(root, ctx.filter, undefined, to);
   const beforeDirs = new Map<string, number>();
   const beforeFiles = new Map<string, FileStateMeta>();
+  const gone: string[] = [];
   for (const [rel, ino] of walk.dirs) {
     for (const from of await goneFolders(d, ino, rel)) {
+      gone.push(from);
       for (const [r, i] of dirState.under(root, from)) beforeDirs.set(r, i);
       for (const [r, f] of fileState.under(root, from)) beforeFiles.set(r, f);
     }
@@ -137,6 +139,8 @@ async function recordRenamesInto(
   d.recorder.apply(ctx, prepared.changes);
   d.transaction(() => {
     for (const r of pairing.renames) dirState.removeUnder(root, r.from);
+    // A folder deleted earlier whose inode was handed out again: nothing of it is left to pair.
+    for (const from of gone) if (fileState.under(root, from).size === 0) dirState.removeUnder(root, from);
     for (const [rel, ino] of walk.dirs) dirState.put(root, rel, ino, d.now());
   });
   result.retry.push(...prepared.retry);
