@@ -38,6 +38,11 @@ export interface FolderCheckResult {
   retry: string[];
   /** Moved files that could not be read to be hashed. */
   errors: Array<{ rel: string; error: string }>;
+  /**
+   * A folder took a name the snapshot still has files under (folders that swapped names, or one
+   * replaced another): only a reconcile pass of the whole root can pair that; nothing was recorded.
+   */
+  rescan: boolean;
 }
 
 async function inodeOf(abs: string): Promise<number | undefined> {
@@ -61,7 +66,7 @@ export async function checkFolders(
   dirs: Iterable<string>,
   seenAt: (rel: string) => number,
 ): Promise<FolderCheckResult> {
-  const result: FolderCheckResult = { arrived: [], left: [], retry: [], errors: [] };
+  const result: FolderCheckResult = { arrived: [], left: [], retry: [], errors: [], rescan: false };
   const root = d.ctx.cfg.path;
   const handled: string[] = [];
   for (const rel of [...new Set(dirs)].sort((a, b) => depth(a) - depth(b))) {
@@ -74,6 +79,7 @@ export async function checkFolders(
     }
     handled.push(rel);
     await recordRenamesInto(d, rel, seenAt, result);
+    if (result.rescan) break;
   }
   return result;
 }
@@ -112,6 +118,10 @@ async function recordRenamesInto(
     }
   }
   const pairing = pairDirRenames(beforeDirs, walk.dirs, beforeFiles, walk.files);
+  if (pairing.renames.length > 0 && [...fileState.under(root, to).keys()].some((r) => !beforeFiles.has(r))) {
+    result.rescan = true;
+    return;
+  }
   const candidates: FileChange[] = pairing.renames.map((r) => ({
     type: "renamed",
     rel: r.to,

@@ -33,6 +33,8 @@ export interface HintExaminerDeps {
   rehint(rel: string, seenAt: number): void;
   /** Runs `task` in the root's serial queue. */
   enqueue(task: () => Promise<void>): void;
+  /** Queues a reconcile pass of the root for what hints cannot settle (paths → when first seen). */
+  rescan(seenAt: Map<string, number>): void;
 }
 
 /** Examines settled hints of one root; all calls come from the root's serial queue. */
@@ -69,13 +71,20 @@ export class HintExaminer {
       looks.set(rel, await observe(root, rel));
     });
 
+    // A new file, or one not the file the snapshot knows there, may sit in a renamed folder.
     const folders: string[] = [];
     for (const [rel, o] of looks) {
       if (o.state === "dir" && !ctx.filter.excludesDir(rel)) folders.push(...foldersOf(rel, true));
-      else if (o.state === "file" && ctx.filter.includesFile(rel) && !fileState.get(root, rel))
-        folders.push(...foldersOf(rel, false));
+      else if (o.state === "file" && ctx.filter.includesFile(rel)) {
+        const prev = fileState.get(root, rel);
+        if (!prev || !sameIdentity(prev, o.meta)) folders.push(...foldersOf(rel, false));
+      }
     }
     const found = await checkFolders(this.#d, folders, seen);
+    if (found.rescan) {
+      this.#d.rescan(seenAt);
+      return;
+    }
     for (const rel of found.retry) this.#d.rehint(rel, seen(rel));
     for (const e of found.errors) this.#d.note(e.rel, "file.error", "error", e.error);
     for (const rel of found.left) this.#defer(rel, seen(rel));

@@ -37,12 +37,16 @@ export class Recorder {
   apply(ctx: RootContext, changes: FileChange[], baseline = false): void {
     for (let i = 0; i < changes.length; ) {
       let end = i;
-      for (let weight = 0; end < changes.length && (end === i || weight < CHUNK); end++)
+      // Folder renames next to each other stay together: their moves may swap names.
+      const together = (k: number) => k === i || (changes[k]!.dir && changes[k - 1]!.dir);
+      for (let weight = 0; end < changes.length && (together(end) || weight < CHUNK); end++)
         weight += 1 + (changes[end]!.dir?.moves.length ?? 0);
       const chunk = changes.slice(i, end);
       i = end;
       const now = this.#d.now();
       this.#d.transaction(() => {
+        const moves = chunk.flatMap((c) => c.dir?.moves ?? []);
+        if (moves.length > 0) this.#d.fileState.moveAll(ctx.cfg.path, moves, now);
         for (const c of chunk) this.#applyOne(ctx, c, baseline, now);
       });
       const recorded = baseline ? [] : chunk.filter((c) => !c.silent);
@@ -54,7 +58,7 @@ export class Recorder {
     const { fileState } = this.#d;
     const root = ctx.cfg.path;
     if (c.dir) {
-      for (const m of c.dir.moves) fileState.move(root, m.from, m.to, now);
+      // Its files' rows were moved with the chunk's other folder renames (`apply`).
       if (!baseline && !c.silent) this.#recordDirRename(ctx, c, now);
       return;
     }

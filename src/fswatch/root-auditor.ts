@@ -78,6 +78,7 @@ export class RootAuditor {
       note: (rel, type, status, problem) => this.#noteOnce(rel, type, status, problem),
       rehint: (rel, seenAt) => this.#hints.rehint(rel, seenAt),
       enqueue: (task) => this.#enqueue(task),
+      rescan: (seenAt) => this.#reconcile("folder took a known name", seenAt),
     });
   }
 

@@ -99,12 +99,17 @@ export class FileStateStore {
   }
 
   /**
-   * Moves a file's row (with its checksum and kept text) from `from` to `to`, replacing a row
-   * already at `to`: a file carried along by a folder rename.
+   * Moves files' rows (with their checksums and kept text) from `from` to `to`, replacing rows
+   * already at a `to`: the files carried along by folder renames. In two steps, through names no
+   * file can have (they hold a NUL), so folders that swapped names swap their rows too.
    */
-  move(root: string, from: string, to: string, now: number): void {
-    this.#dropAt.run({ root, to });
-    this.#move.run({ root, from, to, now });
+  moveAll(root: string, moves: ReadonlyArray<{ from: string; to: string }>, now: number): void {
+    const parked = (to: string) => `\0moving\0${to}`;
+    for (const m of moves) this.#move.run({ root, from: m.from, to: parked(m.to), now });
+    for (const m of moves) {
+      this.#dropAt.run({ root, to: m.to });
+      this.#move.run({ root, from: parked(m.to), to: m.to, now });
+    }
   }
 
   /** Removes a file's row; with `ino`, only while the row still describes that file. */

@@ -191,6 +191,34 @@ describe("folder renames", () => {
     assert.deepEqual(snapshotPaths(f, b), ["old/1.md", "old/2.txt", "old/sub/3.txt"]);
   });
 
+  it("records two folders that swap names live as two renames (one reconcile pass pairs them)", async (t) => {
+    const base = tempDir(t, "tl-fsw-");
+    const docs = path.join(base, "docs");
+    makeTree(docs, {
+      "a/f.txt": "from a",
+      "a/only-a.txt": "1",
+      "b/f.txt": "from b, longer",
+      "b/only-b.txt": "2",
+    });
+    const f = await startAudit(t, { ...TIMING, directories: [{ path: docs }] }, base);
+    await f.app.idle();
+    renameSync(path.join(docs, "a"), path.join(docs, "tmp"));
+    renameSync(path.join(docs, "b"), path.join(docs, "a"));
+    renameSync(path.join(docs, "tmp"), path.join(docs, "b"));
+    await waitFor(() => f.events("file.renamed").length >= 2, { what: "two folder renames" });
+    await f.app.idle();
+    assert.deepEqual(changes(f, docs).sort(), ["file.renamed a", "file.renamed b"]);
+    assert.deepEqual(
+      f.app.store.sqlite.prepare("SELECT rel, size FROM file_state WHERE root = ? ORDER BY rel").all(docs),
+      [
+        { rel: "a/f.txt", size: "from b, longer".length },
+        { rel: "a/only-b.txt", size: 1 },
+        { rel: "b/f.txt", size: "from a".length },
+        { rel: "b/only-a.txt", size: 1 },
+      ],
+    );
+  });
+
   it("records a folder of 2,500 files renamed live (more hints than a burst allows) as one rename", async (t) => {
     const base = tempDir(t, "tl-fsw-");
     const docs = path.join(base, "docs");
@@ -210,6 +238,39 @@ describe("folder renames", () => {
     const paths = snapshotPaths(f, docs);
     assert.equal(paths.length, 2500);
     assert.ok(paths.every((p) => p.startsWith("bigger/")));
+  });
+
+  it("records two folders that swapped names while the service was down as two renames, rows swapped too", async (t) => {
+    const base = tempDir(t, "tl-fsw-");
+    const docs = path.join(base, "docs");
+    makeTree(docs, {
+      "a/f.txt": "from a",
+      "a/only-a.txt": "1",
+      "b/f.txt": "from b, longer",
+      "b/only-b.txt": "2",
+    });
+    let f = await startAudit(t, { ...TIMING, directories: [{ path: docs }] }, base);
+    await f.app.idle();
+    await f.stop();
+    renameSync(path.join(docs, "a"), path.join(docs, "tmp"));
+    renameSync(path.join(docs, "b"), path.join(docs, "a"));
+    renameSync(path.join(docs, "tmp"), path.join(docs, "b"));
+    f = await f.restart();
+    await f.app.idle();
+    assert.deepEqual(changes(f, docs).sort(), ["file.renamed a", "file.renamed b"]);
+    const sizes = f.app.store.sqlite
+      .prepare("SELECT rel, size FROM file_state WHERE root = ? ORDER BY rel")
+      .all(docs) as Array<{ rel: string; size: number }>;
+    assert.deepEqual(sizes, [
+      { rel: "a/f.txt", size: "from b, longer".length },
+      { rel: "a/only-b.txt", size: 1 },
+      { rel: "b/f.txt", size: "from a".length },
+      { rel: "b/only-a.txt", size: 1 },
+    ]);
+    // The snapshot is right: nothing more to find.
+    f.app.fileAudit!.auditor(docs)!.rescan("test");
+    await f.app.idle();
+    assert.deepEqual(changes(f, docs).sort(), ["file.renamed a", "file.renamed b"]);
   });
 
   it("finds at start a folder renamed while the service was down, a subfolder renamed in it, and their changes", async (t) => {
