@@ -39,7 +39,7 @@ interface Pending {
 }
 
 /** The `kv` key of a root's digest watermark. */
-export function watermarkKey(root: string): string {
+function watermarkKey(root: string): string {
   return `fswatch.digested:${root}`;
 }
 
