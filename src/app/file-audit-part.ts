@@ -15,8 +15,10 @@ import type { RootConfig } from "../fswatch/watch-config.ts";
 import type { WatchRootStatus } from "../http/health/parts.ts";
 import type { Logger } from "../log.ts";
 import { ensurePrivateDir, openStore, type Store } from "../store/db.ts";
+import { DirStateStore } from "../store/dir-state.ts";
 import { EventStore } from "../store/events.ts";
 import { FileStateStore } from "../store/file-state.ts";
+import { KeyValueStore } from "../store/kv.ts";
 import { OutboxStore } from "../store/outbox.ts";
 
 /** The running file audit and how to stop it together with the watch of its config file. */
@@ -38,6 +40,8 @@ export async function startFileAudit(
   const audit = new FileAudit({
     events: new EventStore(store.db),
     fileState: new FileStateStore(store.db),
+    dirState: new DirStateStore(store.db),
+    kv: new KeyValueStore(store.db),
     transaction: store.transaction,
     now: () => clock.now(),
     log: log.child({ part: "fswatch" }),
@@ -109,6 +113,8 @@ export async function scanOnce(
     const audit = new FileAudit({
       events: new EventStore(store.db),
       fileState: new FileStateStore(store.db),
+      dirState: new DirStateStore(store.db),
+      kv: new KeyValueStore(store.db),
       transaction: store.transaction,
       now: () => Date.now(),
       log,

@@ -36,6 +36,12 @@ export interface FileChange {
   checksumError?: string;
   /** Only the snapshot changes (same bytes, new mtime): no event. */
   silent?: boolean;
+  /** A folder rename (`fromRel` → `rel`): the files it carried along, moved in the same transaction. */
+  dir?: { files: number; moves: Array<{ from: string; to: string }> };
+  /** Where the snapshot keeps this file's previous state, when its folder was renamed meanwhile. */
+  snapshotRel?: string;
+  /** The `events` row written for it (set by the recorder). */
+  eventId?: number;
 }
 
 /** A root's settings with its compiled patterns. */
@@ -44,10 +50,13 @@ export interface RootContext {
   filter: PathFilter;
 }
 
-/** What `prepareChanges` could not settle: paths to look at again. */
+/** What `prepareChanges` made of the candidates. */
 export interface Prepared {
   changes: FileChange[];
+  /** Paths that vanished or kept changing while being hashed: to look at again. */
   retry: string[];
+  /** Files that could not be read to be hashed (recorded without checksum): to report as errors. */
+  errors: Array<{ rel: string; error: string }>;
 }
 
 const HASH_CONCURRENCY = 8;
@@ -78,7 +87,7 @@ async function keepText(
   }
   c.content = text;
   if (c.type === "modified") {
-    const before = previousText(c.rel);
+    const before = previousText(c.snapshotRel ?? c.rel);
     if (before !== null && before !== text) c.diff = unifiedDiff(c.rel, c.rel, before, text);
     else if (before === null) c.diffSkipped = "no earlier text kept";
   }
@@ -94,6 +103,7 @@ export async function prepareChanges(
   previousText: (rel: string) => string | null,
 ): Promise<Prepared> {
   const retry: string[] = [];
+  const errors: Prepared["errors"] = [];
   const done = await mapLimit(candidates, HASH_CONCURRENCY, async (c): Promise<FileChange | null> => {
     if (c.type === "deleted" || c.type === "renamed") {
       c.checksum = c.prev?.checksum ?? null;
@@ -107,7 +117,10 @@ export async function prepareChanges(
         return null;
       }
       if (h.ok) c.checksum = h.sha256;
-      else c.checksumError = h.error ?? h.reason;
+      else {
+        c.checksumError = h.error ?? h.reason;
+        errors.push({ rel: c.rel, error: c.checksumError });
+      }
       if (
         c.type === "modified" &&
         h.ok &&
@@ -122,5 +135,5 @@ export async function prepareChanges(
     await keepText(ctx, c, previousText);
     return c;
   });
-  return { changes: done.filter((c): c is FileChange => c !== null), retry };
+  return { changes: done.filter((c): c is FileChange => c !== null), retry, errors };
 }

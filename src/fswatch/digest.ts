@@ -10,6 +10,8 @@ export interface DigestItem {
   type: ChangeType;
   rel: string;
   fromRel?: string;
+  /** For a renamed folder: how many files moved with it (the folder is one line, not one per file). */
+  folderFiles?: number;
 }
 
 /** A digest post: text, and the full listing when it is too long to inline. */
@@ -24,7 +26,10 @@ const DIGEST_INLINE_CHARS = 3000;
 const ORDER: ChangeType[] = ["created", "modified", "renamed", "deleted"];
 
 function line(i: DigestItem): string {
-  return i.type === "renamed" ? `renamed  ${i.fromRel} → ${i.rel}` : `${i.type.padEnd(8)} ${i.rel}`;
+  if (i.type !== "renamed") return `${i.type.padEnd(8)} ${i.rel}`;
+  if (i.folderFiles === undefined) return `renamed  ${i.fromRel} → ${i.rel}`;
+  const n = i.folderFiles;
+  return `renamed  ${i.fromRel}/ → ${i.rel}/ (folder, ${n} ${n === 1 ? "file" : "files"})`;
 }
 
 /** The summary line: counts in a fixed order, zeros left out. */

@@ -3,49 +3,124 @@
  * 60 s by default) and queues it through the feed's outbox, following the root's `notify`:
  * `none` posts nothing, `deletions` only deletions (and renames, which remove a name), `all`
  * everything. Pending digests are queued at once when the audit stops.
+ *
+ * A digest waiting for its window lives in memory, but its changes are `events` rows: each root
+ * keeps a watermark in `kv` (the last of its events a digest dealt with), moved in the same
+ * transaction as the post is queued. When a root starts, the changes recorded after its watermark
+ * (a digest lost to a crash or `kill -9`) are posted then; after a clean stop there are none, so
+ * each change is in exactly one digest.
  */
-import type { FileChange, RootContext } from "./changes.ts";
+import path from "node:path";
+import type { EventStore, FileChangeRow } from "../store/events.ts";
+import type { KeyValueStore } from "../store/kv.ts";
+import type { ChangeType, FileChange, RootContext } from "./changes.ts";
 import { type DigestItem, type DigestPost, digestPost } from "./digest.ts";
 
 /** Where digests go (the feed, in the app). */
 export type DigestSink = (project: string, post: DigestPost) => void;
 
+/** What the digester needs. */
+export interface DigesterDeps {
+  sink: DigestSink;
+  now: () => number;
+  /** Runs `fn` in one transaction: the post and the watermark move together. */
+  transaction: <T>(fn: () => T) => T;
+  kv: KeyValueStore;
+  events: EventStore;
+}
+
 interface Pending {
   ctx: RootContext;
   items: DigestItem[];
   from: number;
+  /** The last event of the root seen since the watermark (shown or left out by `notify`). */
+  lastEventId: number;
   timer: NodeJS.Timeout;
+}
+
+/** The `kv` key of a root's digest watermark. */
+function watermarkKey(root: string): string {
+  return `fswatch.digested:${root}`;
+}
+
+function wanted(ctx: RootContext, type: ChangeType): boolean {
+  const mode = ctx.cfg.notify;
+  return mode === "all" || (mode === "deletions" && (type === "deleted" || type === "renamed"));
+}
+
+/** A recorded change, back from its `events` row. */
+function itemOf(row: FileChangeRow, root: string): DigestItem {
+  const details = (row.details ? JSON.parse(row.details) : {}) as Record<string, unknown>;
+  const rel = (abs: string) => path.relative(root, abs).split(path.sep).join("/");
+  const item: DigestItem = { type: row.type.slice("file.".length) as ChangeType, rel: rel(row.path ?? root) };
+  if (typeof details.oldPath === "string") item.fromRel = rel(details.oldPath);
+  if (details.kind === "directory" && typeof details.files === "number") item.folderFiles = details.files;
+  return item;
 }
 
 /** Collects changes per root and posts them as digests. */
 export class Digester {
-  readonly #sink: DigestSink;
-  readonly #now: () => number;
+  readonly #d: DigesterDeps;
   readonly #pending = new Map<string, Pending>();
 
-  constructor(sink: DigestSink, now: () => number) {
-    this.#sink = sink;
-    this.#now = now;
+  constructor(deps: DigesterDeps) {
+    this.#d = deps;
   }
 
-  /** Takes recorded changes of a root. */
+  /** Takes recorded changes of a root (each with its `eventId`). */
   add(ctx: RootContext, changes: readonly FileChange[]): void {
-    const mode = ctx.cfg.notify;
-    if (mode === "none") return;
-    const items = changes
-      .filter((c) => mode === "all" || c.type === "deleted" || c.type === "renamed")
-      .map((c) => ({ type: c.type, rel: c.rel, fromRel: c.fromRel }));
-    if (items.length === 0) return;
     const key = ctx.cfg.path;
+    let last = 0;
+    for (const c of changes) last = Math.max(last, c.eventId ?? 0);
+    const items = changes
+      .filter((c) => wanted(ctx, c.type))
+      .map((c) => ({ type: c.type, rel: c.rel, fromRel: c.fromRel, folderFiles: c.dir?.files }));
     const p = this.#pending.get(key);
     if (p) {
       p.items.push(...items);
       p.ctx = ctx;
+      p.lastEventId = Math.max(p.lastEventId, last);
+      return;
+    }
+    if (items.length === 0) {
+      // Nothing to show: these changes are dealt with.
+      if (last > 0) this.#advance(key, last);
       return;
     }
     const timer = setTimeout(() => this.#flush(key), ctx.cfg.digestWindowMs);
     timer.unref();
-    this.#pending.set(key, { ctx, items, from: this.#now(), timer });
+    this.#pending.set(key, { ctx, items, from: this.#d.now(), lastEventId: last, timer });
+  }
+
+  /**
+   * At a root's start: posts the changes recorded after its watermark, which a crash kept from
+   * their digest. A root seen for the first time (or with `notify: none`) starts from now.
+   */
+  recover(ctx: RootContext): void {
+    const root = ctx.cfg.path;
+    this.#flush(root);
+    const mark = this.#d.kv.get(watermarkKey(root));
+    if (mark === undefined || ctx.cfg.notify === "none") {
+      this.#advance(root, this.#d.events.lastId());
+      return;
+    }
+    const rows = this.#d.events.fileChangesAfter(root, Number(mark));
+    if (rows.length === 0) return;
+    const items = rows.map((r) => itemOf(r, root)).filter((i) => wanted(ctx, i.type));
+    const { project } = ctx.cfg;
+    this.#d.transaction(() => {
+      if (items.length > 0)
+        this.#d.sink(project, digestPost(project, root, items, rows[0]!.occurredAt, this.#d.now()));
+      this.#advance(root, rows.at(-1)!.id);
+    });
+  }
+
+  /** Moves `root`'s watermark up to `lastEventId` (never down). */
+  #advance(root: string, lastEventId: number): void {
+    const key = watermarkKey(root);
+    const mark = this.#d.kv.get(key);
+    if (mark === undefined || lastEventId > Number(mark))
+      this.#d.kv.set(key, String(lastEventId), this.#d.now());
   }
 
   #flush(key: string): void {
@@ -53,10 +128,11 @@ export class Digester {
     if (!p) return;
     this.#pending.delete(key);
     clearTimeout(p.timer);
-    this.#sink(
-      p.ctx.cfg.project,
-      digestPost(p.ctx.cfg.project, p.ctx.cfg.path, p.items, p.from, this.#now()),
-    );
+    const post = digestPost(p.ctx.cfg.project, p.ctx.cfg.path, p.items, p.from, this.#d.now());
+    this.#d.transaction(() => {
+      this.#d.sink(p.ctx.cfg.project, post);
+      this.#advance(key, p.lastEventId);
+    });
   }
 
   /** Queues every pending digest now (at stop, or for a root being removed). */

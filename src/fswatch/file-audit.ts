@@ -4,8 +4,10 @@
  * config stays), plus the digests. Also runs the one-shot `scan`.
  */
 import type { Logger } from "pino";
+import type { DirStateStore } from "../store/dir-state.ts";
 import type { EventStore } from "../store/events.ts";
 import type { FileStateStore } from "../store/file-state.ts";
+import type { KeyValueStore } from "../store/kv.ts";
 import type { RootContext } from "./changes.ts";
 import { Digester, type DigestSink } from "./digester.ts";
 import { pathFilter } from "./filters.ts";
@@ -18,6 +20,9 @@ import type { RootConfig, WatchConfig } from "./watch-config.ts";
 export interface FileAuditDeps {
   events: EventStore;
   fileState: FileStateStore;
+  dirState: DirStateStore;
+  /** Keeps each root's digest watermark. */
+  kv: KeyValueStore;
   transaction: <T>(fn: () => T) => T;
   now: () => number;
   log: Logger;
@@ -44,7 +49,15 @@ export class FileAudit {
   constructor(deps: FileAuditDeps) {
     this.#d = deps;
     const digest = deps.digest;
-    this.#digester = digest ? new Digester(digest, deps.now) : undefined;
+    this.#digester = digest
+      ? new Digester({
+          sink: digest,
+          now: deps.now,
+          transaction: deps.transaction,
+          kv: deps.kv,
+          events: deps.events,
+        })
+      : undefined;
     this.#recorder = new Recorder({
       events: deps.events,
       fileState: deps.fileState,
@@ -89,8 +102,13 @@ export class FileAudit {
     const starting: Promise<void>[] = [];
     for (const [root, cfg] of wanted) {
       if (this.#roots.has(root)) continue;
-      const auditor = new RootAuditor(context(cfg), {
+      const ctx = context(cfg);
+      // Changes a crash kept from their digest are posted before the root records new ones.
+      this.#digester?.recover(ctx);
+      const auditor = new RootAuditor(ctx, {
         fileState: this.#d.fileState,
+        dirState: this.#d.dirState,
+        transaction: this.#d.transaction,
         recorder: this.#recorder,
         now: this.#d.now,
         log: this.#d.log,
@@ -160,9 +178,16 @@ export class FileAudit {
     const outcomes: ReconcileOutcome[] = [];
     for (const cfg of config.directories) {
       const ctx = context(cfg);
+      this.#digester?.recover(ctx);
       const outcome = await reconcileRoot(
         ctx,
-        { fileState: this.#d.fileState, recorder: this.#recorder, now: this.#d.now },
+        {
+          fileState: this.#d.fileState,
+          dirState: this.#d.dirState,
+          recorder: this.#recorder,
+          transaction: this.#d.transaction,
+          now: this.#d.now,
+        },
         { onProgress: (n) => onProgress?.(cfg, n) },
       );
       if (!outcome.online) {
@@ -174,7 +199,11 @@ export class FileAudit {
         for (const s of outcome.skipped)
           this.#recorder.note(ctx, "file.skipped", "skipped", { rel: s.rel, details: { reason: s.reason } });
         for (const e of outcome.errors)
-          this.#recorder.note(ctx, "file.error", "error", { rel: e.rel, error: e.error });
+          this.#recorder.note(ctx, "file.error", "error", {
+            rel: e.rel,
+            error: e.error,
+            details: { reason: e.error },
+          });
       }
       outcomes.push(outcome);
       onRoot?.(cfg, outcome);

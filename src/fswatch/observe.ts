@@ -65,7 +65,11 @@ function failed(err: unknown, rel: string): Observation {
     return rel.includes("\uFFFD") ? { state: "skipped", reason: NOT_UTF8 } : { state: "missing" };
   if (c === "ENAMETOOLONG")
     return { state: "skipped", reason: "path longer than the system allows: not audited" };
-  return { state: "error", error: `${c ?? "error"}: ${(err as Error).message}` };
+  const message = (err as Error).message;
+  return {
+    state: "error",
+    error: c && message.startsWith(`${c}:`) ? message : `${c ?? "error"}: ${message}`,
+  };
 }
 
 /** Looks at `root/rel` now. */
@@ -84,20 +88,30 @@ export interface WalkResult {
   errors: Array<{ rel: string; error: string }>;
   /** Folders that could not be read: what the snapshot knows below them is kept, not deleted. */
   unreadableDirs: string[];
+  /** Every folder walked (the root itself aside): relative path → inode, to recognise renamed ones. */
+  dirs: Map<string, number>;
 }
 
 /**
- * Walks `root` (not following links, skipping excluded folders), lstat'ing every included file.
- * Runs folder by folder with synchronous calls (fastest on Linux by far) and yields to the event
- * loop between folders, so timers and watchers keep running during a 100,000-file scan.
+ * Walks `root` (not following links, skipping excluded folders), lstat'ing every included file and
+ * every folder. Runs folder by folder with synchronous calls (fastest on Linux by far) and yields to
+ * the event loop between folders, so timers and watchers keep running during a 100,000-file scan.
+ * With `from`, walks only that folder of the root (paths stay relative to the root).
  */
 export async function walkRoot(
   root: string,
   filter: PathFilter,
   onProgress?: (filesSeen: number) => void,
+  from = "",
 ): Promise<WalkResult> {
-  const result: WalkResult = { files: new Map(), skipped: [], errors: [], unreadableDirs: [] };
-  const dirs: string[] = [""];
+  const result: WalkResult = {
+    files: new Map(),
+    skipped: [],
+    errors: [],
+    unreadableDirs: [],
+    dirs: new Map(),
+  };
+  const dirs: string[] = [from];
   let sinceYield = 0;
   while (dirs.length > 0) {
     const relDir = dirs.pop()!;
@@ -105,6 +119,10 @@ export async function walkRoot(
     let names: import("node:fs").Dirent[];
     try {
       names = readdirSync(absDir, { withFileTypes: true });
+      if (relDir) {
+        const s = lstatSync(absDir, { throwIfNoEntry: false });
+        if (s?.isDirectory()) result.dirs.set(relDir, s.ino);
+      }
     } catch (err) {
       const o = failed(err, relDir);
       if (o.state === "missing") continue;

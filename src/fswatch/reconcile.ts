@@ -3,14 +3,17 @@
  * the source of truth of the file audit; watcher events only make it faster. It runs at start
  * (finding what changed while the service was down), on the root's schedule, after a watcher error
  * or an event burst, and as `telegram-logger scan`. The first pass of a new root is a silent
- * baseline unless the root says `emit_on_start`.
+ * baseline unless the root says `emit_on_start`. Renamed folders are paired first (dir-renames.ts),
+ * each as one change carrying its files; the rest is compared file by file.
  */
+import type { DirStateStore } from "../store/dir-state.ts";
 import type { FileStateStore } from "../store/file-state.ts";
 import { type FileChange, prepareChanges, type RootContext } from "./changes.ts";
+import { pairDirRenames } from "./dir-renames.ts";
 import { walkRoot } from "./observe.ts";
 import type { Recorder } from "./recorder.ts";
 import { checkRoot } from "./root-check.ts";
-import { diffSnapshot, type StatIdentity } from "./snapshot-diff.ts";
+import { diffSnapshot, type StatIdentity, sameIdentity } from "./snapshot-diff.ts";
 
 /** What a reconcile pass did. */
 export type ReconcileOutcome =
@@ -30,7 +33,9 @@ export type ReconcileOutcome =
 /** What a pass needs. */
 export interface ReconcileDeps {
   fileState: FileStateStore;
+  dirState: DirStateStore;
   recorder: Recorder;
+  transaction: <T>(fn: () => T) => T;
   now: () => number;
 }
 
@@ -43,6 +48,21 @@ export interface ReconcileOptions {
 
 function under(rel: string, dirs: string[]): boolean {
   return dirs.some((d) => d === "" || rel.startsWith(`${d}/`));
+}
+
+/** Brings the root's folder inodes up to date with the walk (folders it could not read are kept). */
+function saveDirs(
+  deps: ReconcileDeps,
+  root: string,
+  before: ReadonlyMap<string, number>,
+  now: ReadonlyMap<string, number>,
+  unreadable: string[],
+): void {
+  const at = deps.now();
+  for (const rel of before.keys())
+    if (!now.has(rel) && !unreadable.includes(rel) && !under(rel, unreadable))
+      deps.dirState.remove(root, rel);
+  for (const [rel, ino] of now) if (before.get(rel) !== ino) deps.dirState.put(root, rel, ino, at);
 }
 
 /** Reconciles `ctx`'s root with its snapshot. */
@@ -64,6 +84,7 @@ export async function reconcileRoot(
   const now = deps.now();
   const seen = (rel: string) => options.seenAt?.get(rel) ?? now;
   const snapshot = deps.fileState.load(root);
+  const dirSnapshot = deps.dirState.load(root);
   const candidates: FileChange[] = [];
   const dropped: FileChange[] = [];
   const baseline = !row?.baselineAt;
@@ -82,7 +103,36 @@ export async function reconcileRoot(
         known.set(rel, s);
       }
     }
-    const diff = diffSnapshot(known, walk.files);
+    const pairing = pairDirRenames(dirSnapshot, walk.dirs, known, walk.files);
+    for (const r of pairing.renames) {
+      candidates.push({
+        type: "renamed",
+        rel: r.to,
+        fromRel: r.from,
+        checksum: null,
+        seenAt: seen(r.to),
+        dir: { files: r.files, moves: r.moves },
+      });
+    }
+    const remaining = new Map(walk.files);
+    for (const [from, to] of pairing.moved) {
+      known.delete(from);
+      remaining.delete(to);
+      const prev = snapshot.get(from)!;
+      const meta = walk.files.get(to)!;
+      // Carried along by its folder's rename, and changed as well: a modification of its own.
+      if (!sameIdentity(prev, meta) || prev.kind !== meta.kind)
+        candidates.push({
+          type: "modified",
+          rel: to,
+          snapshotRel: from,
+          meta,
+          prev,
+          checksum: null,
+          seenAt: seen(to),
+        });
+    }
+    const diff = diffSnapshot(known, remaining);
     for (const rel of diff.created)
       candidates.push({
         type: "created",
@@ -119,16 +169,19 @@ export async function reconcileRoot(
   const silentBaseline = baseline && !ctx.cfg.emitOnStart;
   deps.recorder.apply(ctx, dropped);
   deps.recorder.apply(ctx, prepared.changes, silentBaseline);
-  deps.fileState.saveRoot(
-    root,
-    {
-      baselineAt: row?.baselineAt ?? deps.now(),
-      lastScanAt: deps.now(),
-      status: "online",
-      mountPoint: after.mountPoint,
-    },
-    deps.now(),
-  );
+  deps.transaction(() => {
+    saveDirs(deps, root, dirSnapshot, walk.dirs, walk.unreadableDirs);
+    deps.fileState.saveRoot(
+      root,
+      {
+        baselineAt: row?.baselineAt ?? deps.now(),
+        lastScanAt: deps.now(),
+        status: "online",
+        mountPoint: after.mountPoint,
+      },
+      deps.now(),
+    );
+  });
   const counts = { created: 0, modified: 0, deleted: 0, renamed: 0 };
   if (!silentBaseline) for (const c of prepared.changes) if (!c.silent) counts[c.type]++;
   return {
@@ -137,7 +190,7 @@ export async function reconcileRoot(
     files: walk.files.size,
     counts,
     skipped: walk.skipped,
-    errors: walk.errors,
+    errors: [...walk.errors, ...prepared.errors],
     retry: prepared.retry,
     durationMs: Math.round(performance.now() - started),
   };

@@ -1,8 +1,8 @@
 /**
  * Writes file-audit results: each change's `events` row and its `file_state` update in one
- * transaction (in chunks, so a 100,000-file burst does not hold one huge transaction), plus the
- * root-level and per-path problems (`root.offline`, `file.skipped`, `file.error`, ...). The only
- * writer of file-audit rows.
+ * transaction (in chunks, so a 100,000-file burst does not hold one huge transaction; a renamed
+ * folder and the move of all its files' rows always share one), plus the root-level and per-path
+ * problems (`root.offline`, `file.skipped`, `file.error`, ...). The only writer of file-audit rows.
  */
 import path from "node:path";
 import type { EventStatus, EventStore } from "../store/events.ts";
@@ -30,12 +30,23 @@ export class Recorder {
     this.#d = deps;
   }
 
-  /** Records `changes` (events + snapshot). With `baseline`, only the snapshot is written. */
+  /**
+   * Records `changes` (events + snapshot), in order. With `baseline`, only the snapshot is written.
+   * A folder rename and all its file moves always share one transaction.
+   */
   apply(ctx: RootContext, changes: FileChange[], baseline = false): void {
-    for (let i = 0; i < changes.length; i += CHUNK) {
-      const chunk = changes.slice(i, i + CHUNK);
+    for (let i = 0; i < changes.length; ) {
+      let end = i;
+      // Folder renames next to each other stay together: their moves may swap names.
+      const together = (k: number) => k === i || (changes[k]!.dir && changes[k - 1]!.dir);
+      for (let weight = 0; end < changes.length && (together(end) || weight < CHUNK); end++)
+        weight += 1 + (changes[end]!.dir?.moves.length ?? 0);
+      const chunk = changes.slice(i, end);
+      i = end;
       const now = this.#d.now();
       this.#d.transaction(() => {
+        const moves = chunk.flatMap((c) => c.dir?.moves ?? []);
+        if (moves.length > 0) this.#d.fileState.moveAll(ctx.cfg.path, moves, now);
         for (const c of chunk) this.#applyOne(ctx, c, baseline, now);
       });
       const recorded = baseline ? [] : chunk.filter((c) => !c.silent);
@@ -44,16 +55,22 @@ export class Recorder {
   }
 
   #applyOne(ctx: RootContext, c: FileChange, baseline: boolean, now: number): void {
-    const { fileState, events } = this.#d;
+    const { fileState } = this.#d;
     const root = ctx.cfg.path;
+    if (c.dir) {
+      // Its files' rows were moved with the chunk's other folder renames (`apply`).
+      if (!baseline && !c.silent) this.#recordDirRename(ctx, c, now);
+      return;
+    }
     let content = c.content;
     if (c.type === "renamed" && c.fromRel !== undefined) {
       if (content === undefined && ctx.filter.isImportant(c.fromRel))
         content = fileState.content(root, c.fromRel);
-      fileState.remove(root, c.fromRel);
+      // Only the row of the file that moved: a folder rename may have put another file there.
+      fileState.remove(root, c.fromRel, c.prev?.ino);
     }
     if (c.type === "deleted") {
-      fileState.remove(root, c.rel);
+      fileState.remove(root, c.rel, c.prev?.ino);
     } else {
       const m = c.meta!;
       if (content === undefined && c.type !== "renamed" && ctx.filter.isImportant(c.rel)) {
@@ -73,6 +90,29 @@ export class Recorder {
       });
     }
     if (baseline || c.silent) return;
+    this.#recordChange(ctx, c, now);
+  }
+
+  /** One event for a whole renamed folder: its old and new path and how many files moved with it. */
+  #recordDirRename(ctx: RootContext, c: FileChange, now: number): void {
+    const root = ctx.cfg.path;
+    c.eventId = this.#d.events.record(
+      {
+        source: "fs",
+        type: "file.renamed",
+        status: "success",
+        occurredAt: c.seenAt,
+        path: path.join(root, c.rel),
+        project: ctx.cfg.project,
+        username: ctx.cfg.username,
+        details: { root, oldPath: path.join(root, c.fromRel!), kind: "directory", files: c.dir!.files },
+      },
+      now,
+    );
+  }
+
+  #recordChange(ctx: RootContext, c: FileChange, now: number): void {
+    const root = ctx.cfg.path;
     const state = c.meta ?? c.prev;
     const details: Record<string, unknown> = { root };
     if (c.fromRel !== undefined) details.oldPath = path.join(root, c.fromRel);
@@ -94,7 +134,7 @@ export class Recorder {
     if (c.diff !== undefined) details.diff = c.diff;
     if (c.diffSkipped !== undefined) details.diffSkipped = c.diffSkipped;
     if (c.checksumError !== undefined) details.checksumError = c.checksumError;
-    events.record(
+    c.eventId = this.#d.events.record(
       {
         source: "fs",
         type: `file.${c.type}`,

@@ -1,25 +1,22 @@
 /**
  * The file audit of one watched root. Watcher events are hints: each touched path waits until it
- * has been quiet for the settle window, then is lstat'ed (and hashed when configured), compared with
- * the snapshot and recorded. A new path whose inode, size and mtime match a vanished snapshot entry
- * is that file renamed; a vanished path waits the rename window before it counts as deleted. A burst
- * of hints (more than the kernel queue can be trusted with) switches the root to one reconcile pass
- * once the burst is over, which also finds what the watcher lost (the settling is hint-settler.ts).
- * All work on a root runs in one serial queue, so hints and scans never race on the snapshot.
+ * has been quiet for the settle window (hint-settler.ts), then is examined (hint-examiner.ts). A
+ * burst of hints (more than the kernel queue can be trusted with) switches the root to one
+ * reconcile pass once the burst is over, which also finds what the watcher lost. A root that cannot
+ * be reached is offline until it is back. All work on a root runs in one serial queue, so hints and
+ * scans never race on the snapshot.
  */
 import path from "node:path";
 import type { Logger } from "pino";
+import type { DirStateStore } from "../store/dir-state.ts";
 import type { FileStateStore } from "../store/file-state.ts";
-import type { FileChange, RootContext } from "./changes.ts";
-import { prepareChanges } from "./changes.ts";
-import { mapLimit } from "./hash.ts";
-import { HintSettler, takeDue } from "./hint-settler.ts";
-import { observe } from "./observe.ts";
+import type { RootContext } from "./changes.ts";
+import { HintExaminer } from "./hint-examiner.ts";
+import { HintSettler } from "./hint-settler.ts";
 import { type ReconcileOutcome, reconcileRoot } from "./reconcile.ts";
 import type { Recorder } from "./recorder.ts";
 import { checkRoot } from "./root-check.ts";
 import { type RootWatcher, watchRoot } from "./root-watcher.ts";
-import { sameIdentity } from "./snapshot-diff.ts";
 
 const MAX_OFFLINE_CHECK_MS = 5000;
 
@@ -38,7 +35,9 @@ export interface RootStatus {
 /** What an auditor needs. */
 export interface RootAuditorDeps {
   fileState: FileStateStore;
+  dirState: DirStateStore;
   recorder: Recorder;
+  transaction: <T>(fn: () => T) => T;
   now: () => number;
   log: Logger;
   settleMs: number;
@@ -54,8 +53,7 @@ export class RootAuditor {
   #chain: Promise<void> = Promise.resolve();
   #queued = 0;
   readonly #hints: HintSettler;
-  readonly #deferred = new Map<string, { due: number; seenAt: number }>();
-  #deferTimer: NodeJS.Timeout | undefined;
+  readonly #examiner: HintExaminer;
   #pollTimer: NodeJS.Timeout | undefined;
   readonly #fellBack = Promise.withResolvers<void>();
   #offlineTimer: NodeJS.Timeout | undefined;
@@ -70,8 +68,17 @@ export class RootAuditor {
     this.#hints = new HintSettler({
       now: deps.now,
       settleMs: deps.settleMs,
-      settled: (batch) => this.#enqueue(() => this.#examine(batch)),
+      settled: (batch) => this.#enqueue(() => this.#examiner.examine(batch)),
       burstOver: (seenAt) => this.#reconcile("burst", seenAt),
+    });
+    this.#examiner = new HintExaminer({
+      ...deps,
+      ctx,
+      verifyOnline: () => this.#verifyOnline(),
+      note: (rel, type, status, problem) => this.#noteOnce(rel, type, status, problem),
+      rehint: (rel, seenAt) => this.#hints.rehint(rel, seenAt),
+      enqueue: (task) => this.#enqueue(task),
+      rescan: (seenAt) => this.#reconcile("folder took a known name", seenAt),
     });
   }
 
@@ -92,7 +99,7 @@ export class RootAuditor {
 
   /** True when nothing is pending now (scheduled scans and offline checks do not count). */
   get settled(): boolean {
-    return this.#hints.size === 0 && this.#deferred.size === 0 && this.#queued === 0;
+    return this.#hints.size === 0 && this.#examiner.waiting === 0 && this.#queued === 0;
   }
 
   status(): RootStatus {
@@ -114,7 +121,6 @@ export class RootAuditor {
   async stop(): Promise<void> {
     this.#state = "stopped";
     this.#clearTimers();
-    this.#deferred.clear();
     const w = this.#watcher;
     this.#watcher = undefined;
     await w?.close();
@@ -124,10 +130,9 @@ export class RootAuditor {
   /** Stops every timer; pending hints go with the settle timer. */
   #clearTimers(): void {
     this.#hints.clear();
-    for (const t of [this.#deferTimer, this.#pollTimer, this.#offlineTimer, this.#errorScanTimer]) {
-      clearTimeout(t);
-    }
-    this.#deferTimer = this.#pollTimer = this.#offlineTimer = this.#errorScanTimer = undefined;
+    this.#examiner.clear();
+    for (const t of [this.#pollTimer, this.#offlineTimer, this.#errorScanTimer]) clearTimeout(t);
+    this.#pollTimer = this.#offlineTimer = this.#errorScanTimer = undefined;
   }
 
   async #startWatching(): Promise<void> {
@@ -172,7 +177,8 @@ export class RootAuditor {
       if (kind === "dir") this.#enqueue(async () => void (await this.#verifyOnline()));
       return;
     }
-    if (kind === "dir") return; // its files arrive as their own hints; a scan covers any lost
+    // A folder is looked at too: it may be a renamed one (its files arrive as hints of their own).
+    if (kind === "dir" && this.ctx.filter.excludesDir(rel)) return;
     this.#hints.hint(rel);
   }
 
@@ -180,101 +186,6 @@ export class RootAuditor {
     const check = await checkRoot(this.root, this.#d.fileState.getRoot(this.root)?.mountPoint ?? false);
     if (!check.online) this.#goOffline(check.reason);
     return check.online;
-  }
-
-  /** Examines settled paths: the watcher's hints become facts. */
-  async #examine(batch: Map<string, number>): Promise<void> {
-    if (!(await this.#verifyOnline())) return;
-    const { fileState } = this.#d;
-    const claimed = new Set<string>();
-    const candidates: FileChange[] = [];
-    await mapLimit([...batch], 16, async ([rel, seenAt]) => {
-      if (!this.ctx.filter.includesFile(rel)) return;
-      const o = await observe(this.root, rel);
-      const prev = fileState.get(this.root, rel);
-      if (o.state === "file") {
-        if (prev) {
-          if (!sameIdentity(prev, o.meta) || prev.kind !== o.meta.kind) {
-            candidates.push({ type: "modified", rel, meta: o.meta, prev, checksum: null, seenAt });
-          }
-          return;
-        }
-        for (const old of fileState.byInode(this.root, o.meta.ino)) {
-          if (
-            old.rel === rel ||
-            claimed.has(old.rel) ||
-            old.size !== o.meta.size ||
-            old.mtimeMs !== o.meta.mtimeMs
-          )
-            continue;
-          const then = await observe(this.root, old.rel);
-          if (then.state === "file" && then.meta.ino === old.ino) continue;
-          claimed.add(old.rel);
-          this.#deferred.delete(old.rel);
-          candidates.push({
-            type: "renamed",
-            rel,
-            fromRel: old.rel,
-            meta: o.meta,
-            prev: old,
-            checksum: null,
-            seenAt,
-          });
-          return;
-        }
-        candidates.push({ type: "created", rel, meta: o.meta, checksum: null, seenAt });
-      } else if (o.state === "missing") {
-        if (prev) this.#defer(rel, seenAt);
-      } else if (o.state === "skipped") {
-        this.#noteOnce(rel, "file.skipped", "skipped", o.reason);
-      } else if (o.state === "error") {
-        this.#noteOnce(rel, "file.error", "error", o.error);
-      }
-    });
-    await this.#record(candidates, batch);
-  }
-
-  async #record(candidates: FileChange[], seen: Map<string, number>): Promise<void> {
-    const prepared = await prepareChanges(this.ctx, candidates, (rel) =>
-      this.#d.fileState.content(this.root, rel),
-    );
-    this.#d.recorder.apply(this.ctx, prepared.changes);
-    for (const rel of prepared.retry) this.#hints.rehint(rel, seen.get(rel) ?? this.#d.now());
-  }
-
-  #defer(rel: string, seenAt: number): void {
-    this.#deferred.set(rel, { due: this.#d.now() + this.#d.renameWindowMs, seenAt });
-    this.#deferTimer ??= setTimeout(() => this.#onDeferred(), this.#d.renameWindowMs);
-  }
-
-  #onDeferred(): void {
-    this.#deferTimer = undefined;
-    const now = this.#d.now();
-    const { due, next } = takeDue(
-      this.#deferred,
-      now,
-      (d) => d.due,
-      (d) => d.seenAt,
-    );
-    if (due.size > 0) this.#enqueue(() => this.#deleteVanished(due));
-    if (this.#deferred.size > 0)
-      this.#deferTimer = setTimeout(() => this.#onDeferred(), Math.max(1, next - now));
-  }
-
-  /** Vanished paths whose rename window passed: deleted, unless they came back or the root is gone. */
-  async #deleteVanished(due: Map<string, number>): Promise<void> {
-    if (!(await this.#verifyOnline())) return;
-    const candidates: FileChange[] = [];
-    const back = new Map<string, number>();
-    for (const [rel, seenAt] of due) {
-      const prev = this.#d.fileState.get(this.root, rel);
-      if (!prev) continue; // claimed by a rename
-      const o = await observe(this.root, rel);
-      if (o.state === "missing") candidates.push({ type: "deleted", rel, prev, checksum: null, seenAt });
-      else back.set(rel, seenAt);
-    }
-    await this.#record(candidates, due);
-    if (back.size > 0) await this.#examine(back);
   }
 
   #reconcile(reason: string, seenAt?: Map<string, number>): void {
@@ -317,9 +228,12 @@ export class RootAuditor {
     this.#pollTimer.unref();
   }
 
-  /** Records each (path, problem) once per run, so a scheduled scan does not repeat it forever. */
+  /**
+   * Records each (path, kind of problem) once per run, so a scheduled scan does not repeat it
+   * forever, and the watcher's EACCES and the scan's EACCES on one folder are one event.
+   */
   #noteOnce(rel: string, type: string, status: "skipped" | "error" | "warning", problem: string): void {
-    const key = `${type}\0${rel}\0${problem}`;
+    const key = `${type}\0${rel}\0${problem.split(":")[0]}`;
     if (this.#reported.has(key)) return;
     this.#reported.add(key);
     if (status === "error") this.#lastError = `${rel}: ${problem}`;
@@ -351,7 +265,7 @@ export class RootAuditor {
       }
     } else if (err.code === "EACCES" || err.code === "EPERM") {
       const p = (err as { path?: string }).path;
-      this.#noteOnce(p ? this.#rel(p) : "", "file.error", "error", `${err.code}: not readable`);
+      this.#noteOnce(p ? this.#rel(p) : "", "file.error", "error", err.message);
     } else {
       this.#noteOnce("", "watch.error", "error", `${err.code ?? "error"}: ${err.message}`);
     }
@@ -368,7 +282,6 @@ export class RootAuditor {
     this.#state = "offline";
     this.#lastError = `offline: ${reason}`;
     this.#clearTimers();
-    this.#deferred.clear();
     const w = this.#watcher;
     this.#watcher = undefined;
     void w?.close();

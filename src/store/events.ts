@@ -3,7 +3,7 @@
  */
 
 import type { Db } from "./db.ts";
-import { and, desc, eq, sql } from "./orm.ts";
+import { and, asc, desc, eq, gt, inArray, max, sql } from "./orm.ts";
 import { events } from "./schema.ts";
 
 /** A stored event. */
@@ -31,6 +31,11 @@ export interface NewEvent {
   durationMs?: number | null;
   correlationId?: string | null;
 }
+
+/** A recorded file change, as a digest needs it. */
+export type FileChangeRow = Pick<EventRow, "id" | "type" | "path" | "occurredAt" | "details">;
+
+const FILE_CHANGES = ["file.created", "file.modified", "file.deleted", "file.renamed"];
 
 /** Writes and reads audit events. */
 export class EventStore {
@@ -84,6 +89,43 @@ export class EventStore {
       durationMs: e.durationMs ?? null,
       correlationId: e.correlationId ?? null,
     })!.id;
+  }
+
+  /**
+   * The recorded file changes (`file.created|modified|deleted|renamed`) of watched root `root` with
+   * an id above `afterId`, oldest first: what a digest lost to a crash must still show.
+   */
+  fileChangesAfter(root: string, afterId: number): FileChangeRow[] {
+    return this.#db
+      .select({
+        id: events.id,
+        type: events.type,
+        path: events.path,
+        occurredAt: events.occurredAt,
+        details: events.details,
+      })
+      .from(events)
+      .where(
+        and(
+          inArray(events.type, FILE_CHANGES),
+          eq(events.status, "success"),
+          gt(events.id, afterId),
+          eq(events.source, "fs"),
+          sql`json_extract(${events.details}, '$.root') = ${root}`,
+        ),
+      )
+      .orderBy(asc(events.id))
+      .all();
+  }
+
+  /** The highest event id so far (0 when there is none). */
+  lastId(): number {
+    return (
+      this.#db
+        .select({ id: max(events.id) })
+        .from(events)
+        .get()?.id ?? 0
+    );
   }
 
   /** Events of one type (newest first), for reports and tests. */

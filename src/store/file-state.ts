@@ -5,7 +5,7 @@
  */
 
 import type { Db } from "./db.ts";
-import { and, eq } from "./orm.ts";
+import { and, eq, gte, lt, sql } from "./orm.ts";
 import { fileState, watchRoots } from "./schema.ts";
 
 /** A snapshot row. */
@@ -30,9 +30,19 @@ const META = {
 /** Reads and writes the snapshot. Call the writers inside the caller's transaction. */
 export class FileStateStore {
   readonly #db: Db;
+  readonly #dropAt;
+  readonly #move;
 
   constructor(db: Db) {
     this.#db = db;
+    const p = (name: string) => sql.placeholder(name);
+    const at = (rel: string) => and(eq(fileState.root, p("root")), eq(fileState.rel, p(rel)));
+    this.#dropAt = db.delete(fileState).where(at("to")).prepare();
+    this.#move = db
+      .update(fileState)
+      .set({ rel: sql`${p("to")}`, updatedAt: sql`${p("now")}` })
+      .where(at("from"))
+      .prepare();
   }
 
   /** Every file of `root`, keyed by relative path. */
@@ -58,6 +68,16 @@ export class FileStateStore {
       .all();
   }
 
+  /** Files of `root` below folder `rel`, keyed by relative path. */
+  under(root: string, rel: string): Map<string, FileStateMeta> {
+    const rows = this.#db
+      .select(META)
+      .from(fileState)
+      .where(and(eq(fileState.root, root), gte(fileState.rel, `${rel}/`), lt(fileState.rel, `${rel}0`)))
+      .all();
+    return new Map(rows.map((r) => [r.rel, r]));
+  }
+
   /** The kept text of an important file, or null. */
   content(root: string, rel: string): string | null {
     return (
@@ -78,10 +98,26 @@ export class FileStateStore {
       .run();
   }
 
-  remove(root: string, rel: string): void {
+  /**
+   * Moves files' rows (with their checksums and kept text) from `from` to `to`, replacing rows
+   * already at a `to`: the files carried along by folder renames. In two steps, through names no
+   * file can have (they hold a NUL), so folders that swapped names swap their rows too.
+   */
+  moveAll(root: string, moves: ReadonlyArray<{ from: string; to: string }>, now: number): void {
+    const parked = (to: string) => `\0moving\0${to}`;
+    for (const m of moves) this.#move.run({ root, from: m.from, to: parked(m.to), now });
+    for (const m of moves) {
+      this.#dropAt.run({ root, to: m.to });
+      this.#move.run({ root, from: parked(m.to), to: m.to, now });
+    }
+  }
+
+  /** Removes a file's row; with `ino`, only while the row still describes that file. */
+  remove(root: string, rel: string, ino?: number): void {
+    const where = and(eq(fileState.root, root), eq(fileState.rel, rel));
     this.#db
       .delete(fileState)
-      .where(and(eq(fileState.root, root), eq(fileState.rel, rel)))
+      .where(ino === undefined ? where : and(where, eq(fileState.ino, ino)))
       .run();
   }
 

@@ -16,7 +16,7 @@ const migrator = load(
   "drizzle-orm/better-sqlite3/migrator",
 ) as typeof import("drizzle-orm/better-sqlite3/migrator");
 
-export const { and, asc, count, desc, eq, inArray, lt, lte, max, min, ne, sql } = core;
+export const { and, asc, count, desc, eq, gt, gte, inArray, lt, lte, max, min, ne, or, sql } = core;
 export const { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } = sqliteCore;
 export const { drizzle } = driver;
 export const { migrate } = migrator;

@@ -219,6 +219,24 @@ export const fileState = sqliteTable(
   (t) => [primaryKey({ columns: [t.root, t.rel] }), index("file_state_inode").on(t.root, t.ino)],
 );
 
+/**
+ * File audit: the inode of every audited folder under every watched root. A folder keeps its inode
+ * when renamed, so this is how a renamed folder is recognised as one rename (with every file in it)
+ * rather than as a rename per file. Refreshed by every reconcile scan.
+ */
+export const dirState = sqliteTable(
+  "dir_state",
+  {
+    /** The watched root, an absolute path as configured. */
+    root: text("root").notNull(),
+    /** Folder path relative to the root, `/`-separated (never empty: the root itself is not kept). */
+    rel: text("rel").notNull(),
+    ino: integer("ino").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.root, t.rel] }), index("dir_state_inode").on(t.root, t.ino)],
+);
+
 /** File audit: one row per watched root, so a new root gets a baseline and an unmounted one is noticed. */
 export const watchRoots = sqliteTable("watch_roots", {
   root: text("root").primaryKey(),

@@ -99,31 +99,6 @@ describe("file audit on real folders", () => {
     assert.equal(last.checksum, createHash("sha256").update("doc v2").digest("hex"));
   });
 
-  it("pairs a directory rename into renames with old and new paths, never deletions", async (t) => {
-    const base = tempDir(t, "tl-fsw-");
-    const docs = path.join(base, "docs");
-    mkdirSync(path.join(docs, "old", "sub"), { recursive: true });
-    const f = await startAudit(t, { ...TIMING, directories: [{ path: docs }] }, base);
-    await f.app.idle();
-    for (const n of ["old/1.txt", "old/2.txt", "old/sub/3.txt"]) writeFileSync(path.join(docs, n), n);
-    await waitFor(() => f.events("file.created").length === 3, { what: "3 created" });
-    await f.app.idle();
-    renameSync(path.join(docs, "old"), path.join(docs, "new"));
-    await waitFor(() => f.events("file.renamed").length === 3, { what: "3 renamed" });
-    await f.app.idle();
-    const renames = f.events("file.renamed").map((e) => [e.details.oldPath, e.path]);
-    assert.deepEqual(
-      renames.sort(),
-      [
-        [path.join(docs, "old/1.txt"), path.join(docs, "new/1.txt")],
-        [path.join(docs, "old/2.txt"), path.join(docs, "new/2.txt")],
-        [path.join(docs, "old/sub/3.txt"), path.join(docs, "new/sub/3.txt")],
-      ].sort(),
-    );
-    assert.equal(f.events("file.deleted").length, 0);
-    assert.equal(f.events("file.created").length, 3);
-  });
-
   it("finds what changed while the service was down", async (t) => {
     const base = tempDir(t, "tl-fsw-");
     const docs = path.join(base, "docs");

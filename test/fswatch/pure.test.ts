@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { digestPost, digestSummary } from "../../src/fswatch/digest.ts";
+import { pairDirRenames } from "../../src/fswatch/dir-renames.ts";
 import { pathFilter } from "../../src/fswatch/filters.ts";
 import { fnmatch } from "../../src/fswatch/fnmatch.ts";
 import { diffSnapshot } from "../../src/fswatch/snapshot-diff.ts";
@@ -156,6 +157,67 @@ describe("snapshot diff", () => {
   });
 });
 
+describe("folder renames", () => {
+  const dirs = (o: Record<string, number>) => new Map(Object.entries(o));
+  const files = (o: Record<string, number>) => new Map(Object.entries(o).map(([k, ino]) => [k, { ino }]));
+  const summary = (p: ReturnType<typeof pairDirRenames>) =>
+    p.renames.map(
+      (r) =>
+        `${r.from} → ${r.to} (${r.files}: ${r.moves
+          .map((m) => m.to)
+          .sort()
+          .join(" ")})`,
+    );
+
+  it("pairs a folder by its inode and carries every file to the same place under the new name", () => {
+    const p = pairDirRenames(
+      dirs({ old: 10, "old/sub": 11, keep: 12 }),
+      dirs({ new: 10, "new/sub": 11, keep: 12 }),
+      files({ "old/a": 1, "old/b": 2, "old/sub/c": 3, "old/gone": 4, "keep/k": 5 }),
+      // `b` was replaced (new inode): it still moved with its folder; the caller sees it modified.
+      files({ "new/a": 1, "new/b": 22, "new/sub/c": 3, "new/fresh": 6, "keep/k": 5 }),
+    );
+    assert.deepEqual(summary(p), ["old → new (3: new/a new/b new/sub/c)"]);
+    assert.deepEqual([...p.moved].sort(), [
+      ["old/a", "new/a"],
+      ["old/b", "new/b"],
+      ["old/sub/c", "new/sub/c"],
+    ]);
+  });
+
+  it("does not trust a reused folder inode alone: a file must have kept its inode at the same place", () => {
+    const p = pairDirRenames(
+      dirs({ old: 10 }),
+      dirs({ new: 10 }),
+      files({ "old/a": 1, "old/b": 2 }),
+      files({ "new/a": 7, "new/other": 2 }),
+    );
+    assert.deepEqual(p.renames, []);
+    assert.equal(p.moved.size, 0);
+  });
+
+  it("gives a subfolder renamed too, or moved elsewhere, a rename of its own", () => {
+    const p = pairDirRenames(
+      dirs({ old: 10, "old/sub": 11, "old/deep": 12, "old/deep/er": 13 }),
+      dirs({ new: 10, "new/sub2": 11, elsewhere: 14, "elsewhere/deep": 12, "elsewhere/deep/er": 13 }),
+      files({ "old/a": 1, "old/sub/b": 2, "old/deep/er/c": 3 }),
+      files({ "new/a": 1, "new/sub2/b": 2, "elsewhere/deep/er/c": 3 }),
+    );
+    assert.deepEqual(summary(p), [
+      "old → new (2: new/a)",
+      "old/deep → elsewhere/deep (1: elsewhere/deep/er/c)",
+      "old/sub → new/sub2 (1: new/sub2/b)",
+    ]);
+  });
+
+  it("finds nothing when no folder moved, and leaves folders that vanished to the file comparison", () => {
+    const same = dirs({ a: 1, "a/b": 2 });
+    assert.deepEqual(pairDirRenames(same, same, files({ "a/x": 5 }), files({ "a/x": 5 })).renames, []);
+    const p = pairDirRenames(dirs({ a: 1 }), dirs({}), files({ "a/x": 5 }), files({ "b/x": 5 }));
+    assert.deepEqual(p.renames, []);
+  });
+});
+
 describe("digest and text", () => {
   it("summarises and inlines short lists, attaches long ones", () => {
     const items = [
@@ -170,6 +232,24 @@ describe("digest and text", () => {
     assert.match(post.text, /^docs: 30 modified/);
     assert.ok(post.attachment);
     assert.equal(post.attachment.text.split("\n").filter((l) => l.startsWith("modified")).length, 30);
+  });
+
+  it("shows a renamed folder as one line with its file count", () => {
+    const post = digestPost(
+      "docs",
+      "/d",
+      [
+        { type: "renamed", rel: "new", fromRel: "old", folderFiles: 120 },
+        { type: "renamed", rel: "b.txt", fromRel: "a.txt" },
+        { type: "renamed", rel: "x/one", fromRel: "x/1", folderFiles: 1 },
+      ],
+      0,
+      1,
+    );
+    assert.equal(
+      post.text,
+      "docs: 3 renamed\n\nrenamed  old/ → new/ (folder, 120 files)\nrenamed  a.txt → b.txt\nrenamed  x/1/ → x/one/ (folder, 1 file)",
+    );
   });
 
   it("detects binary content", () => {

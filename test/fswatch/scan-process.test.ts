@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -50,6 +50,43 @@ describe("telegram-logger scan and file audit without Telegram", () => {
     assert.deepEqual(rows, [
       { event_type: "modified", path: path.join(docs, "a.docx"), project: "CRM" },
       { event_type: "created", path: path.join(docs, "b.docx"), project: "CRM" },
+    ]);
+  });
+
+  it("scan records a folder renamed between two scans as one renamed row", (t) => {
+    const dir = tempDir(t);
+    const docs = path.join(dir, "docs");
+    mkdirSync(path.join(docs, "2023", "q1"), { recursive: true });
+    for (const n of ["a.docx", "b.docx", "q1/c.docx"]) writeFileSync(path.join(docs, "2023", n), n);
+    writeWatchConfig(path.join(dir, "watch.json"), { directories: [{ path: "docs", project: "CRM" }] });
+    const env = { DATA_ROOT: path.join(dir, "data"), WATCH_CONFIG: path.join(dir, "watch.json") };
+    assert.equal(run(dir, env, ["scan"]).status, 0);
+    renameSync(path.join(docs, "2023"), path.join(docs, "archive-2023"));
+    const second = run(dir, env, ["scan"]);
+    assert.equal(second.status, 0, second.stderr);
+    assert.match(second.stdout, /3 files, 0 created, 0 modified, 0 deleted, 1 renamed/);
+    const db = new Database(path.join(dir, "data", "db", "telegram-logger.sqlite"), { readonly: true });
+    t.after(() => db.close());
+    const rows = db.prepare("SELECT event_type, path, details FROM file_events").all() as Array<{
+      event_type: string;
+      path: string;
+      details: string;
+    }>;
+    assert.deepEqual(
+      rows.map((r) => ({ ...r, details: JSON.parse(r.details) })),
+      [
+        {
+          event_type: "renamed",
+          path: path.join(docs, "archive-2023"),
+          details: { root: docs, oldPath: path.join(docs, "2023"), kind: "directory", files: 3 },
+        },
+      ],
+    );
+    const snapshot = db.prepare("SELECT rel FROM file_state ORDER BY rel").all();
+    assert.deepEqual(snapshot, [
+      { rel: "archive-2023/a.docx" },
+      { rel: "archive-2023/b.docx" },
+      { rel: "archive-2023/q1/c.docx" },
     ]);
   });
 
