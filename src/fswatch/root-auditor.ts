@@ -44,6 +44,10 @@ export interface RootAuditorDeps {
   renameWindowMs: number;
 }
 
+/** First pause before the reconcile pass that follows a failed task; it doubles up to the max. */
+const FIRST_FAILURE_PAUSE_MS = 1000;
+const MAX_FAILURE_PAUSE_MS = 60_000;
+
 /** Audits one root until stopped. */
 export class RootAuditor {
   readonly ctx: RootContext;
@@ -61,6 +65,7 @@ export class RootAuditor {
   readonly #reported = new Set<string>();
   #lastScanAt: number | null = null;
   #lastError: string | null = null;
+  #failurePauseMs = FIRST_FAILURE_PAUSE_MS;
 
   constructor(ctx: RootContext, deps: RootAuditorDeps) {
     this.ctx = ctx;
@@ -163,7 +168,15 @@ export class RootAuditor {
       })
       .catch((err: unknown) => {
         this.#lastError = (err as Error).message;
-        this.#d.log.error({ err, root: this.root }, "file audit task failed");
+        // Whatever it missed (a change not written, a pass cut short) the next pass finds: it
+        // comes soon, then less often while failures go on (a locked database, a full disk).
+        const retryInMs = Math.min(this.#failurePauseMs, this.ctx.cfg.pollIntervalMs);
+        this.#failurePauseMs = Math.min(this.#failurePauseMs * 2, MAX_FAILURE_PAUSE_MS);
+        this.#d.log.error(
+          { err, root: this.root, retryInMs },
+          "file audit task failed; a reconcile pass follows",
+        );
+        this.#schedulePoll(retryInMs);
       })
       .finally(() => {
         this.#queued--;
@@ -201,6 +214,7 @@ export class RootAuditor {
       return;
     }
     this.#lastScanAt = this.#d.now();
+    this.#failurePauseMs = FIRST_FAILURE_PAUSE_MS;
     for (const s of outcome.skipped) this.#noteOnce(s.rel, "file.skipped", "skipped", s.reason);
     for (const e of outcome.errors) this.#noteOnce(e.rel, "file.error", "error", e.error);
     for (const rel of outcome.retry) this.#hints.rehint(rel, this.#d.now());
@@ -218,13 +232,13 @@ export class RootAuditor {
     this.#schedulePoll();
   }
 
-  #schedulePoll(): void {
+  #schedulePoll(delayMs = this.ctx.cfg.pollIntervalMs): void {
     clearTimeout(this.#pollTimer);
     if (this.#state === "stopped" || this.#state === "offline") return;
     this.#pollTimer = setTimeout(() => {
       this.#pollTimer = undefined;
       this.#reconcile("schedule");
-    }, this.ctx.cfg.pollIntervalMs);
+    }, delayMs);
     this.#pollTimer.unref();
   }
 

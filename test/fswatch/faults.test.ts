@@ -4,6 +4,7 @@ import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { describe, it } from "node:test";
+import Database from "better-sqlite3";
 import { tempDir } from "../support/tmp.ts";
 import { startAudit, waitFor, writeWatchConfig } from "./support.ts";
 
@@ -48,6 +49,31 @@ describe("file audit: bad input, live reconfiguration, digests, bursts", () => {
     writeFileSync(path.join(docs, "after.txt"), "ok");
     await waitFor(() => f.events("file.created").some((e) => e.path === path.join(docs, "after.txt")));
     assert.equal(f.events("file.error").length, 0);
+  });
+
+  it("a change that could not be written (database locked) is recorded by the pass that follows", async (t) => {
+    const base = tempDir(t, "tl-fsw-");
+    const root = path.join(base, "docs");
+    mkdirSync(root);
+    const f = await startAudit(t, { ...TIMING, directories: [{ path: root }] }, base);
+    await waitFor(() => f.app.fileAudit?.status()[0]?.lastScanAt, { what: "the first pass done" });
+    const other = new Database(f.app.store.file);
+    t.after(() => other.close());
+    f.app.store.sqlite.pragma("busy_timeout = 20");
+    other.exec("BEGIN IMMEDIATE");
+    writeFileSync(path.join(root, "while-locked.txt"), "written while the database was locked");
+    await waitFor(() => f.app.fileAudit?.status()[0]?.lastError?.includes("locked"), {
+      what: "the write failed",
+    });
+    await waitFor(() => f.app.fileAudit?.settled, { what: "nothing left but the pass that follows" });
+    other.exec("COMMIT");
+    const created = await waitFor(
+      () => f.events("file.created").find((e) => e.path?.endsWith("while-locked.txt")),
+      {
+        what: "the file recorded after the lock is gone",
+      },
+    );
+    assert.equal(created?.status, "success");
   });
 
   it("applies edits of the watch config live; an invalid edit is reported and the old config stays", async (t) => {
