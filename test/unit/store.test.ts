@@ -3,6 +3,7 @@ import { statSync } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { openStore } from "../../src/store/db.ts";
+import { type FileStateRow, FileStateStore } from "../../src/store/file-state.ts";
 import { MessageStore, type NewMessageRow } from "../../src/store/messages.ts";
 import { OutboxStore } from "../../src/store/outbox.ts";
 import { PeerStore } from "../../src/store/peers.ts";
@@ -147,5 +148,74 @@ describe("outbox retention", () => {
     const left = store.sqlite.prepare("SELECT id FROM outbox ORDER BY id").pluck().all();
     assert.deepEqual(left, [recent, pending, failed]);
     assert.equal(o.purgeDelivered(5_000, 500, store.transaction), 0);
+  });
+});
+
+describe("file state", () => {
+  const row = (over: Partial<FileStateRow>): FileStateRow => ({
+    root: "/srv/a",
+    rel: "notes.txt",
+    kind: "file",
+    size: 10,
+    mtimeMs: 1_700_000_000_123.456,
+    ino: 11,
+    uid: 1000,
+    checksum: "c1",
+    content: "v1",
+    updatedAt: 1,
+    ...over,
+  });
+
+  it("an update replaces every column of one file's row; lookups address one root and one path", (t) => {
+    const store = openStore(path.join(tempDir(t), "db.sqlite"));
+    t.after(() => store.close());
+    const fs = new FileStateStore(store.db);
+    fs.put(row({}));
+    fs.put(row({ root: "/srv/b" }));
+    fs.put(row({ rel: "other.txt", ino: 12, content: null }));
+    fs.put(
+      row({
+        kind: "symlink",
+        size: 20,
+        mtimeMs: 5.5,
+        ino: 13,
+        uid: null,
+        checksum: null,
+        content: "v2",
+        updatedAt: 2,
+      }),
+    );
+    const { content: _, ...meta } = row({
+      kind: "symlink",
+      size: 20,
+      mtimeMs: 5.5,
+      ino: 13,
+      uid: null,
+      checksum: null,
+      updatedAt: 2,
+    });
+    assert.deepEqual(fs.get("/srv/a", "notes.txt"), meta);
+    assert.equal(fs.content("/srv/a", "notes.txt"), "v2");
+    assert.equal(fs.content("/srv/b", "notes.txt"), "v1");
+    assert.equal(fs.content("/srv/a", "other.txt"), null);
+    assert.equal(fs.content("/srv/a", "missing.txt"), null);
+    assert.deepEqual(
+      fs.byInode("/srv/a", 12).map((r) => r.rel),
+      ["other.txt"],
+    );
+    assert.deepEqual(fs.byInode("/srv/a", 11), [], "the old inode went with the update");
+    assert.deepEqual(
+      fs.byInode("/srv/b", 11).map((r) => r.rel),
+      ["notes.txt"],
+    );
+    fs.remove("/srv/a", "notes.txt", 99);
+    assert.equal(fs.get("/srv/a", "notes.txt")?.ino, 13, "another file's inode: the row stays");
+    fs.remove("/srv/a", "notes.txt", 13);
+    assert.equal(fs.get("/srv/a", "notes.txt"), undefined);
+    fs.put(row({}));
+    fs.remove("/srv/a", "notes.txt");
+    assert.equal(fs.get("/srv/a", "notes.txt"), undefined);
+    assert.deepEqual([...fs.load("/srv/a").keys()], ["other.txt"]);
+    assert.deepEqual([...fs.load("/srv/b").keys()], ["notes.txt"]);
   });
 });
