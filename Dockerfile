@@ -14,7 +14,8 @@ COPY package.json package-lock.json .npmrc ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 FROM node:24-bookworm-slim
-ENV NODE_ENV=production DATA_ROOT=/data HTTP_HOST=0.0.0.0 HEALTH_PORT=8080 HEALTH_PATH=/health
+ENV NODE_ENV=production DATA_ROOT=/data HTTP_HOST=0.0.0.0 HEALTH_PORT=8080 HEALTH_PATH=/health \
+    NODE_COMPILE_CACHE=/home/node/.cache/telegram-logger
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
@@ -23,6 +24,10 @@ COPY drizzle ./drizzle
 # The image's own "node" user (uid 1000); /data is private to it.
 RUN mkdir -p /data && chown node:node /data && chmod 0700 /data
 USER node
+# Node's compile cache, filled here for every module (Telegram's included) by the user and with the
+# V8 flags the service runs with: starts skip TypeScript stripping and compiling (idle RSS about
+# 28 MB lower, start faster; docs/operations.md, "Memory").
+RUN ["node", "--max-semi-space-size=4", "/app/src/main.ts", "warm-cache"]
 VOLUME ["/data"]
 EXPOSE 8080
 # Node's own fetch: no curl in the image. /health answers 503 when unwell (see README).

@@ -1,11 +1,13 @@
 #!/usr/bin/env -S node --max-semi-space-size=4
 /**
  * The `telegram-logger` command. `run` (the default) is the service; `login` only logs in;
- * `decrypt` restores files from the encrypted deleted-media vault (src/media/vault/).
+ * `decrypt` restores files from the encrypted deleted-media vault (src/media/vault/); `warm-cache`
+ * fills Node's compile cache with every module (src/compile-cache.ts; the Docker image runs it).
  * Configuration mistakes print one line naming the variable and exit 78 (EX_CONFIG), which the
  * systemd unit lists in RestartPreventExitStatus so a broken .env does not restart-loop.
  */
 import { existsSync } from "node:fs";
+import { flushCompileCache } from "node:module";
 import { parseArgs } from "node:util";
 import type { TelegramClient } from "telegram";
 import { type App, scanOnce, startApp } from "./app.ts";
@@ -16,11 +18,12 @@ import { createLogger, type Logger } from "./log.ts";
 const USAGE = `Usage: telegram-logger [command]
 
 Commands:
-  run      run the service (default)
-  login    log in to Telegram on this terminal and save the session
-  decrypt  decrypt the deleted-media vault: decrypt --in FILE|DIR --out DIR [--force]
-  scan     one reconcile pass of every watched folder (WATCH_CONFIG): record what changed, exit
-  help     show this help
+  run         run the service (default)
+  login       log in to Telegram on this terminal and save the session
+  decrypt     decrypt the deleted-media vault: decrypt --in FILE|DIR --out DIR [--force]
+  scan        one reconcile pass of every watched folder (WATCH_CONFIG): record what changed, exit
+  warm-cache  compile every module into Node's compile cache (NODE_COMPILE_CACHE), exit
+  help        show this help
 
 Configuration comes from the environment (and ./.env when present); see README.md.`;
 
@@ -86,6 +89,8 @@ async function run(config: Config, log: Logger, errors: ErrorLog): Promise<void>
     if (err instanceof ConfigError) fail(`configuration error: ${err.message}`, EXIT_CONFIG);
     throw err;
   }
+  // Every module this run needs is loaded: save the compile cache now, not only at a clean exit.
+  flushCompileCache();
   let stopping = false;
   // Stop intake, drain what is in flight (bounded inside app.stop), close the database, exit 0.
   // A second signal while draining means "now": exit at once.
@@ -150,6 +155,18 @@ async function main(): Promise<void> {
     loadEnvFile();
     const { runDecryptCommand } = await import("./media/vault/decrypt-command.ts");
     process.exitCode = await runDecryptCommand(process.argv.slice(3), process.env);
+    return;
+  }
+  // Needs no configuration either: it only loads modules.
+  if (process.argv[2] === "warm-cache") {
+    const { warmCompileCache } = await import("./compile-cache.ts");
+    try {
+      const { dir, modules } = await warmCompileCache();
+      process.stdout.write(`${modules} modules compiled into ${dir}\n`);
+    } catch (err) {
+      if (err instanceof ConfigError) fail(`configuration error: ${err.message}`, EXIT_CONFIG);
+      throw err;
+    }
     return;
   }
   const { positionals, values } = parseArgs({
