@@ -1,6 +1,9 @@
 # telegram-logger: multi-stage image on Node 24 (TypeScript runs directly, no build step).
-# No compiler needed: better-sqlite3 ships its prebuilt binary and its install step is denied in
-# package.json#allowScripts, so `npm ci` runs no native build.
+# No compiler needed, and none is in the image: `npm ci --ignore-scripts` runs no dependency's install
+# step. better-sqlite3 ships prebuilt binaries in its package; GramJS's optional websocket helpers
+# (bufferutil, utf-8-validate) load theirs where they exist (x64) and fall back to JavaScript
+# elsewhere, where their install step would have tried to compile them (arm64) and failed the build.
+# Checked without a Docker daemon by test/process/docker-image.test.ts.
 #
 # First login (once, on a terminal; the session is saved in the volume):
 #   docker run -it --rm -v tl-data:/data --env-file .env ghcr.io/OWNER/telegram-logger login
@@ -11,7 +14,7 @@
 FROM node:24-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
 FROM node:24-bookworm-slim
 ENV NODE_ENV=production DATA_ROOT=/data HTTP_HOST=0.0.0.0 HEALTH_PORT=8080 HEALTH_PATH=/health \
