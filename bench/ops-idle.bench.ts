@@ -7,9 +7,9 @@
  * `npm start`, the Docker image and the systemd unit start it: the production V8 flags and a
  * compile cache (NODE_COMPILE_CACHE, src/compile-cache.ts). Measured, in this order:
  * - first start: empty data folder (the folder's baseline scan runs) and empty compile cache, as the
- *   first start after an install or upgrade outside Docker;
+ *   first `npm start` after an install or upgrade;
  * - restart: the same data folder and the compile cache the first start filled (every later start;
- *   the Docker image ships a filled cache, so its first start is this one too);
+ *   the Docker image and the systemd unit fill the cache beforehand, so their first start is this);
  * - restart without a compile cache: `node src/main.ts run` started some other way;
  * - with Telegram configured: the real app on an offline GramJS client (bench/ops-idle-telegram.ts),
  *   restarted with its compile cache filled. The fake Telegram's own modules count in its RSS.

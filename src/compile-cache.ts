@@ -6,7 +6,8 @@
  * (bench/ops-idle.bench.ts). `npm start`, the Docker image and the systemd unit set the variable.
  *
  * A start fills the cache with the modules it loaded; `warmCompileCache` loads every module of the
- * service once, so the Docker image ships a full cache, Telegram's modules included.
+ * service once, Telegram's modules included: the Docker image runs it at build time and the systemd
+ * unit before each start, so even their first start finds a full cache.
  */
 import { readdirSync } from "node:fs";
 import { flushCompileCache, getCompileCacheDir } from "node:module";

@@ -13,13 +13,10 @@ const UNIT = new URL("../../telegram-logger.service", import.meta.url);
 const hasAnalyze = spawnSync("systemd-analyze", ["--version"]).status === 0;
 const skip = hasAnalyze ? false : "systemd-analyze is not installed (apt-get install systemd)";
 
-/** The unit under a temp dir, with ExecStart pointing at this machine's node so verify can find it. */
+/** The unit under a temp dir, with its commands pointing at this machine's node so verify can find it. */
 function unitCopy(dir: string): string {
   const file = path.join(dir, "telegram-logger.service");
-  writeFileSync(
-    file,
-    readFileSync(UNIT, "utf8").replace("ExecStart=/usr/bin/node", `ExecStart=${process.execPath}`),
-  );
+  writeFileSync(file, readFileSync(UNIT, "utf8").replaceAll("/usr/bin/node ", `${process.execPath} `));
   return file;
 }
 
