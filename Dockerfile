@@ -29,7 +29,7 @@ RUN mkdir -p /data && chown node:node /data && chmod 0700 /data
 USER node
 # Node's compile cache, filled here for every module (Telegram's included) by the user and with the
 # V8 flags the service runs with: starts skip TypeScript stripping and compiling (idle RSS about
-# 28 MB lower, start faster; docs/operations.md, "Memory").
+# 27 MB lower, start faster; docs/operations.md, "Memory").
 RUN ["node", "--max-semi-space-size=4", "/app/src/main.ts", "warm-cache"]
 VOLUME ["/data"]
 EXPOSE 8080

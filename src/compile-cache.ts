@@ -2,7 +2,7 @@
  * Node's compile cache (`NODE_COMPILE_CACHE`): where the transpiled TypeScript and V8's compiled
  * code of every module are kept between starts. Without it, each start strips the types of every
  * `.ts` file again, which loads Node's TypeScript stripper (a WebAssembly build of swc) and compiles
- * everything from source: the idle service's RSS was ~28 MB higher and its start ~40% slower
+ * everything from source: the idle service's RSS was ~27 MB higher and its start slower
  * (bench/ops-idle.bench.ts). `npm start`, the Docker image and the systemd unit set the variable.
  *
  * A start fills the cache with the modules it loaded; `warmCompileCache` loads every module of the
