@@ -40,7 +40,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
-import { decryptVaultFile, decryptVaultToPath } from "../src/media/vault/decrypt.ts";
+import { decryptVaultToPath } from "../src/media/vault/decrypt.ts";
 import { encryptFileToVault } from "../src/media/vault/encrypt.ts";
 import { DEFAULT_CHUNK_SIZE, HEADER_SIZE } from "../src/media/vault/format.ts";
 import { releaseBuffer } from "../src/media/vault/record-io.ts";
@@ -62,7 +62,6 @@ const RATIO_TARGET = 0.7;
 const OPS = [
   "encrypt",
   "decrypt",
-  "decrypt-sink",
   "copy-stream",
   "copy-positional",
   "node-enc-gc",
@@ -163,8 +162,6 @@ async function child(op: Op, src: string, dst: string, chunk: number, size: numb
   const t0 = performance.now();
   if (op === "encrypt") await encryptFileToVault(src, dst, KEY, META, { chunkSize: chunk, sync: false });
   else if (op === "decrypt") await decryptVaultToPath(src, KEY, dst, { flags: "w" });
-  else if (op === "decrypt-sink")
-    await decryptVaultFile(src, KEY, createWriteStream(dst, { highWaterMark: chunk }));
   else if (op === "copy-stream")
     await pipeline(
       createReadStream(src, { highWaterMark: chunk }),
@@ -301,7 +298,6 @@ function fileToFile(base: string, plain: string, size: number, chunk: number, re
   const enc = m("encrypt");
   const vaultFile = vaultFileOf(plain, path.join(base, "vault"), chunk);
   const dec = m("decrypt", vaultFile);
-  const decSink = m("decrypt-sink", vaultFile);
   rmSync(path.join(base, "vault"), { recursive: true, force: true });
 
   const k = `${chunk / 1024} KiB`;
@@ -335,7 +331,6 @@ function fileToFile(base: string, plain: string, size: number, chunk: number, re
     [
       ours("vault encrypt (encryptFileToVault)", enc, osslE, nodeEnc),
       ours("vault decrypt (decryptVaultToPath)", dec, osslD, nodeDec),
-      ours("vault decrypt to a stream (decryptVaultFile)", decSink, osslD, nodeDec),
     ],
   );
   return { size, enc, dec, osslE, osslD };
