@@ -13,9 +13,9 @@
  *   positional reads and writes into reused buffers, 4 in flight (the I/O the vault does).
  *
  * The machine is shared and noisy, so measurements are taken in rounds: each round runs every row
- * once, in a rotating order, each in its own child process (bench/vault-child.ts) after a `sync`. Speeds are medians over
- * rounds, and ratios are medians of the ratios within a round, so a busy moment slows ours and its
- * baselines alike. CPU seconds per GiB (user + system, every thread of the child) are printed too:
+ * once, in a rotating order, each in its own child process (bench/vault-child.ts) after a `sync`.
+ * Speeds are medians over rounds, and ratios are medians of the ratios within a round, so a busy
+ * moment slows ours and its baselines alike. CPU seconds per GiB (user + system, every thread of the child) are printed too:
  * they say how much work a row is, which load changes far less than its speed.
  *
  * Peak RSS growth is VmHWM (reset through /proc/self/clear_refs just before the operation, after a

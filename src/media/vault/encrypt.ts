@@ -2,9 +2,8 @@
  * Encrypts a file into the vault: cut into chunks, seal each chunk, write. A file is read ahead in
  * batches of chunks and written behind record by record at computed offsets (record-io.ts) while
  * the main thread seals, so disk and cipher overlap; memory stays at a few MiB whatever the file
- * size. The file is written under a
- * temporary name and renamed when complete, so the vault never holds a partial file under a real
- * name; names on disk are random and reveal nothing.
+ * size. The file is written under a temporary name and renamed when complete, so the vault never
+ * holds a partial file under a real name; names on disk are random and reveal nothing.
  */
 import { createCipheriv, type KeyObject, randomBytes } from "node:crypto";
 import { type FileHandle, open, rename, rm } from "node:fs/promises";
