@@ -1,198 +1,45 @@
 /**
  * Vault throughput and memory (issue 3): encrypting and decrypting 100 MiB and 1 GiB files.
  *
- * The issue's target (≥ 70% of `openssl speed -evp aes-256-gcm`) is above what file I/O allows on
- * a small machine, so, as the guide asks, each layer underneath is measured alone in the same run
- * and our figures are given as ratios to each:
+ * The issue's target is ≥ 70% of `openssl speed -evp aes-256-gcm`. File to file, the vault also
+ * reads and writes every byte, so each layer underneath is measured alone in the same run and our
+ * figures are given as ratios to each:
  * - `openssl speed -evp aes-256-gcm -bytes C` (and `-decrypt`), C = the chunk size: OpenSSL's speed
  *   for exactly one vault record, one core, in memory (the system openssl; Node bundles its own).
- * - Node's crypto alone, in memory, over the same number of bytes: one cipher per C-byte record as
- *   the vault does, with each output left to the garbage collector (what the first version did) and
- *   released once used (what it does now); and one cipher over everything (best case).
+ * - Node's AES-256-GCM alone (createCipheriv / createDecipheriv), in memory, over the same bytes:
+ *   one cipher per C-byte record as the vault does, outputs released once used (what the vault
+ *   does) or left to the garbage collector; and one cipher over everything (best case).
  * - a plain file copy of the same file: streamed (createReadStream → createWriteStream), and with
- *   positional reads and writes into reused buffers, 4 in flight (the I/O the vault now does).
+ *   positional reads and writes into reused buffers, 4 in flight (the I/O the vault does).
  *
- * Each operation runs in its own child process. Peak RSS growth is VmHWM (reset through
- * /proc/self/clear_refs just before the operation, after a GC) minus RSS at that moment, so module
- * loading is not counted; elsewhere it falls back to getrusage's maxRSS. Target: < 64 MB. Dirty
- * pages are flushed (`sync`) before each run so one run's writeback does not slow the next.
+ * The machine is shared and noisy, so measurements are taken in rounds: each round runs every row
+ * once, in a rotating order, each in its own child process (bench/vault-child.ts) after a `sync`.
+ * Speeds are medians over rounds, and ratios are medians of the ratios within a round, so a busy
+ * moment slows ours and its baselines alike. CPU seconds per GiB (user + system, every thread of the child) are printed too:
+ * they say how much work a row is, which load changes far less than its speed.
+ *
+ * Peak RSS growth is VmHWM (reset through /proc/self/clear_refs just before the operation, after a
+ * GC) minus RSS at that moment, so module loading is not counted; elsewhere it falls back to
+ * getrusage's maxRSS. Target: < 64 MB.
  *
  * Run alone: `node bench/vault.bench.ts` (`--quick` skips the 1 GiB file). Exports `main()` (and
  * `run`, the name bench/run.ts calls).
  */
-import { execFileSync, spawnSync } from "node:child_process";
-import { createCipheriv, createDecipheriv, createSecretKey, randomBytes } from "node:crypto";
-import {
-  closeSync,
-  createReadStream,
-  createWriteStream,
-  mkdtempSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statfsSync,
-  writeFileSync,
-  writeSync,
-} from "node:fs";
-import { open } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { closeSync, mkdtempSync, openSync, readdirSync, rmSync, statfsSync, writeSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
-import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
-import { decryptVaultFile, decryptVaultToPath } from "../src/media/vault/decrypt.ts";
-import { encryptFileToVault } from "../src/media/vault/encrypt.ts";
-import { DEFAULT_CHUNK_SIZE, HEADER_SIZE } from "../src/media/vault/format.ts";
-import { releaseBuffer } from "../src/media/vault/record-io.ts";
-import { PRODUCTION_V8_FLAGS } from "./support.ts";
+import { DEFAULT_CHUNK_SIZE } from "../src/media/vault/format.ts";
+import { type ChildOp, runChild, type Sample } from "./vault-child.ts";
 
-const SELF = fileURLToPath(import.meta.url);
 const MiB = 1024 * 1024;
-const KEY = Buffer.alloc(32, 0x42);
-const META = {
-  fileName: "bench.bin",
-  mimeType: "application/octet-stream",
-  chatId: 1,
-  messageId: 1,
-  date: 0,
-};
 const RSS_TARGET = 64 * 1e6;
 const RATIO_TARGET = 0.7;
 
-const OPS = [
-  "encrypt",
-  "decrypt",
-  "decrypt-sink",
-  "copy-stream",
-  "copy-positional",
-  "node-enc-gc",
-  "node-enc",
-  "node-dec",
-  "node-one",
-] as const;
-type Op = (typeof OPS)[number];
-
-interface ChildResult {
-  seconds: number;
-  rssGrowth: number;
-}
-
-/** Resets the peak-RSS counter; returns the RSS to measure growth from (null: use maxRSS). */
-function resetPeak(): number | null {
-  (globalThis as { gc?: () => void }).gc?.();
-  try {
-    writeFileSync("/proc/self/clear_refs", "5");
-    return process.memoryUsage().rss;
-  } catch {
-    return null;
-  }
-}
-
-function peakRss(): number {
-  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync("/proc/self/status", "utf8"));
-  return Number(m![1]) * 1024;
-}
-
-/** Node's AES-256-GCM alone over `size` bytes in C-byte records (`one`: a single message). */
-function nodeCrypto(op: Op, size: number, chunk: number): void {
-  const key = createSecretKey(KEY);
-  const aad = randomBytes(HEADER_SIZE);
-  const plain = randomBytes(chunk);
-  const nonce = randomBytes(12);
-  const records = Math.ceil(size / chunk);
-  if (op === "node-one") {
-    const c = createCipheriv("aes-256-gcm", key, nonce);
-    c.setAAD(aad);
-    for (let i = 0; i < records; i++) releaseBuffer(c.update(plain));
-    c.final();
-    return;
-  }
-  const e = createCipheriv("aes-256-gcm", key, nonce);
-  e.setAAD(aad);
-  const sealed = e.update(plain);
-  e.final();
-  const tag = e.getAuthTag();
-  for (let i = 0; i < records; i++) {
-    if (op === "node-dec") {
-      // Every record is the same sealed one, so each decipher really verifies its tag.
-      const d = createDecipheriv("aes-256-gcm", key, nonce);
-      d.setAAD(aad);
-      d.setAuthTag(tag);
-      const out = d.update(sealed);
-      d.final();
-      releaseBuffer(out);
-    } else {
-      const n = Buffer.from(nonce);
-      n.writeUInt32BE(i, 7);
-      const c = createCipheriv("aes-256-gcm", key, n);
-      c.setAAD(aad);
-      const out = c.update(plain);
-      c.final();
-      c.getAuthTag();
-      if (op === "node-enc") releaseBuffer(out);
-    }
-  }
-}
-
-/** Copies with positional reads and writes, `lanes` in flight, each lane reusing one buffer. */
-async function positionalCopy(src: string, dst: string, chunk: number, lanes = 4): Promise<void> {
-  const r = await open(src, "r");
-  const w = await open(dst, "w");
-  try {
-    const size = (await r.stat()).size;
-    let next = 0;
-    const lane = async () => {
-      const buf = Buffer.allocUnsafeSlow(chunk);
-      for (let at = next; at < size; at = next) {
-        next += chunk;
-        const { bytesRead } = await r.read(buf, 0, chunk, at);
-        await w.write(buf, 0, bytesRead, at);
-      }
-    };
-    await Promise.all(Array.from({ length: lanes }, lane));
-  } finally {
-    await r.close();
-    await w.close();
-  }
-}
-
-/** Child side: one operation, then a JSON line with its time and memory growth. */
-async function child(op: Op, src: string, dst: string, chunk: number, size: number): Promise<void> {
-  const before = resetPeak();
-  const rssBefore = before ?? process.memoryUsage().rss;
-  const t0 = performance.now();
-  if (op === "encrypt") await encryptFileToVault(src, dst, KEY, META, { chunkSize: chunk, sync: false });
-  else if (op === "decrypt") await decryptVaultToPath(src, KEY, dst, { flags: "w" });
-  else if (op === "decrypt-sink")
-    await decryptVaultFile(src, KEY, createWriteStream(dst, { highWaterMark: chunk }));
-  else if (op === "copy-stream")
-    await pipeline(
-      createReadStream(src, { highWaterMark: chunk }),
-      createWriteStream(dst, { highWaterMark: chunk }),
-    );
-  else if (op === "copy-positional") await positionalCopy(src, dst, chunk);
-  else nodeCrypto(op, size, chunk);
-  const seconds = (performance.now() - t0) / 1000;
-  const peak = before === null ? process.resourceUsage().maxRSS * 1024 : peakRss();
-  process.stdout.write(`${JSON.stringify({ seconds, rssGrowth: peak - rssBefore })}\n`);
-}
-
-function runChild(op: Op, src: string, dst: string, chunk: number, size: number): ChildResult {
-  const args = [
-    "--expose-gc",
-    ...PRODUCTION_V8_FLAGS,
-    SELF,
-    "--child",
-    op,
-    src,
-    dst,
-    String(chunk),
-    String(size),
-  ];
-  const r = spawnSync(process.execPath, args, { encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`${op} child failed: ${r.stderr}`);
-  return JSON.parse(r.stdout.trim().split("\n").pop()!) as ChildResult;
-}
+/** A row: an operation in a child process, or `openssl speed` (MB/s only). */
+type Op = ChildOp | "openssl-enc" | "openssl-dec";
 
 function flushDirtyPages(): void {
   try {
@@ -205,7 +52,7 @@ function flushDirtyPages(): void {
 /** OpenSSL's AES-256-GCM speed at `bytes` per message, in MB/s; null without openssl. */
 function opensslSpeed(bytes: number, decrypt: boolean): number | null {
   try {
-    const args = ["speed", "-seconds", "2", "-bytes", String(bytes), ...(decrypt ? ["-decrypt"] : [])];
+    const args = ["speed", "-seconds", "1", "-bytes", String(bytes), ...(decrypt ? ["-decrypt"] : [])];
     const out = execFileSync("openssl", [...args, "-evp", "aes-256-gcm"], {
       encoding: "utf8",
       stdio: ["ignore", "pipe", "ignore"],
@@ -233,35 +80,68 @@ function makeFile(file: string, size: number): void {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-/** A measured figure: throughput in MB/s (of plaintext bytes) and worst peak RSS growth in bytes. */
-interface Figure {
-  mbps: number;
-  rss: number;
+/** A row to measure: the operation and the file it reads. */
+interface Row {
+  op: Op;
+  src: string;
 }
 
-/** Runs `op` `reps` times, each in a fresh process after a `sync`; median speed, worst RSS. */
-function measure(op: Op, src: string, dst: string, chunk: number, size: number, reps: number): Figure {
-  const speeds: number[] = [];
-  let rss = 0;
-  for (let i = 0; i < reps; i++) {
-    rmSync(dst, { recursive: true, force: true });
-    flushDirtyPages();
-    const r = runChild(op, src, dst, chunk, size);
-    speeds.push(size / r.seconds / 1e6);
-    rss = Math.max(rss, r.rssGrowth);
+/** Every sample of every row, by row op, in round order (index r = round r). */
+type Rounds = Map<Op, (Sample | null)[]>;
+
+/**
+ * Runs every row once per round, `reps` rounds, starting each round one row further on so no row
+ * always follows the same one. Child rows write to `dst`, removed before and after each run.
+ */
+function measureRounds(rows: Row[], dst: string, chunk: number, size: number, reps: number): Rounds {
+  const out: Rounds = new Map(rows.map((r) => [r.op, []]));
+  for (let round = 0; round < reps; round++) {
+    for (let k = 0; k < rows.length; k++) {
+      const { op, src } = rows[(k + round) % rows.length]!;
+      let sample: Sample | null;
+      if (op === "openssl-enc" || op === "openssl-dec") {
+        const mbps = opensslSpeed(chunk, op === "openssl-dec");
+        sample = mbps === null ? null : { mbps, cpuPerGiB: Number.NaN, rssGrowth: Number.NaN };
+      } else {
+        rmSync(dst, { recursive: true, force: true });
+        flushDirtyPages();
+        sample = runChild(op, src, dst, chunk, size);
+      }
+      out.get(op)![round] = sample;
+    }
   }
   rmSync(dst, { recursive: true, force: true });
-  return { mbps: median(speeds), rss };
+  return out;
 }
 
-const pct = (a: number, b: number | null | undefined) => (b ? `${((a / b) * 100).toFixed(0)}%` : "-");
-const col = (s: string, n: number) => s.padStart(n);
+/** Median speed and CPU, worst RSS of a row; null when it could not be measured. */
+function summary(rounds: Rounds, op: Op): Sample | null {
+  const xs = rounds.get(op)!.filter((s): s is Sample => s !== null);
+  if (xs.length === 0) return null;
+  return {
+    mbps: median(xs.map((s) => s.mbps)),
+    cpuPerGiB: median(xs.map((s) => s.cpuPerGiB)),
+    rssGrowth: Math.max(...xs.map((s) => s.rssGrowth)),
+  };
+}
+
+/** Median over rounds of ours / baseline within the same round; null without a baseline. */
+function ratio(rounds: Rounds, ours: Op, base: Op): number | null {
+  const a = rounds.get(ours)!;
+  const b = rounds.get(base)!;
+  const rs = a.flatMap((s, i) => (s && b[i] ? [s.mbps / b[i]!.mbps] : []));
+  return rs.length === 0 ? null : median(rs);
+}
+
+const pct = (r: number | null) => (r === null ? "-" : `${(r * 100).toFixed(0)}%`);
+const num = (x: number | undefined, digits = 0) =>
+  x === undefined || Number.isNaN(x) ? "-" : x.toFixed(digits);
 
 function printRows(title: string, header: string[], rows: string[][]): void {
   console.log(`\n${title}`);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) =>
-    `  ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[0]!) : col(c, widths[i]!))).join("  ")}`;
+    `  ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[0]!) : c.padStart(widths[i]!))).join("  ")}`;
   console.log(line(header));
   for (const r of rows) console.log(line(r));
 }
@@ -274,71 +154,100 @@ function target(name: string, figure: string, met: boolean): void {
 /** Encrypts `plain` into a fresh vault folder and returns the vault file's path. */
 function vaultFileOf(plain: string, dir: string, chunk: number): string {
   rmSync(dir, { recursive: true, force: true });
-  runChild("encrypt", plain, dir, chunk, 0);
+  runChild("encrypt", plain, dir, chunk, 1);
   return path.join(dir, readdirSync(dir)[0]!);
 }
 
+const LABELS: Record<Op, string> = {
+  "openssl-enc": "openssl speed aes-256-gcm encrypt, C-byte messages",
+  "openssl-dec": "openssl speed aes-256-gcm decrypt, C-byte messages",
+  "node-enc": "node encrypt, cipher per record, outputs released",
+  "node-dec": "node decrypt, decipher per record, outputs released",
+  "node-enc-gc": "node encrypt, cipher per record, outputs to GC",
+  "node-one": "node encrypt, one cipher (best case)",
+  "copy-stream": "copy file -> file, streams",
+  "copy-positional": "copy file -> file, positional, reused buffers",
+  encrypt: "vault encrypt (encryptFileToVault)",
+  decrypt: "vault decrypt (decryptVaultToPath)",
+};
+
+/** Peak RSS growth and ratios of ours for one file size. */
 interface Outcome {
   size: number;
-  enc: Figure;
-  dec: Figure;
-  osslE: number | null;
-  osslD: number | null;
+  enc: Sample;
+  dec: Sample;
+  encOpenssl: number | null;
+  decOpenssl: number | null;
 }
 
-/** Baselines and ours for one file size; prints both tables and returns ours. */
+/** Every baseline and ours for one file size, in rounds; prints both tables. */
 function fileToFile(base: string, plain: string, size: number, chunk: number, reps: number): Outcome {
-  const osslE = opensslSpeed(chunk, false);
-  const osslD = opensslSpeed(chunk, true);
-  const out = path.join(base, "out");
-  const m = (op: Op, src = plain) => measure(op, src, out, chunk, size, reps);
-  const nodeGc = m("node-enc-gc");
-  const nodeEnc = m("node-enc");
-  const nodeDec = m("node-dec");
-  const nodeOne = m("node-one");
-  const copyS = m("copy-stream");
-  const copyP = m("copy-positional");
-  const enc = m("encrypt");
   const vaultFile = vaultFileOf(plain, path.join(base, "vault"), chunk);
-  const dec = m("decrypt", vaultFile);
-  const decSink = m("decrypt-sink", vaultFile);
+  const ops: Op[] = ["openssl-enc", "openssl-dec", "node-enc", "node-dec", "node-enc-gc", "node-one"];
+  const rows: Row[] = [
+    ...ops.map((op) => ({ op, src: plain })),
+    { op: "copy-stream", src: plain },
+    { op: "copy-positional", src: plain },
+    { op: "encrypt", src: plain },
+    { op: "decrypt", src: vaultFile },
+  ];
+  const rounds = measureRounds(rows, path.join(base, "out"), chunk, size, reps);
   rmSync(path.join(base, "vault"), { recursive: true, force: true });
 
   const k = `${chunk / 1024} KiB`;
-  const fig = (f: Figure) => [f.mbps.toFixed(0), (f.rss / 1e6).toFixed(1)];
   printRows(
-    `Baselines, ${size / MiB} MiB, ${k} records`,
-    ["baseline", "MB/s", "RSS +MB"],
-    [
-      [`openssl speed encrypt, ${k} messages`, osslE?.toFixed(0) ?? "-", "-"],
-      [`openssl speed decrypt, ${k} messages`, osslD?.toFixed(0) ?? "-", "-"],
-      ["node encrypt, cipher per record, outputs to GC", ...fig(nodeGc)],
-      ["node encrypt, cipher per record, outputs released", ...fig(nodeEnc)],
-      ["node decrypt, decipher per record, released", ...fig(nodeDec)],
-      ["node encrypt, one cipher (best case)", ...fig(nodeOne)],
-      ["copy file -> file, streams", ...fig(copyS)],
-      ["copy file -> file, positional, reused buffers", ...fig(copyP)],
-    ],
+    `${size / MiB} MiB file, C = ${k} (page cache, no fsync); median of ${reps} rounds, each running every row once`,
+    ["row", "MB/s", "CPU s/GiB", "RSS +MB"],
+    rows.map(({ op }) => {
+      const s = summary(rounds, op);
+      return [LABELS[op], num(s?.mbps), num(s?.cpuPerGiB, 2), num(s ? s.rssGrowth / 1e6 : undefined, 1)];
+    }),
   );
-  const ours = (what: string, f: Figure, ossl: number | null, node: Figure) => [
-    what,
-    ...fig(f),
-    pct(f.mbps, ossl),
-    pct(f.mbps, node.mbps),
-    pct(f.mbps, nodeOne.mbps),
-    pct(f.mbps, copyS.mbps),
-    pct(f.mbps, copyP.mbps),
+  const ours = (op: Op, openssl: Op, node: Op) => [
+    LABELS[op],
+    pct(ratio(rounds, op, openssl)),
+    pct(ratio(rounds, op, node)),
+    pct(ratio(rounds, op, "node-one")),
+    pct(ratio(rounds, op, "copy-positional")),
+    pct(ratio(rounds, op, "copy-stream")),
   ];
   printRows(
-    `Vault file -> file, ${size / MiB} MiB, ${k} chunks (page cache, no fsync); ours / baseline`,
-    ["operation", "MB/s", "RSS +MB", "openssl", "node/rec", "node best", "copy str", "copy pos"],
-    [
-      ours("vault encrypt (encryptFileToVault)", enc, osslE, nodeEnc),
-      ours("vault decrypt (decryptVaultToPath)", dec, osslD, nodeDec),
-      ours("vault decrypt to a stream (decryptVaultFile)", decSink, osslD, nodeDec),
-    ],
+    `Ours / baseline, ${size / MiB} MiB (median of the ratios within each round)`,
+    ["operation", "openssl", "node/rec", "node best", "copy pos", "copy str"],
+    [ours("encrypt", "openssl-enc", "node-enc"), ours("decrypt", "openssl-dec", "node-dec")],
   );
-  return { size, enc, dec, osslE, osslD };
+  return {
+    size,
+    enc: summary(rounds, "encrypt")!,
+    dec: summary(rounds, "decrypt")!,
+    encOpenssl: ratio(rounds, "encrypt", "openssl-enc"),
+    decOpenssl: ratio(rounds, "decrypt", "openssl-dec"),
+  };
+}
+
+/** Encrypt, decrypt and the positional copy of a 100 MiB file at several chunk sizes. */
+function chunkSizes(base: string, plain: string, size: number): void {
+  const table: string[][] = [];
+  for (const chunk of [64 * 1024, 256 * 1024, 1024 * 1024]) {
+    const vaultFile = vaultFileOf(plain, path.join(base, "vault"), chunk);
+    const rows: Row[] = [
+      { op: "encrypt", src: plain },
+      { op: "decrypt", src: vaultFile },
+      { op: "copy-positional", src: plain },
+    ];
+    const rounds = measureRounds(rows, path.join(base, "out"), chunk, size, 3);
+    rmSync(path.join(base, "vault"), { recursive: true, force: true });
+    for (const { op } of rows) {
+      const s = summary(rounds, op)!;
+      const vsCopy = op === "copy-positional" ? "" : pct(ratio(rounds, op, "copy-positional"));
+      table.push([`${op}, ${chunk / 1024} KiB`, num(s.mbps), num(s.cpuPerGiB, 2), vsCopy]);
+    }
+  }
+  printRows(
+    `Chunk size (${size / MiB} MiB file -> file, 3 rounds; ours / positional copy in the same round)`,
+    ["operation", "MB/s", "CPU s/GiB", "vs copy"],
+    table,
+  );
 }
 
 /** The benchmark: prints tables and the targets; never fails on a figure. */
@@ -353,58 +262,41 @@ export async function main(): Promise<void> {
       `temp: ${base}, free ${(free / 2 ** 30).toFixed(1)} GiB; sizes: ${sizes.map((x) => `${x / MiB} MiB`).join(", ")}`,
     );
 
-    // 1. Chunk size: 100 MiB file -> file at 64 KiB, 256 KiB and 1 MiB.
     const plain100 = path.join(base, "plain-100");
     makeFile(plain100, 100 * MiB);
-    const chunkRows: string[][] = [];
-    for (const chunk of [64 * 1024, 256 * 1024, 1024 * 1024]) {
-      const out = path.join(base, "out");
-      const e = measure("encrypt", plain100, out, chunk, 100 * MiB, 3);
-      const vaultFile = vaultFileOf(plain100, path.join(base, "vault"), chunk);
-      const d = measure("decrypt", vaultFile, out, chunk, 100 * MiB, 3);
-      rmSync(path.join(base, "vault"), { recursive: true, force: true });
-      const c = measure("copy-positional", plain100, out, chunk, 100 * MiB, 3);
-      const row = (what: string, f: Figure) => [
-        `${what}, ${chunk / 1024} KiB`,
-        f.mbps.toFixed(0),
-        (f.rss / 1e6).toFixed(1),
-        pct(f.mbps, c.mbps),
-      ];
-      chunkRows.push(row("encrypt", e), row("decrypt", d), row("copy, positional", c));
-    }
-    printRows(
-      "Chunk size (100 MiB file -> file; ours / positional copy at the same size)",
-      ["operation", "MB/s", "RSS +MB", "vs copy"],
-      chunkRows,
-    );
+    chunkSizes(base, plain100, 100 * MiB);
 
-    // 2. The default chunk size, 100 MiB and 1 GiB, against every baseline.
     const outcomes: Outcome[] = [];
     for (const size of sizes) {
       const plain = size === 100 * MiB ? plain100 : path.join(base, `plain-${size}`);
       if (plain !== plain100) makeFile(plain, size);
-      outcomes.push(fileToFile(base, plain, size, DEFAULT_CHUNK_SIZE, size > 200 * MiB ? 3 : 5));
+      outcomes.push(fileToFile(base, plain, size, DEFAULT_CHUNK_SIZE, size > 200 * MiB ? 5 : 7));
       if (plain !== plain100) rmSync(plain, { force: true });
     }
+    console.log(
+      `\nload average at the end: ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(" ")}`,
+    );
 
     console.log("\nTargets");
     for (const o of outcomes) {
       const label = `${o.size / MiB} MiB`;
-      for (const [what, f, ossl] of [
-        ["encrypt", o.enc, o.osslE],
-        ["decrypt", o.dec, o.osslD],
+      for (const [what, f, r] of [
+        ["encrypt", o.enc, o.encOpenssl],
+        ["decrypt", o.dec, o.decOpenssl],
       ] as const) {
-        if (ossl) {
+        if (r !== null) {
           target(
             `${what} ${label} ≥ 70% of openssl (${DEFAULT_CHUNK_SIZE / 1024} KiB)`,
-            `${f.mbps.toFixed(0)} MB/s = ${pct(f.mbps, ossl)}`,
-            f.mbps / ossl >= RATIO_TARGET,
+            `${f.mbps.toFixed(0)} MB/s = ${pct(r)}`,
+            r >= RATIO_TARGET,
           );
         }
         target(
           `${what} ${label} peak RSS growth < 64 MB`,
-          `${(f.rss / 1e6).toFixed(1)} MB`,
-          f.rss < RSS_TARGET,
+          `${(f.rssGrowth / 1e6).toFixed(1)} MB`,
+          f.rssGrowth < RSS_TARGET,
         );
       }
     }
@@ -416,12 +308,4 @@ export async function main(): Promise<void> {
 /** The name bench/run.ts calls. */
 export const run = main;
 
-if (process.argv[1] === SELF) {
-  if (process.argv[2] === "--child") {
-    const [op, src, dst, chunk, size] = process.argv.slice(3);
-    if (!OPS.includes(op as Op)) throw new Error(`unknown operation ${op}`);
-    await child(op as Op, src!, dst!, Number(chunk), Number(size));
-  } else {
-    await main();
-  }
-}
+if (process.argv[1] === fileURLToPath(import.meta.url)) await main();

@@ -6,10 +6,9 @@ import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { Writable } from "node:stream";
 import { describe, it } from "node:test";
 import { Api } from "telegram";
-import { decryptVaultFile } from "../../src/media/vault/decrypt.ts";
+import { decryptVaultToPath } from "../../src/media/vault/decrypt.ts";
 import { EventStore } from "../../src/store/events.ts";
 import { MediaFileStore } from "../../src/store/media-files.ts";
 import { MessageStore } from "../../src/store/messages.ts";
@@ -25,6 +24,7 @@ import {
   updates,
   user,
 } from "../support/tl-factory.ts";
+import { tempDir } from "../support/tmp.ts";
 
 const alice = user({ id: 42, firstName: "Alice", accessHash: 4242 });
 const group = channel({ id: 5001, title: "Team chat", megagroup: true, accessHash: 5151 });
@@ -437,17 +437,11 @@ describe("encrypted vault", () => {
     assert.ok(
       !onDisk.includes(Buffer.from("PLAINTEXT-MARKER")) && !onDisk.includes(Buffer.from("contract.pdf")),
     );
-    const chunks: Buffer[] = [];
-    const sink = new Writable({
-      write(c, _e, cb) {
-        chunks.push(c);
-        cb();
-      },
-    });
-    const meta = await decryptVaultFile(path.join(vaultDir, files[0]!), key, sink);
+    const restored = path.join(tempDir(t), "restored");
+    const meta = await decryptVaultToPath(path.join(vaultDir, files[0]!), key, restored);
     assert.equal(meta.fileName, "contract.pdf");
     assert.equal(meta.messageId, 40);
-    assert.equal(digest(Buffer.concat(chunks)), digest(bytes));
+    assert.equal(digest(readFileSync(restored)), digest(bytes));
     const leftovers = readdirSync(path.join(f.dataRoot, "media")).filter((n) => n.endsWith(".plain"));
     assert.deepEqual(leftovers, [], "the temporary plaintext is removed after posting");
   });

@@ -82,6 +82,9 @@ describe("vault format document (independent WebCrypto decryptor)", () => {
     [1025, 1024],
     [10_000, 4096],
     [2 * 1024 * 1024 + 9, 256 * 1024],
+    // Exact multiples of the chunk and of the encryptor's 1 MiB reads; many reads of small chunks.
+    [4 * 256 * 1024, 256 * 1024],
+    [5 * 1024 * 1024 + 3, 1024],
   ] as const) {
     it(`decrypts a ${size}-byte file written with ${chunk}-byte chunks`, async (t) => {
       const dir = tempDir(t);

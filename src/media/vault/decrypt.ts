@@ -3,14 +3,13 @@
  * written, so a consumer never sees unauthenticated bytes; a failure names its cause (wrong key,
  * modified, cut short, not a vault file) through `VaultError`. Memory stays at a few records.
  *
- * Files are read ahead at computed record offsets (record-io.ts); `decryptVaultToPath` also writes
- * behind at computed plaintext offsets, releasing each buffer once written, and is what restoring
- * and posting use. `decryptStream` serves any other byte stream.
+ * `decryptVaultToPath`, what restoring and posting use, reads records ahead in batches and writes
+ * plaintext behind at computed offsets (record-io.ts), releasing each cipher output once written,
+ * so memory is a few MiB and no garbage waits for the collector. `decryptStream` serves any other
+ * byte stream; its consumer owns the chunks it is given.
  */
 import { createDecipheriv, type KeyObject } from "node:crypto";
 import { type FileHandle, open, rm } from "node:fs/promises";
-import type { Writable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import { ByteReader } from "./byte-reader.ts";
 import { VaultError } from "./errors.ts";
 import {
@@ -23,8 +22,8 @@ import {
   type VaultMeta,
 } from "./format.ts";
 import { fileKey, keyId } from "./keys.ts";
-import { layoutForVault, recordOffset, recordSize, truncation } from "./layout.ts";
-import { readAhead, readAt, WriteBehind } from "./record-io.ts";
+import { layoutForVault, recordSize, truncation } from "./layout.ts";
+import { readAt, readPieces, WriteBehind } from "./record-io.ts";
 
 /** Opens one record; null when authentication fails. */
 function unseal(key: KeyObject, nonce: Buffer, aad: Buffer, record: Buffer): Buffer | null {
@@ -149,21 +148,18 @@ export async function readVaultMeta(file: string, key: Uint8Array): Promise<Vaul
 }
 
 /**
- * The authenticated plaintext records of the open vault file `fh`, in order, read ahead at their
- * offsets. The record count and the final record follow from the file's size (taken once); a file
- * cut short is reported before any record is opened, one that changes meanwhile as truncated.
+ * The authenticated plaintext records of the open vault file `fh`, in order, read ahead in batches.
+ * The record count and the final record follow from the file's size (taken once); a file cut short
+ * is reported before any record is opened, one that shrinks meanwhile as truncated. The caller owns
+ * each yielded buffer (a fresh cipher output) and may release it.
  */
 async function* plaintextRecords(fh: FileHandle, opened: OpenedHead): AsyncGenerator<Buffer> {
   const { chunkSize, metaLength } = opened.header;
-  const layout = layoutForVault((await fh.stat()).size, chunkSize, metaLength);
+  const size = (await fh.stat()).size;
+  const layout = layoutForVault(size, chunkSize, metaLength);
   const cut = truncation(layout);
   if (cut) throw new VaultError("truncated", cut);
-  const records = readAhead(
-    fh,
-    layout.records,
-    (i) => ({ position: recordOffset(layout, i), length: recordSize(layout, i) }),
-    chunkSize + TAG_SIZE,
-  );
+  const records = readPieces(fh, { start: layout.dataStart, end: size, pieceSize: chunkSize + TAG_SIZE });
   let index = 1;
   for await (const rec of records) {
     if (rec.length !== recordSize(layout, index)) {
@@ -171,22 +167,6 @@ async function* plaintextRecords(fh: FileHandle, opened: OpenedHead): AsyncGener
     }
     yield openRecord(opened, index, index === layout.records, rec);
     index++;
-  }
-}
-
-/**
- * Decrypts the vault file `file` into `sink` (which `pipeline` ends, or destroys on failure) and
- * returns its metadata. On failure the sink may hold authenticated chunks but never unauthenticated
- * ones. To write a file, `decryptVaultToPath` is faster and leaves nothing behind on failure.
- */
-export async function decryptVaultFile(file: string, key: Uint8Array, sink: Writable): Promise<VaultMeta> {
-  const fh = await open(file, "r");
-  try {
-    const opened = await openHeadAt(fh, key);
-    await pipeline(plaintextRecords(fh, opened), sink);
-    return opened.meta;
-  } finally {
-    await fh.close();
   }
 }
 
@@ -216,27 +196,29 @@ export async function decryptVaultToPath(
   try {
     const opened = await openHeadAt(fh, key);
     const plain = plaintextRecords(fh, opened);
-    const first = await plain.next(); // fails early on a cut file, before creating the output
-    const out = await open(outPath, options.flags ?? "wx", options.mode ?? 0o600);
     try {
-      const writer = new WriteBehind(out);
+      const first = await plain.next(); // fails early on a cut file, before creating the output
+      const out = await open(outPath, options.flags ?? "wx", options.mode ?? 0o600);
       try {
-        let position = 0;
-        for (let r = first; !r.done; r = await plain.next()) {
-          const length = r.value.length;
-          await writer.write([r.value], position, true);
-          position += length;
+        const writer = new WriteBehind(out);
+        try {
+          let position = 0;
+          for (let r = first; !r.done; r = await plain.next()) {
+            const length = r.value.length;
+            await writer.write([r.value], position, true);
+            position += length;
+          }
+          await writer.drain();
+        } finally {
+          await writer.settle();
         }
-        await writer.drain();
-      } finally {
-        await writer.settle();
+        if (options.sync) await out.sync();
+        await out.close();
+      } catch (err) {
+        await out.close().catch(() => {});
+        await rm(outPath, { force: true });
+        throw err;
       }
-      if (options.sync) await out.sync();
-      await out.close();
-    } catch (err) {
-      await out.close().catch(() => {});
-      await rm(outPath, { force: true });
-      throw err;
     } finally {
       await plain.return(undefined);
     }

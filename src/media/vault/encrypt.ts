@@ -1,9 +1,9 @@
 /**
- * Encrypts a file into the vault: cut into chunks, seal each chunk, write. A file is read ahead and
- * written behind at computed offsets (record-io.ts) while the main thread seals, so disk and cipher
- * overlap; memory stays at a few chunks whatever the file size. The file is written under a
- * temporary name and renamed when complete, so the vault never holds a partial file under a real
- * name; names on disk are random and reveal nothing.
+ * Encrypts a file into the vault: cut into chunks, seal each chunk, write. A file is read ahead in
+ * batches of chunks and written behind record by record at computed offsets (record-io.ts) while
+ * the main thread seals, so disk and cipher overlap; memory stays at a few MiB whatever the file
+ * size. The file is written under a temporary name and renamed when complete, so the vault never
+ * holds a partial file under a real name; names on disk are random and reveal nothing.
  */
 import { createCipheriv, type KeyObject, randomBytes } from "node:crypto";
 import { type FileHandle, open, rename, rm } from "node:fs/promises";
@@ -22,8 +22,8 @@ import {
   type VaultMeta,
 } from "./format.ts";
 import { fileKey, keyId } from "./keys.ts";
-import { layoutForPlain, plainOffset, recordOffset, recordSize } from "./layout.ts";
-import { readAhead, WriteBehind } from "./record-io.ts";
+import { layoutForPlain, recordOffset, recordSize } from "./layout.ts";
+import { readPieces, WriteBehind } from "./record-io.ts";
 
 /** Extension of vault files; the name before it is 32 random hex digits. */
 export const VAULT_EXTENSION = ".tlv";
@@ -111,7 +111,7 @@ export async function* encryptStream(
 
 /**
  * Seals the file open as `src` into `out` from offset 0: header and metadata record, then each
- * chunk read ahead at its offset, sealed, and written behind at its record's offset. The file's
+ * chunk, read ahead in batches, sealed, and written behind at its record's offset. The file's
  * size is taken when it is opened; a file that shrinks or grows meanwhile is an error, never a
  * silently different vault file. Returns the bytes written.
  */
@@ -128,12 +128,7 @@ async function sealFile(
   const writer = new WriteBehind(out);
   try {
     await writer.write([header, ...metaRecord], 0, false);
-    const chunks = readAhead(
-      src,
-      layout.records,
-      (i) => ({ position: plainOffset(layout, i), length: recordSize(layout, i) - TAG_SIZE }),
-      chunkSize,
-    );
+    const chunks = readPieces(src, { start: 0, end: size, pieceSize: chunkSize });
     let index = 1;
     for await (const chunk of chunks) {
       if (chunk.length !== recordSize(layout, index) - TAG_SIZE) throw changed();

@@ -1,19 +1,29 @@
 /**
- * Positional file I/O for the vault: ordered read-ahead into a small ring of reused buffers, and
- * bounded write-behind at explicit offsets. Reads and writes run on libuv's thread pool while the
- * main thread seals or opens the record in hand, so disk and cipher overlap; memory is a fixed
- * number of records whatever the file size.
+ * Positional file I/O for the vault: ordered read-ahead of equal-size pieces (records or chunks)
+ * into a small ring of reused buffers, and bounded write-behind at explicit offsets. Reads and
+ * writes run on libuv's thread pool while the main thread seals or opens the piece in hand, so disk
+ * and cipher overlap; memory is a fixed few MiB whatever the file size.
+ *
+ * Sizes come from bench/vault.bench.ts and profiles of it: a read fetches several records (1 MiB)
+ * so reading costs few system calls and thread-pool round trips, but each write stays one record:
+ * a larger buffered write makes the kernel allocate larger page-cache folios, and 1 MiB writes were
+ * intermittently two to four times as costly on the benchmark machine. Only two writes are in
+ * flight: buffered writes to one file are serialized on its inode lock, so more would only park
+ * thread-pool threads that the reads (and the rest of the service) need.
  *
  * Buffers that leave the cipher are released as soon as their write completes (`releaseBuffer`)
  * instead of waiting for the garbage collector: with fresh buffers per record, page faults and
- * lazy collection cost more than AES-GCM itself and let RSS grow by tens of MB.
+ * lazy collection cost more than AES-GCM itself and let RSS grow by tens of MB. Node's cipher
+ * cannot decrypt into a caller's buffer, so releasing is how the same memory is reused.
  */
 import type { FileHandle } from "node:fs/promises";
 
-/** Reads in flight ahead of the record being processed. */
-export const READ_AHEAD = 4;
+/** Bytes asked for by one read: several records, so reads cost few system calls. */
+export const READ_BYTES = 1024 * 1024;
+/** Reads in flight ahead of the one being processed. */
+export const READ_AHEAD = 2;
 /** Writes in flight behind the record being processed. */
-export const WRITE_BEHIND = 4;
+export const WRITE_BEHIND = 2;
 
 /** Smallest buffer worth releasing eagerly (smaller ones may come from Buffer's shared pool). */
 const RELEASE_MIN = 16 * 1024;
@@ -47,42 +57,61 @@ export async function readAt(fh: FileHandle, buf: Buffer, length: number, positi
   return buf.subarray(0, done);
 }
 
-/** A piece of a file: where it starts and how long it is. */
-export interface Extent {
-  position: number;
-  length: number;
+/** A run of equal-size pieces of a file: records of a vault file, or chunks of a plaintext file. */
+export interface Pieces {
+  /** Offset of the first piece. */
+  start: number;
+  /** Offset just past the last piece (the last piece may be shorter than `pieceSize`). */
+  end: number;
+  pieceSize: number;
+}
+
+/** Number of pieces of `p`: at least one, so an empty file still yields its one (empty) chunk. */
+export function pieceCount(p: Pieces): number {
+  return Math.max(1, Math.ceil((p.end - p.start) / p.pieceSize));
 }
 
 /**
- * Yields the extents `extentOf(1)`…`extentOf(count)` of `fh` in order, with up to `ahead` reads
- * in flight, into a ring of `ahead + 1` reused buffers of `maxLength` bytes. A yielded buffer is
- * valid only until the next iteration; it is shorter than its extent when the file is.
+ * Yields every piece of `p` in order: `pieceCount(p)` buffers of `pieceSize` bytes, the last one
+ * the rest up to `end`, any of them shorter (even empty) when the file is shorter than `end`.
+ * Several pieces are read per call (`READ_BYTES`) with up to `ahead` reads in flight, into a ring
+ * of `ahead + 1` reused buffers. A yielded buffer is valid only until the next iteration.
  */
-export async function* readAhead(
+export async function* readPieces(
   fh: FileHandle,
-  count: number,
-  extentOf: (index: number) => Extent,
-  maxLength: number,
+  p: Pieces,
   ahead: number = READ_AHEAD,
 ): AsyncGenerator<Buffer> {
-  const ring = Array.from({ length: ahead + 1 }, () => Buffer.allocUnsafeSlow(maxLength));
+  const count = pieceCount(p);
+  const perRead = Math.max(1, Math.min(count, Math.floor(READ_BYTES / p.pieceSize)));
+  const reads = Math.ceil(count / perRead);
+  const readSize = Math.min(perRead * p.pieceSize, Math.max(0, p.end - p.start));
+  const ring = Array.from({ length: Math.min(ahead + 1, reads) }, () => Buffer.allocUnsafeSlow(readSize));
   const pending: Promise<Buffer>[] = [];
   let issued = 0;
   const issue = () => {
-    if (issued >= count) return;
+    if (issued >= reads) return;
+    const position = p.start + issued * perRead * p.pieceSize;
+    const length = Math.max(0, Math.min(readSize, p.end - position));
+    const r = readAt(fh, ring[issued % ring.length]!, length, position);
+    r.catch(() => {}); // awaited in order below; this only keeps an early failure from going unhandled
+    pending.push(r);
     issued++;
-    const e = extentOf(issued);
-    const p = readAt(fh, ring[issued % ring.length]!, e.length, e.position);
-    p.catch(() => {}); // awaited in order below; this only keeps an early failure from going unhandled
-    pending.push(p);
   };
   try {
     for (let i = 0; i < ahead; i++) issue();
-    for (let index = 1; index <= count; index++) {
+    let left = count;
+    for (let r = 0; r < reads; r++) {
       const buf = await pending.shift()!;
-      // The next read reuses the buffer of record index - 1, which the consumer has finished.
+      // Keeps `ahead` reads in flight while this one is consumed: the new read reuses the buffer
+      // of the previous read, whose pieces have all been consumed.
       issue();
-      yield buf;
+      const n = Math.min(perRead, left);
+      for (let i = 0; i < n; i++) {
+        const from = Math.min(i * p.pieceSize, buf.length);
+        yield buf.subarray(from, Math.min(from + p.pieceSize, buf.length));
+      }
+      left -= n;
     }
   } finally {
     await Promise.allSettled(pending);
