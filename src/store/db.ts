@@ -11,8 +11,8 @@ import Database from "better-sqlite3";
 import { type BetterSQLite3Database, drizzle, migrate } from "./orm.ts";
 import * as schema from "./schema.ts";
 
-/** The drizzle handle with our schema. */
-export type Db = BetterSQLite3Database<typeof schema>;
+/** The drizzle handle with our schema (and, as drizzle gives it, the better-sqlite3 handle under it). */
+export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
 /** An open database: drizzle for queries, the raw handle for pragmas and hot prepared statements. */
 export interface Store {
