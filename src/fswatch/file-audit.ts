@@ -142,7 +142,7 @@ export class FileAudit {
     return this.#busy === 0 && [...this.#roots.values()].every((r) => r.auditor.settled);
   }
 
-  /** Resolves once every root is settled (polls: chokidar's hints arrive on their own schedule). */
+  /** Resolves once every root is settled (polls: the watcher's hints arrive on their own schedule). */
   async idle(): Promise<void> {
     for (let quiet = 0; quiet < 2; ) {
       await this.#changing;

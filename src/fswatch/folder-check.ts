@@ -1,6 +1,6 @@
 /**
- * Renamed folders, found live. chokidar reports a folder rename as the unlink of every old path and
- * the add of every new one, in no useful order. So before hinted files are looked at one by one,
+ * Renamed folders, found live. The watcher reports a folder rename as every old path gone and every
+ * new one added, in no useful order. So before hinted files are looked at one by one,
  * the folders they sit in (and hinted folders) are checked, outermost first: a folder whose inode
  * the snapshot does not know at its path, but knows at a path that is gone now, is the same
  * folder renamed. Its subtree is then walked and paired with the snapshot below the old name

@@ -150,7 +150,7 @@ export class RootAuditor {
       error: (err) => this.#watchError(err),
     });
     this.#watcher = w;
-    // chokidar never gets ready once the watch limit stopped it: the fallback ends the wait.
+    // Reaching the watch limit (the fallback) also ends the wait.
     await Promise.race([w.ready, this.#fellBack.promise]);
     if (this.#state === "starting") this.#state = "watching";
   }

@@ -1,6 +1,6 @@
 /**
  * Helpers for file-audit tests: a running app with a watch config on real temporary folders, and
- * `waitFor`, a bounded poll for conditions that depend on chokidar's own delivery (there is nothing
+ * `waitFor`, a bounded poll for conditions that depend on the watcher's own delivery (there is nothing
  * else to await for an event the kernel has not delivered yet). Tests never assert on timings.
  */
 import { type ChildProcess, spawn } from "node:child_process";

@@ -1,6 +1,6 @@
 /**
  * The watch limit, for real: the service runs in a user namespace whose inotify watch limit is
- * lowered (Linux keeps that limit per user namespace), so chokidar meets ENOSPC as it would on a
+ * lowered (Linux keeps that limit per user namespace), so the watcher meets ENOSPC as it would on a
  * machine out of watches. The folder must fall back to scheduled scans, say so, and keep recording.
  */
 import assert from "node:assert/strict";
