@@ -39,4 +39,38 @@ describe("file_state snapshot", () => {
     assert.equal(loaded.get("dir/link")!.uid, null);
     assert.equal(fs.load("/nowhere").size, 0);
   });
+
+  it("replaces every column of a row put again; removes with an inode only while it still matches", (t) => {
+    const store = openStore(path.join(tempDir(t), "db.sqlite"));
+    t.after(() => store.close());
+    const fs = new FileStateStore(store.db);
+    const second = row({
+      kind: "symlink",
+      size: 9,
+      mtimeMs: 2.5,
+      ino: 7,
+      uid: null,
+      checksum: null,
+      content: null,
+      updatedAt: 8,
+    });
+    store.transaction(() => {
+      fs.put(row({ content: "old text" }));
+      fs.put(second);
+    });
+    const { content, ...meta } = second;
+    assert.deepEqual(fs.get("/srv/a", "x.txt"), meta);
+    assert.equal(fs.content("/srv/a", "x.txt"), content);
+    assert.deepEqual(fs.byInode("/srv/a", 7), [meta]);
+    assert.deepEqual(fs.byInode("/srv/a", 42), []);
+    store.transaction(() => fs.remove("/srv/a", "x.txt", 42));
+    assert.ok(fs.get("/srv/a", "x.txt"), "a row describing another inode stays");
+    store.transaction(() => fs.remove("/srv/a", "x.txt", 7));
+    assert.equal(fs.get("/srv/a", "x.txt"), undefined);
+    store.transaction(() => {
+      fs.put(row({}));
+      fs.remove("/srv/a", "x.txt");
+    });
+    assert.equal(fs.get("/srv/a", "x.txt"), undefined);
+  });
 });
