@@ -92,15 +92,17 @@ export async function reconcileRoot(
     for (const [rel, meta] of walk.files)
       candidates.push({ type: "created", rel, meta, checksum: null, seenAt: seen(rel) });
   } else {
-    const known = new Map<string, StatIdentity>();
+    // What the snapshot knows and the comparison may judge: the snapshot itself, minus what it may
+    // not (no copy: on a 100,000-file root each copy of these maps costs megabytes of resident memory).
+    const known: Map<string, StatIdentity> = snapshot;
     for (const [rel, s] of snapshot) {
       if (!ctx.filter.includesFile(rel)) {
         // No longer audited (the patterns changed): forget it quietly, it was not deleted.
         dropped.push({ type: "deleted", rel, prev: s, checksum: null, seenAt: now, silent: true });
+        known.delete(rel);
       } else if (!walk.files.has(rel) && under(rel, walk.unreadableDirs)) {
         // Behind a folder we cannot read now: unknown, not deleted.
-      } else {
-        known.set(rel, s);
+        known.delete(rel);
       }
     }
     const pairing = pairDirRenames(dirSnapshot, walk.dirs, known, walk.files);
@@ -114,11 +116,11 @@ export async function reconcileRoot(
         dir: { files: r.files, moves: r.moves },
       });
     }
-    const remaining = new Map(walk.files);
+    const remaining = pairing.moved.size > 0 ? new Map(walk.files) : walk.files;
     for (const [from, to] of pairing.moved) {
+      const prev = snapshot.get(from)!;
       known.delete(from);
       remaining.delete(to);
-      const prev = snapshot.get(from)!;
       const meta = walk.files.get(to)!;
       // Carried along by its folder's rename, and changed as well: a modification of its own.
       if (!sameIdentity(prev, meta) || prev.kind !== meta.kind)

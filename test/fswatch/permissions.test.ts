@@ -158,6 +158,45 @@ describe("unreadable paths, as an unprivileged user", () => {
     assert.match(created.find((e) => e.path.endsWith("ok.txt"))!.checksum!, /^[0-9a-f]{64}$/);
   });
 
+  it("scan: the files of a folder that became unreadable are unknown, not deleted", (t) => {
+    if (!canDropPrivileges()) {
+      t.skip("running as root without a working setpriv: cannot run the audit unprivileged");
+      return;
+    }
+    const s = setup(t);
+    t.after(() => s.unlock());
+    mkdirSync(path.join(s.docs, "sub"));
+    writeFileSync(path.join(s.docs, "sub", "inside.txt"), "known, then behind a locked folder");
+    writeFileSync(path.join(s.docs, "ok.txt"), "readable");
+    writeWatchConfig(path.join(s.dir, "watch.json"), { directories: [{ path: "docs" }] });
+    const scan = () => {
+      const [cmd, args] = s.command(["scan"]);
+      const r = spawnSync(cmd, args, {
+        cwd: s.dir,
+        env: {
+          PATH: process.env.PATH ?? "",
+          DATA_ROOT: path.join(s.dir, "data"),
+          WATCH_CONFIG: path.join(s.dir, "watch.json"),
+          LOG_LEVEL: "warn",
+        },
+        encoding: "utf8",
+        timeout: 60_000,
+      });
+      assert.equal(r.status, 0, r.stderr);
+    };
+    scan();
+    lock(s, path.join(s.docs, "sub"));
+    scan();
+    assert.deepEqual(fsRows(s.dbFile, "type = 'file.deleted'"), []);
+    assert.deepEqual(
+      fsRows(s.dbFile, "type = 'file.error'").map((e) => path.relative(s.docs, e.path)),
+      ["sub"],
+    );
+    s.unlock();
+    scan();
+    assert.deepEqual(fsRows(s.dbFile, "type IN ('file.deleted', 'file.created')"), []);
+  });
+
   it("the running service records an error for a folder and a file made unreadable while it watches", async (t) => {
     if (!canDropPrivileges()) {
       t.skip("running as root without a working setpriv: cannot run the audit unprivileged");
