@@ -3,7 +3,10 @@
  *  1. burst: N files created at once by another process → `file.created` rows (0 lost), beside how
  *     many files each watcher alone (bench/fswatch-watchers.ts: chokidar's plain defaults, the old
  *     baseline, and the folder watcher the audit uses now; every configuration with
- *     `--all-watchers`) said were added for the same burst;
+ *     `--all-watchers`) said were added for the same burst. Bursts run one after another, and on a
+ *     small machine only the first is written at full speed (~5 s for 100,000 files; later ones
+ *     took 40-80 s while the kernel still wrote back the one before): each line says how long
+ *     its writer took;
  *  2. watching an N-file tree: time to ready and RSS of every watcher configuration alone and of
  *     the whole file audit (each in a fresh process, with the service's V8 flags);
  *  3. `scan` of N unchanged files vs a bare walk (readdir + lstat) of the same tree;

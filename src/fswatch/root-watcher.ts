@@ -1,10 +1,11 @@
 /**
  * The watcher of one root: one inotify watch per folder through Node's own `fs.watch`, the same
  * kernel mechanism chokidar's Linux backend uses, without chokidar's bookkeeping. Why not chokidar:
- * its start-up scan stats every file of the tree at once (100,000 concurrent `lstat` promises on a
- * 100,000-file tree), which leaves ~200 MB of freed native memory resident; every configuration of
- * chokidar 6 measured 250–360 MB and Node's `fs.watch(root, {recursive: true})` 220 MB, against a
- * 200 MB budget for the whole service (bench/fswatch-audit.bench.ts prints them side by side).
+ * its start-up scan stats every file of the tree, every folder at once (tens of thousands of
+ * `lstat` promises in flight on a 100,000-file tree), and that freed native memory stays resident:
+ * alone on such a tree, chokidar 6 measured 250–310 MB in every configuration and Node's
+ * `fs.watch(root, {recursive: true})` 220–240 MB, against a 200 MB budget for the whole service
+ * (bench/fswatch-audit.bench.ts prints them side by side).
  * Our events are hints anyway (the snapshot comparison decides what happened), so the watcher only
  * has to name every path that may have changed:
  *  - a file added, changed or removed → that file (`file`);
