@@ -13,7 +13,7 @@ import { spawn } from "node:child_process";
 import { watch as nodeWatch } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { watch as chokidarWatch, type FSWatcher } from "chokidar";
-import { watchRoot } from "../src/fswatch/root-watcher.ts";
+import { watchFolders } from "../src/fswatch/folder-watcher.ts";
 
 /** A watcher started on a root: resolves once ready; `close` stops it. */
 export interface StartedWatcher {
@@ -49,11 +49,11 @@ export const WATCHERS: Record<string, WatcherKind> = {
     start: (root, added) => chokidar(chokidarWatch(root), added),
   },
   "chokidar-audit": {
-    label: "chokidar 6, the audit's former options",
+    label: "chokidar 6, the audit's options (chokidar-watcher.ts, the default)",
     start: (root, added) => chokidar(chokidarWatch(root, AUDIT_OPTIONS(root)), added),
   },
   "chokidar-recursive": {
-    label: "chokidar 6, former options + backend native-recursive",
+    label: "chokidar 6, the audit's options + backend native-recursive",
     start: (root, added) =>
       chokidar(chokidarWatch(root, { ...AUDIT_OPTIONS(root), backend: "native-recursive" }), added),
   },
@@ -70,9 +70,9 @@ export const WATCHERS: Record<string, WatcherKind> = {
     },
   },
   "folder-watcher": {
-    label: "folder watcher, root-watcher.ts (chosen)",
+    label: 'fs-watch folder watcher, folder-watcher.ts ("watcher": "fs-watch")',
     start: async (root, added) => {
-      const w = watchRoot(root, (p) => p.endsWith("/excluded"), {
+      const w = watchFolders(root, (p) => p.endsWith("/excluded"), {
         hint: (p, kind) => {
           if (kind === "file") added(p);
         },

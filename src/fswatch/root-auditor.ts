@@ -145,12 +145,17 @@ export class RootAuditor {
       this.#state = "scheduled-scans";
       return;
     }
-    const w = watchRoot(this.root, (abs) => this.ctx.filter.excludesDir(this.#rel(abs)), {
-      hint: (abs, kind) => this.#hint(abs, kind),
-      error: (err) => this.#watchError(err),
-    });
+    const w = watchRoot(
+      this.ctx.cfg.watcher,
+      this.root,
+      (abs) => this.ctx.filter.excludesDir(this.#rel(abs)),
+      {
+        hint: (abs, kind) => this.#hint(abs, kind),
+        error: (err) => this.#watchError(err),
+      },
+    );
     this.#watcher = w;
-    // Reaching the watch limit (the fallback) also ends the wait.
+    // chokidar never gets ready once the watch limit stopped it: the fallback ends the wait.
     await Promise.race([w.ready, this.#fellBack.promise]);
     if (this.#state === "starting") this.#state = "watching";
   }

@@ -22,6 +22,16 @@ export class WatchConfigError extends ConfigError {
 /** Who is told about changes in the log chat. */
 export type NotifyMode = "none" | "deletions" | "all";
 
+/**
+ * What gives a root its change hints: chokidar (the default), or `fs-watch`, the service's own
+ * per-folder `fs.watch` watcher, for large trees: chokidar stats every file at start and stays at
+ * ~300 MB for 100,000 files, where `fs-watch` needs ~90 MB and is ready in a fraction of a second
+ * (docs/watch-config.md, bench/fswatch-audit.bench.ts).
+ */
+export type WatcherKind = "chokidar" | "fs-watch";
+
+const WATCHER_KINDS: readonly WatcherKind[] = ["chokidar", "fs-watch"];
+
 /** One watched folder, with every default filled in. */
 export interface RootConfig {
   /** Absolute path of the folder (relative paths are resolved against the config file's folder). */
@@ -40,6 +50,7 @@ export interface RootConfig {
   /** Network share: no native events (they miss remote changes); scheduled scans only. */
   network: boolean;
   digestWindowMs: number;
+  watcher: WatcherKind;
 }
 
 /** The whole watch config. */
@@ -60,7 +71,7 @@ export const WATCH_DEFAULTS = {
   digestWindowSec: 60,
 } as const;
 
-const TOP_KEYS = ["poll_interval", "settle_ms", "rename_window_ms", "database", "directories"];
+const TOP_KEYS = ["poll_interval", "settle_ms", "rename_window_ms", "watcher", "database", "directories"];
 const DIR_KEYS = [
   "path",
   "project",
@@ -75,6 +86,7 @@ const DIR_KEYS = [
   "notify",
   "network",
   "digest_window",
+  "watcher",
 ];
 
 type Json = Record<string, unknown>;
@@ -142,7 +154,19 @@ function patterns(v: unknown, field: string, fallback: string[]): string[] {
   });
 }
 
-function parseDirectory(raw: unknown, at: string, baseDir: string, pollIntervalSec: number): RootConfig {
+function watcherKind(v: unknown, field: string, fallback: WatcherKind): WatcherKind {
+  if (v === undefined) return fallback;
+  if (WATCHER_KINDS.includes(v as WatcherKind)) return v as WatcherKind;
+  throw new WatchConfigError(field, `expected "chokidar" or "fs-watch", got ${JSON.stringify(v)}`);
+}
+
+/** What a folder inherits from the top level unless it says otherwise. */
+interface Inherited {
+  pollIntervalSec: number;
+  watcher: WatcherKind;
+}
+
+function parseDirectory(raw: unknown, at: string, baseDir: string, inherited: Inherited): RootConfig {
   if (!isObject(raw)) throw new WatchConfigError(at, `expected an object, got ${JSON.stringify(raw)}`);
   checkKeys(raw, DIR_KEYS, at);
   const rawPath = text(raw.path, `${at}.path`);
@@ -167,7 +191,7 @@ function parseDirectory(raw: unknown, at: string, baseDir: string, pollIntervalS
     computeChecksum: boolean(raw.compute_checksum, `${at}.compute_checksum`, false),
     emitOnStart: boolean(raw.emit_on_start, `${at}.emit_on_start`, false),
     pollIntervalMs: Math.round(
-      positiveNumber(raw.poll_interval, `${at}.poll_interval`, pollIntervalSec) * 1000,
+      positiveNumber(raw.poll_interval, `${at}.poll_interval`, inherited.pollIntervalSec) * 1000,
     ),
     maxDiffBytes: wholeNumber(
       raw.max_diff_bytes,
@@ -180,6 +204,7 @@ function parseDirectory(raw: unknown, at: string, baseDir: string, pollIntervalS
     digestWindowMs: Math.round(
       positiveNumber(raw.digest_window, `${at}.digest_window`, WATCH_DEFAULTS.digestWindowSec, 86_400) * 1000,
     ),
+    watcher: watcherKind(raw.watcher, `${at}.watcher`, inherited.watcher),
   };
 }
 
@@ -208,8 +233,9 @@ export function parseWatchConfig(source: string, baseDir: string): WatchConfig {
       `expected a list of folders to watch, got ${JSON.stringify(raw.directories)}`,
     );
   }
+  const inherited = { pollIntervalSec, watcher: watcherKind(raw.watcher, "watcher", "chokidar") };
   const directories = raw.directories.map((d, i) =>
-    parseDirectory(d, `directories[${i}]`, baseDir, pollIntervalSec),
+    parseDirectory(d, `directories[${i}]`, baseDir, inherited),
   );
   directories.forEach((d, i) => {
     directories.forEach((other, j) => {

@@ -91,6 +91,18 @@ describe("watch config", () => {
     assert.deepEqual(c.directories[1]!.include, ["*"]);
     assert.equal(c.directories[1]!.notify, "none");
     assert.equal(c.directories[1]!.network, false);
+    assert.equal(c.directories[1]!.watcher, "chokidar");
+  });
+
+  it("takes the watcher from the top level, or per folder", () => {
+    const c = parse({
+      watcher: "fs-watch",
+      directories: [{ path: "/a" }, { path: "/b", watcher: "chokidar" }],
+    });
+    assert.deepEqual(
+      c.directories.map((d) => d.watcher),
+      ["fs-watch", "chokidar"],
+    );
   });
 
   it("names the bad field", () => {
@@ -120,6 +132,8 @@ describe("watch config", () => {
     );
     assert.equal(fieldOf({ directories: [{ path: "/a" }, { path: "/a/b" }] }), "directories[1].path");
     assert.equal(fieldOf({ poll_interval: -1, directories: [] }), "poll_interval");
+    assert.equal(fieldOf({ watcher: "inotify", directories: [] }), "watcher");
+    assert.equal(fieldOf({ directories: [{ path: "/a", watcher: 1 }] }), "directories[0].watcher");
     assert.equal(fieldOf({ directories: {} }), "directories");
     assert.equal(fieldOf({ folders: [] }), "folders");
     assert.equal(fieldOf("[]"), "");

@@ -21,7 +21,7 @@ import {
 import path from "node:path";
 import { describe, it, type TestContext } from "node:test";
 import { fileURLToPath } from "node:url";
-import { watchRoot } from "../../src/fswatch/root-watcher.ts";
+import { watchFolders } from "../../src/fswatch/folder-watcher.ts";
 import { WatchTree } from "../../src/fswatch/watch-tree.ts";
 import { tempDir } from "../support/tmp.ts";
 import { waitFor } from "./support.ts";
@@ -44,7 +44,7 @@ async function watched(t: TestContext, setup: (root: string) => void, excluded: 
   setup(root);
   const hints: string[] = [];
   const errors: NodeJS.ErrnoException[] = [];
-  const w = watchRoot(root, (abs) => excluded.includes(path.basename(abs)), {
+  const w = watchFolders(root, (abs) => excluded.includes(path.basename(abs)), {
     hint: (p, kind) => hints.push(`${kind} ${path.relative(root, p)}`),
     error: (e) => errors.push(e),
   });

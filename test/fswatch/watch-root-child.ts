@@ -5,12 +5,12 @@
  * and stops when its standard input closes.
  */
 import path from "node:path";
-import { watchRoot } from "../../src/fswatch/root-watcher.ts";
+import { watchFolders } from "../../src/fswatch/folder-watcher.ts";
 
 const [root, ...excluded] = process.argv.slice(2);
 if (!root) throw new Error("usage: watch-root-child.ts ROOT [EXCLUDED_NAME...]");
 const say = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);
-const w = watchRoot(root, (abs) => excluded.includes(path.basename(abs)), {
+const w = watchFolders(root, (abs) => excluded.includes(path.basename(abs)), {
   hint: (p, kind) => say({ hint: p, kind }),
   error: (e) => say({ error: e.code, path: e.path }),
 });
