@@ -1,29 +1,13 @@
-/**
- * Settled watcher hints of one root become facts: every path is lstat'ed (and hashed when
- * configured) and compared with the snapshot. Folders come first (folder-check.ts), so a renamed
- * folder is one rename carrying its files. Then file by file: a new path whose inode, size and
- * mtime match a vanished snapshot entry is that file renamed; a vanished path waits the rename
- * window before it counts as deleted, since its new name may still be on its way.
- */
-import type { DirStateStore } from "../store/dir-state.ts";
-import type { FileStateStore } from "../store/file-state.ts";
-import type { FileChange, RootContext } from "./changes.ts";
+import type { FileChange } from "./changes.ts";
 import { prepareChanges } from "./changes.ts";
-import { checkFolders, foldersOf } from "./folder-check.ts";
+import { checkFolders, type FolderCheckDeps, foldersOf } from "./folder-check.ts";
 import { mapLimit } from "./hash.ts";
 import { takeDue } from "./hint-settler.ts";
 import { type Observation, observe } from "./observe.ts";
-import type { Recorder } from "./recorder.ts";
 import { sameIdentity } from "./snapshot-diff.ts";
 
 /** What the examiner needs from its root. */
-export interface HintExaminerDeps {
-  ctx: RootContext;
-  fileState: FileStateStore;
-  dirState: DirStateStore;
-  recorder: Recorder;
-  transaction: <T>(fn: () => T) => T;
-  now: () => number;
+export interface HintExaminerDeps extends FolderCheckDeps {
   renameWindowMs: number;
   /** Whether the root can be reached (when not, the root goes offline and nothing is recorded). */
   verifyOnline(): Promise<boolean>;

@@ -33,16 +33,7 @@ const META = {
 };
 
 /** What `load` reads, in this order; `root` is the caller's (one string for every row). */
-const LOAD = {
-  rel: fileState.rel,
-  kind: fileState.kind,
-  size: fileState.size,
-  mtimeMs: fileState.mtimeMs,
-  ino: fileState.ino,
-  uid: fileState.uid,
-  checksum: fileState.checksum,
-  updatedAt: fileState.updatedAt,
-};
+const { root: _root, ...LOAD } = META;
 type LoadRow = [string, string, number, number, number, number | null, string | null, number];
 
 /** Reads and writes the snapshot. Call the writers inside the caller's transaction. */
