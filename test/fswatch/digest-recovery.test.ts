@@ -50,7 +50,9 @@ describe("file-audit digests across crashes", () => {
         }>
       ).map((r) => r.text);
 
+    // One after the other: the digest lists changes in the order they were recorded.
     writeFileSync(path.join(docs, "a.txt"), "a");
+    await waitFor(() => created() === 1, { what: "a.txt recorded" });
     writeFileSync(path.join(docs, "b.txt"), "b");
     await waitFor(() => created() === 2, { what: "2 created rows" });
     renameSync(path.join(docs, "old"), path.join(docs, "new"));
