@@ -2,15 +2,18 @@
  * Folder renames, decided from facts. A folder keeps its inode when renamed, so a folder of the
  * snapshot that is gone from its path while a folder with its inode exists elsewhere was renamed
  * there — provided at least one audited file below it is found at the same relative path under the
- * new name with its own inode unchanged. ext4 hands a freed inode out again at once, so one
- * matching inode proves nothing; the folder's and a file's matching together, at the same place in
- * the tree, is not a coincidence. Every file of the old folder then follows it to the same relative
+ * new name with its identity unchanged: inode, size and mtime. ext4 hands freed inodes out again at
+ * once, so inodes alone prove nothing, not even a folder's and a file's together: `rm -rf a; mkdir
+ * b; echo y > b/f` often gives `b` and `b/f` the inodes `a` and `a/f` had. A file written anew gets
+ * a new mtime; a file carried along by a rename keeps it. Every file of the old folder then follows it to the same relative
  * path under the new name, whatever happened to its contents (the caller compares each moved file
  * with its snapshot state, so a file changed as well still gets its own modification). A subfolder
  * renamed too (inside the renamed folder, or moved elsewhere) is a rename of its own. Pure, so the
  * rules are tested directly; used for a whole root by the reconcile scan and for one subtree by the
  * live examination.
  */
+
+import { type StatIdentity, sameIdentity } from "./snapshot-diff.ts";
 
 /** One renamed folder. */
 export interface DirRename {
@@ -61,8 +64,8 @@ const NONE: DirRenamePairing = { renames: [], moved: new Map() };
 export function pairDirRenames(
   beforeDirs: ReadonlyMap<string, number>,
   nowDirs: ReadonlyMap<string, number>,
-  beforeFiles: ReadonlyMap<string, { ino: number }>,
-  nowFiles: ReadonlyMap<string, { ino: number }>,
+  beforeFiles: ReadonlyMap<string, StatIdentity>,
+  nowFiles: ReadonlyMap<string, StatIdentity>,
 ): DirRenamePairing {
   const nowByIno = new Map<number, string>();
   for (const [rel, ino] of nowDirs) nowByIno.set(ino, rel);
@@ -84,7 +87,8 @@ export function pairDirRenames(
       const m = innermost(rel, moves);
       if (m === undefined) continue;
       const to = target(rel, m, moves);
-      if (nowFiles.get(to)?.ino !== s.ino) continue;
+      const now = nowFiles.get(to);
+      if (!now || !sameIdentity(now, s)) continue;
       for (let a = m; a !== ""; a = parentOf(a)) {
         const t = moves.get(a);
         if (t !== undefined && isUnder(to, t)) confirmed.add(a);

@@ -173,7 +173,9 @@ describe("snapshot diff", () => {
 
 describe("folder renames", () => {
   const dirs = (o: Record<string, number>) => new Map(Object.entries(o));
-  const files = (o: Record<string, number>) => new Map(Object.entries(o).map(([k, ino]) => [k, { ino }]));
+  // Files as `path: inode`, size and mtime following from the inode (the same file keeps both).
+  const files = (o: Record<string, number>) =>
+    new Map(Object.entries(o).map(([k, ino]) => [k, { ino, size: ino * 10, mtimeMs: ino * 1000 }]));
   const summary = (p: ReturnType<typeof pairDirRenames>) =>
     p.renames.map(
       (r) =>
@@ -205,6 +207,18 @@ describe("folder renames", () => {
       dirs({ new: 10 }),
       files({ "old/a": 1, "old/b": 2 }),
       files({ "new/a": 7, "new/other": 2 }),
+    );
+    assert.deepEqual(p.renames, []);
+    assert.equal(p.moved.size, 0);
+  });
+
+  it("does not trust inodes alone: a folder and a file made anew on freed inodes are no rename", () => {
+    // `rm -rf a; mkdir b; echo y > b/f`: ext4 often hands out the inodes `a` and `a/f` had.
+    const p = pairDirRenames(
+      dirs({ a: 10 }),
+      dirs({ b: 10 }),
+      files({ "a/f": 1 }),
+      new Map([["b/f", { ino: 1, size: 2, mtimeMs: 99_000 }]]),
     );
     assert.deepEqual(p.renames, []);
     assert.equal(p.moved.size, 0);
