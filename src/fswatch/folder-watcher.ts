@@ -36,7 +36,10 @@ export function watchFolders(
   handlers: RootWatcherHandlers,
 ): RootWatcher {
   const w = new FolderWatcher(root, excludesDir, handlers);
-  return { ready: w.start(), close: () => w.close() };
+  // Started on the next microtask, not here: an error at the very first folder (the watch limit)
+  // must reach a caller that already holds the watcher, so it can close it.
+  const ready = Promise.resolve().then(() => w.start());
+  return { ready, close: () => w.close() };
 }
 
 function isGone(err: unknown): boolean {
