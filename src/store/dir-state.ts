@@ -5,7 +5,7 @@
  */
 
 import type { Db } from "./db.ts";
-import { and, eq, gte, lt, or } from "./orm.ts";
+import { and, eq, gte, lt, or, sql } from "./orm.ts";
 import { dirState } from "./schema.ts";
 
 /** Rows of `root` at `rel` or below it. */
@@ -19,9 +19,31 @@ function subtree(root: string, rel: string) {
 /** Reads and writes the folder inodes. Call the writers inside the caller's transaction. */
 export class DirStateStore {
   readonly #db: Db;
+  // Prepared once: these run per folder of a scan and per ancestor of every new file.
+  readonly #get;
+  readonly #byInode;
+  readonly #put;
+  readonly #remove;
 
   constructor(db: Db) {
     this.#db = db;
+    const p = (name: string) => sql.placeholder(name);
+    const at = and(eq(dirState.root, p("root")), eq(dirState.rel, p("rel")));
+    this.#get = db.select({ ino: dirState.ino }).from(dirState).where(at).prepare();
+    this.#byInode = db
+      .select({ rel: dirState.rel })
+      .from(dirState)
+      .where(and(eq(dirState.root, p("root")), eq(dirState.ino, p("ino"))))
+      .prepare();
+    this.#put = db
+      .insert(dirState)
+      .values({ root: p("root"), rel: p("rel"), ino: p("ino"), updatedAt: p("updatedAt") })
+      .onConflictDoUpdate({
+        target: [dirState.root, dirState.rel],
+        set: { ino: sql`excluded.ino`, updatedAt: sql`excluded.updated_at` },
+      })
+      .prepare();
+    this.#remove = db.delete(dirState).where(at).prepare();
   }
 
   /** Every folder of `root`: relative path → inode. */
@@ -46,29 +68,16 @@ export class DirStateStore {
 
   /** The inode last seen at `rel`, if any. */
   get(root: string, rel: string): number | undefined {
-    return this.#db
-      .select({ ino: dirState.ino })
-      .from(dirState)
-      .where(and(eq(dirState.root, root), eq(dirState.rel, rel)))
-      .get()?.ino;
+    return this.#get.get({ root, rel })?.ino;
   }
 
   /** Folders of `root` last seen with inode `ino` (where a folder with that inode came from). */
   byInode(root: string, ino: number): string[] {
-    return this.#db
-      .select({ rel: dirState.rel })
-      .from(dirState)
-      .where(and(eq(dirState.root, root), eq(dirState.ino, ino)))
-      .all()
-      .map((r) => r.rel);
+    return this.#byInode.all({ root, ino }).map((r) => r.rel);
   }
 
   put(root: string, rel: string, ino: number, now: number): void {
-    this.#db
-      .insert(dirState)
-      .values({ root, rel, ino, updatedAt: now })
-      .onConflictDoUpdate({ target: [dirState.root, dirState.rel], set: { ino, updatedAt: now } })
-      .run();
+    this.#put.run({ root, rel, ino, updatedAt: now });
   }
 
   /** Forgets `rel` and every folder below it. */
@@ -77,9 +86,6 @@ export class DirStateStore {
   }
 
   remove(root: string, rel: string): void {
-    this.#db
-      .delete(dirState)
-      .where(and(eq(dirState.root, root), eq(dirState.rel, rel)))
-      .run();
+    this.#remove.run({ root, rel });
   }
 }
