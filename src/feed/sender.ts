@@ -155,8 +155,9 @@ export class FeedSender {
   }
 
   /**
-   * The loop. A storage failure (a locked database, a full disk) must not end it: it is logged
-   * (health turns 503) and the loop goes on after a growing pause; posts stay in the outbox.
+   * The loop. A storage failure (a locked database, a full disk), or any other error, must not end
+   * it: it is logged (health turns 503) and the loop goes on after a growing pause; posts stay in
+   * the outbox.
    */
   async #run(): Promise<void> {
     let pause = FIRST_STORAGE_PAUSE_MS;
@@ -165,10 +166,8 @@ export class FeedSender {
         await this.#step();
         pause = FIRST_STORAGE_PAUSE_MS;
       } catch (err) {
-        this.#d.log.error(
-          { err, retryInMs: pause },
-          "log chat: storage failed; the feed goes on after a pause",
-        );
+        const what = isTransientStorageError(err) ? "storage failed" : "unexpected error";
+        this.#d.log.error({ err, retryInMs: pause }, `log chat: ${what}; the feed goes on after a pause`);
         this.#setIdle(true);
         await this.#sleepUnlessWoken(pause);
         pause = Math.min(pause * 2, MAX_SLEEP_MS);
