@@ -18,7 +18,7 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean -
 
 FROM node:24-bookworm-slim
 ENV NODE_ENV=production DATA_ROOT=/data HTTP_HOST=0.0.0.0 HEALTH_PORT=8080 HEALTH_PATH=/health \
-    NODE_COMPILE_CACHE=/home/node/.cache/telegram-logger
+    NODE_COMPILE_CACHE=/home/node/.cache/telegram-logger MALLOC_ARENA_MAX=2
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./

@@ -22,7 +22,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { PRODUCTION_V8_FLAGS, printTable, type ResultRow, reportTarget } from "./support.ts";
+import { PRODUCTION_ENV, PRODUCTION_V8_FLAGS, printTable, type ResultRow, reportTarget } from "./support.ts";
 
 const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url));
 const TELEGRAM_CHILD = fileURLToPath(new URL("./ops-idle-telegram.ts", import.meta.url));
@@ -61,7 +61,7 @@ interface Figures {
 async function measure(args: string[], env: Record<string, string>, healthPath: string): Promise<Figures> {
   const t0 = performance.now();
   const child = spawn(process.execPath, args, {
-    env: { PATH: process.env.PATH ?? "", ...env },
+    env: { PATH: process.env.PATH ?? "", ...PRODUCTION_ENV, ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });
   const port = await waitForPort(child);

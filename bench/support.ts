@@ -134,3 +134,6 @@ export function latencyRow(metric: string, s: Stats, p99TargetMs?: number): Resu
  * what users run.
  */
 export const PRODUCTION_V8_FLAGS = ["--max-semi-space-size=4"];
+
+/** The environment the service runs with besides its settings (`npm start`, Dockerfile, systemd unit). */
+export const PRODUCTION_ENV: Record<string, string> = { MALLOC_ARENA_MAX: "2" };
