@@ -11,6 +11,7 @@
  * each change is in exactly one digest.
  */
 import path from "node:path";
+import type { Logger } from "pino";
 import type { EventStore, FileChangeRow } from "../store/events.ts";
 import type { KeyValueStore } from "../store/kv.ts";
 import type { ChangeType, FileChange, RootContext } from "./changes.ts";
@@ -27,7 +28,11 @@ export interface DigesterDeps {
   transaction: <T>(fn: () => T) => T;
   kv: KeyValueStore;
   events: EventStore;
+  log: Logger;
 }
+
+/** How long a digest that could not be queued (a locked database, a full disk) waits to try again. */
+const FLUSH_RETRY_MS = 5000;
 
 interface Pending {
   ctx: RootContext;
@@ -87,7 +92,7 @@ export class Digester {
       if (last > 0) this.#advance(key, last);
       return;
     }
-    const timer = setTimeout(() => this.#flush(key), ctx.cfg.digestWindowMs);
+    const timer = setTimeout(() => this.#flushOrRetry(key), ctx.cfg.digestWindowMs);
     timer.unref();
     this.#pending.set(key, { ctx, items, from: this.#d.now(), lastEventId: last, timer });
   }
@@ -126,17 +131,47 @@ export class Digester {
   #flush(key: string): void {
     const p = this.#pending.get(key);
     if (!p) return;
-    this.#pending.delete(key);
     clearTimeout(p.timer);
     const post = digestPost(p.ctx.cfg.project, p.ctx.cfg.path, p.items, p.from, this.#d.now());
     this.#d.transaction(() => {
       this.#d.sink(p.ctx.cfg.project, post);
       this.#advance(key, p.lastEventId);
     });
+    this.#pending.delete(key);
   }
 
-  /** Queues every pending digest now (at stop, or for a root being removed). */
+  /** The window is over: queue the digest, or (storage failing) keep it and try again soon. */
+  #flushOrRetry(key: string): void {
+    try {
+      this.#flush(key);
+    } catch (err) {
+      const p = this.#pending.get(key);
+      this.#d.log.error(
+        { err, root: key, retryInMs: FLUSH_RETRY_MS },
+        "could not queue a file digest; retrying",
+      );
+      if (!p) return;
+      p.timer = setTimeout(() => this.#flushOrRetry(key), FLUSH_RETRY_MS);
+      p.timer.unref();
+    }
+  }
+
+  /**
+   * Queues every pending digest now (at stop, or for a root being removed). One that cannot be
+   * queued is not lost: its changes are rows after the root's watermark, posted at the next start.
+   */
   flushAll(root?: string): void {
-    for (const key of [...this.#pending.keys()]) if (root === undefined || key === root) this.#flush(key);
+    for (const key of [...this.#pending.keys()]) {
+      if (root !== undefined && key !== root) continue;
+      try {
+        this.#flush(key);
+      } catch (err) {
+        this.#pending.delete(key);
+        this.#d.log.error(
+          { err, root: key },
+          "could not queue a file digest; it is posted at the next start",
+        );
+      }
+    }
   }
 }

@@ -56,6 +56,7 @@ export class FileAudit {
           transaction: deps.transaction,
           kv: deps.kv,
           events: deps.events,
+          log: deps.log,
         })
       : undefined;
     this.#recorder = new Recorder({

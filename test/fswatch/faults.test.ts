@@ -147,6 +147,31 @@ describe("file audit: bad input, live reconfiguration, digests, bursts", () => {
     assert.equal(attachment.text.split("\n").filter((l) => l.startsWith("created")).length, 25);
   });
 
+  it("a digest whose window ends while the database is locked is posted once it is free", async (t) => {
+    const base = tempDir(t, "tl-fsw-");
+    const docs = path.join(base, "docs");
+    mkdirSync(docs);
+    const f = await startAudit(
+      t,
+      { ...TIMING, directories: [{ path: docs, project: "docs", notify: "all", digest_window: 1 }] },
+      base,
+    );
+    await f.app.idle();
+    writeFileSync(path.join(docs, "a.txt"), "a");
+    await waitFor(() => f.events("file.created").length === 1, { what: "the created row" });
+    const other = new Database(f.app.store.file);
+    t.after(() => other.close());
+    f.app.store.sqlite.pragma("busy_timeout = 20");
+    other.exec("BEGIN IMMEDIATE");
+    await new Promise((r) => setTimeout(r, 1500)); // the window ends while the lock is held
+    const digests = () =>
+      f.app.store.sqlite.prepare("SELECT text FROM outbox WHERE kind = 'files.digest'").pluck().all();
+    assert.deepEqual(digests(), []);
+    other.exec("COMMIT");
+    await waitFor(() => digests().length === 1, { what: "the digest, once the lock is gone" });
+    assert.match(String(digests()[0]), /^docs: 1 created/);
+  });
+
   it("records every file of a 20,000-file burst exactly once", async (t) => {
     const base = tempDir(t, "tl-fsw-");
     const docs = path.join(base, "docs");
