@@ -151,7 +151,17 @@ export class RootAuditor {
       (abs) => this.ctx.filter.excludesDir(this.#rel(abs)),
       {
         hint: (abs, kind) => this.#hint(abs, kind),
-        error: (err) => this.#watchError(err),
+        error: (err) => {
+          try {
+            this.#watchError(err);
+          } catch (failure) {
+            // Recording the problem failed (storage): it must not escape into the watcher's
+            // event emitter and end the process. The pass that follows finds what was missed.
+            this.#lastError = (failure as Error).message;
+            this.#d.log.error({ err: failure, root: this.root }, "could not record a watcher error");
+            this.#schedulePoll(FIRST_FAILURE_PAUSE_MS);
+          }
+        },
       },
     );
     this.#watcher = w;
