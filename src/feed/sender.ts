@@ -13,6 +13,7 @@
 import type { Logger } from "pino";
 import type { Clock } from "../clock.ts";
 import type { FeedConfig } from "../config.ts";
+import { GrowingPause } from "../growing-pause.ts";
 import type { EventStore } from "../store/events.ts";
 import type { OutboxRow, OutboxStore } from "../store/outbox.ts";
 import { isTransientStorageError } from "../store/transient-errors.ts";
@@ -160,17 +161,17 @@ export class FeedSender {
    * the outbox.
    */
   async #run(): Promise<void> {
-    let pause = FIRST_STORAGE_PAUSE_MS;
+    const pause = new GrowingPause(FIRST_STORAGE_PAUSE_MS, MAX_SLEEP_MS);
     while (this.#running) {
       try {
         await this.#step();
-        pause = FIRST_STORAGE_PAUSE_MS;
+        pause.reset();
       } catch (err) {
         const what = isTransientStorageError(err) ? "storage failed" : "unexpected error";
-        this.#d.log.error({ err, retryInMs: pause }, `log chat: ${what}; the feed goes on after a pause`);
+        const retryInMs = pause.next();
+        this.#d.log.error({ err, retryInMs }, `log chat: ${what}; the feed goes on after a pause`);
         this.#setIdle(true);
-        await this.#sleepUnlessWoken(pause);
-        pause = Math.min(pause * 2, MAX_SLEEP_MS);
+        await this.#sleepUnlessWoken(retryInMs);
       }
     }
   }

@@ -8,6 +8,7 @@
  */
 import path from "node:path";
 import type { Logger } from "pino";
+import { GrowingPause } from "../growing-pause.ts";
 import type { DirStateStore } from "../store/dir-state.ts";
 import type { FileStateStore } from "../store/file-state.ts";
 import type { RootContext } from "./changes.ts";
@@ -65,7 +66,7 @@ export class RootAuditor {
   readonly #reported = new Set<string>();
   #lastScanAt: number | null = null;
   #lastError: string | null = null;
-  #failurePauseMs = FIRST_FAILURE_PAUSE_MS;
+  readonly #failurePause = new GrowingPause(FIRST_FAILURE_PAUSE_MS, MAX_FAILURE_PAUSE_MS);
 
   constructor(ctx: RootContext, deps: RootAuditorDeps) {
     this.ctx = ctx;
@@ -152,14 +153,12 @@ export class RootAuditor {
       {
         hint: (abs, kind) => this.#hint(abs, kind),
         error: (err) => {
+          // Recording the problem may fail too (storage): that must not escape into the
+          // watcher's event emitter and end the process.
           try {
             this.#watchError(err);
           } catch (failure) {
-            // Recording the problem failed (storage): it must not escape into the watcher's
-            // event emitter and end the process. The pass that follows finds what was missed.
-            this.#lastError = (failure as Error).message;
-            this.#d.log.error({ err: failure, root: this.root }, "could not record a watcher error");
-            this.#schedulePoll(FIRST_FAILURE_PAUSE_MS);
+            this.#failed(failure, "could not record a watcher error; a reconcile pass follows");
           }
         },
       },
@@ -181,21 +180,21 @@ export class RootAuditor {
         if (this.#state === "stopped") return;
         await task();
       })
-      .catch((err: unknown) => {
-        this.#lastError = (err as Error).message;
-        // Whatever it missed (a change not written, a pass cut short) the next pass finds: it
-        // comes soon, then less often while failures go on (a locked database, a full disk).
-        const retryInMs = Math.min(this.#failurePauseMs, this.ctx.cfg.pollIntervalMs);
-        this.#failurePauseMs = Math.min(this.#failurePauseMs * 2, MAX_FAILURE_PAUSE_MS);
-        this.#d.log.error(
-          { err, root: this.root, retryInMs },
-          "file audit task failed; a reconcile pass follows",
-        );
-        this.#schedulePoll(retryInMs);
-      })
+      .catch((err: unknown) => this.#failed(err, "file audit task failed; a reconcile pass follows"))
       .finally(() => {
         this.#queued--;
       });
+  }
+
+  /**
+   * A step failed (a locked database, a full disk, ...). Whatever it missed — a change not written,
+   * a pass cut short — the next pass finds: it comes soon, then less often while failures go on.
+   */
+  #failed(err: unknown, message: string): void {
+    this.#lastError = (err as Error).message;
+    const retryInMs = Math.min(this.#failurePause.next(), this.ctx.cfg.pollIntervalMs);
+    this.#d.log.error({ err, root: this.root, retryInMs }, message);
+    this.#schedulePoll(retryInMs);
   }
 
   #hint(abs: string, kind: "file" | "dir"): void {
@@ -229,7 +228,7 @@ export class RootAuditor {
       return;
     }
     this.#lastScanAt = this.#d.now();
-    this.#failurePauseMs = FIRST_FAILURE_PAUSE_MS;
+    this.#failurePause.reset();
     for (const s of outcome.skipped) this.#noteOnce(s.rel, "file.skipped", "skipped", s.reason);
     for (const e of outcome.errors) this.#noteOnce(e.rel, "file.error", "error", e.error);
     for (const rel of outcome.retry) this.#hints.rehint(rel, this.#d.now());

@@ -53,7 +53,13 @@ export interface CatchUpDeps {
    * A state to start from when none is saved yet (the Python logger's, when moving over), so
    * what arrived between the two is caught up instead of lost.
    */
-  importedState?: () => { state: UpdateState | null; channels: Map<number, number> } | null;
+  importedState?: () => ImportedUpdateState | null;
+}
+
+/** An update state from elsewhere: account-wide, and `pts` per channel (bare id). */
+export interface ImportedUpdateState {
+  state: UpdateState | null;
+  channels: Map<number, number>;
 }
 
 /** The `pts` an update carries, and for channel updates the channel's bare id. */
@@ -118,7 +124,7 @@ export class CatchUp {
   }
 
   #startFromImported(): void {
-    let imported: ReturnType<NonNullable<CatchUpDeps["importedState"]>> = null;
+    let imported: ImportedUpdateState | null = null;
     try {
       imported = this.#d.importedState?.() ?? null;
     } catch (err) {

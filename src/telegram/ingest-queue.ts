@@ -4,6 +4,7 @@
  * database transaction, which is also what makes ingest fast.
  */
 import type { Logger } from "pino";
+import { GrowingPause } from "../growing-pause.ts";
 
 /** Handles a batch of items; may be async (the queue waits for it before the next batch). */
 export type BatchHandler<T> = (batch: T[]) => void | Promise<void>;
@@ -109,14 +110,14 @@ export class IngestQueue<T> {
   }
 
   async #drain(): Promise<void> {
-    let pause = FIRST_RETRY_PAUSE_MS;
+    const pause = new GrowingPause(FIRST_RETRY_PAUSE_MS, MAX_RETRY_PAUSE_MS);
     while (this.depth > 0) {
       const retrying = this.#retry !== null;
       const batch = this.#retry ?? this.#take();
       this.#retry = null;
       try {
         await this.#handle(batch);
-        pause = FIRST_RETRY_PAUSE_MS;
+        pause.reset();
       } catch (err) {
         // The handler records per-item failures itself; this is a failure of the whole batch.
         if (this.#limits.retryable(err) && this.#closed && retrying) {
@@ -132,12 +133,12 @@ export class IngestQueue<T> {
         }
         if (this.#limits.retryable(err)) {
           this.#retry = batch;
+          const retryInMs = this.#closed ? 0 : pause.next();
           this.#log.error(
-            { err, items: batch.length, waiting: this.depth, retryInMs: this.#closed ? 0 : pause },
+            { err, items: batch.length, waiting: this.depth, retryInMs },
             "ingest batch failed; it is kept and retried",
           );
-          if (!this.#closed) await this.#pause(pause);
-          pause = Math.min(pause * 2, MAX_RETRY_PAUSE_MS);
+          if (retryInMs > 0) await this.#pause(retryInMs);
           continue;
         }
         this.#log.error({ err, items: batch.length }, "ingest batch failed; its updates are skipped");

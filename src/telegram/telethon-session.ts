@@ -7,10 +7,11 @@
  *
  * The file is only read (never changed), and the key it holds is never logged.
  */
+import { existsSync } from "node:fs";
 import Database from "better-sqlite3";
 import { AuthKey } from "telegram/crypto/AuthKey.js";
 import { StringSession } from "telegram/sessions/index.js";
-import type { UpdateState } from "./catch-up.ts";
+import type { ImportedUpdateState } from "./catch-up.ts";
 
 /** Telethon's auth keys are always this long. */
 const AUTH_KEY_BYTES = 256;
@@ -21,12 +22,6 @@ export class NotATelethonSession extends Error {
     super(`${file} is not a usable Telethon session: ${reason}`);
     this.name = "NotATelethonSession";
   }
-}
-
-/** The update state a Telethon session had reached: account-wide, and `pts` per channel (bare id). */
-export interface TelethonUpdateState {
-  state: UpdateState | null;
-  channels: Map<number, number>;
 }
 
 interface SessionRow {
@@ -45,10 +40,11 @@ interface StateRow {
 }
 
 function open(file: string): Database.Database | null {
+  if (!existsSync(file)) return null;
   try {
     return new Database(file, { readonly: true, fileMustExist: true });
   } catch (err) {
-    if ((err as { code?: string }).code === "SQLITE_CANTOPEN") return null;
+    // There but unreadable (permissions, not a database): say so, do not pretend it is absent.
     throw new NotATelethonSession(file, (err as Error).message);
   }
 }
@@ -89,7 +85,7 @@ export async function telethonSessionString(file: string): Promise<string | null
 }
 
 /** The update state saved in the Telethon session at `file`, or null when there is no file. */
-export function telethonUpdateState(file: string): TelethonUpdateState | null {
+export function telethonUpdateState(file: string): ImportedUpdateState | null {
   return withFile(file, (db) => {
     const hasTable = db
       .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'update_state'")
@@ -97,7 +93,7 @@ export function telethonUpdateState(file: string): TelethonUpdateState | null {
     const rows = hasTable
       ? (db.prepare("SELECT id, pts, qts, date, seq FROM update_state").all() as StateRow[])
       : [];
-    const result: TelethonUpdateState = { state: null, channels: new Map() };
+    const result: ImportedUpdateState = { state: null, channels: new Map() };
     for (const r of rows) {
       if (!r.pts || r.pts <= 0) continue;
       // Telethon keeps the account's state under id 0 and each channel's under its bare id.

@@ -57,6 +57,10 @@ describe("Telethon session import", () => {
     const garbage = path.join(dir, "garbage.session");
     writeFileSync(garbage, randomBytes(4096));
     await assert.rejects(telethonSessionString(garbage), NotATelethonSession);
+    // Something at the path that cannot be opened is reported, not taken for "no session".
+    const folder = path.join(dir, "folder.session");
+    mkdirSync(folder);
+    await assert.rejects(telethonSessionString(folder), NotATelethonSession);
     const loggedOut = path.join(dir, "logged-out.session");
     writeTelethonSession(loggedOut, { dcId: 2, serverAddress: "149.154.167.51", port: 443, authKey: null });
     await assert.rejects(telethonSessionString(loggedOut), /holds no login/);

@@ -1,0 +1,28 @@
+/**
+ * How the parts that retry a failing step (a locked database, a full disk) wait between tries: a
+ * pause that doubles after each failure up to a ceiling, and starts over after a success, so a
+ * short hiccup costs a second and a long outage does not spin.
+ */
+export class GrowingPause {
+  readonly #firstMs: number;
+  readonly #maxMs: number;
+  #ms: number;
+
+  constructor(firstMs: number, maxMs: number) {
+    this.#firstMs = firstMs;
+    this.#maxMs = maxMs;
+    this.#ms = firstMs;
+  }
+
+  /** The pause to wait now; the one after it is twice as long (up to the ceiling). */
+  next(): number {
+    const ms = this.#ms;
+    this.#ms = Math.min(ms * 2, this.#maxMs);
+    return ms;
+  }
+
+  /** The step succeeded: the next failure waits the first pause again. */
+  reset(): void {
+    this.#ms = this.#firstMs;
+  }
+}
