@@ -7,23 +7,13 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chmodSync, chownSync, copyFileSync, existsSync, linkSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it, type TestContext } from "node:test";
-import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { tempDir } from "../support/tmp.ts";
+import { canDropPrivileges, isRoot, NOBODY, unprivilegedRunner } from "../support/unprivileged.ts";
 import { spawnFileAuditService, waitFor, writeWatchConfig } from "./support.ts";
-
-const MAIN = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
-const NOBODY = 65534;
-const isRoot = process.getuid?.() === 0;
-
-/** Whether this machine can run a command as uid 65534 (only needed when running as root). */
-function canDropPrivileges(): boolean {
-  if (!isRoot) return true;
-  return spawnSync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "true"]).status === 0;
-}
 
 interface Setup {
   dir: string;
@@ -35,10 +25,7 @@ interface Setup {
   unlock(): void;
 }
 
-/**
- * A temp folder the unprivileged user can enter, its data folder writable by that user, and a
- * Node binary it may run (Node may live under /root, which uid 65534 cannot enter).
- */
+/** A temp folder the unprivileged user can enter, with a data folder that user can write. */
 function setup(t: TestContext): Setup {
   const dir = tempDir(t, "tl-perm-");
   chmodSync(dir, 0o755);
@@ -46,25 +33,13 @@ function setup(t: TestContext): Setup {
   mkdirSync(docs);
   const data = path.join(dir, "data");
   mkdirSync(data, { mode: 0o700 });
-  let node = process.execPath;
-  if (isRoot) {
-    chownSync(data, NOBODY, NOBODY);
-    node = path.join(dir, "node");
-    try {
-      linkSync(process.execPath, node);
-    } catch {
-      copyFileSync(process.execPath, node);
-      chmodSync(node, 0o755);
-    }
-  }
+  if (isRoot) chownSync(data, NOBODY, NOBODY);
+  const runner = unprivilegedRunner();
   return {
     dir,
     docs,
     dbFile: path.join(data, "db", "telegram-logger.sqlite"),
-    command: (args) =>
-      isRoot
-        ? ["setpriv", [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups", node, MAIN, ...args]]
-        : [node, [MAIN, ...args]],
+    command: (args) => runner.command("src/main.ts", args),
     unlock: () => {},
   };
 }

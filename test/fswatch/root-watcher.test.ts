@@ -8,22 +8,14 @@
  */
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import {
-  chmodSync,
-  copyFileSync,
-  linkSync,
-  mkdirSync,
-  renameSync,
-  rmSync,
-  unlinkSync,
-  writeFileSync,
-} from "node:fs";
+import { chmodSync, mkdirSync, renameSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it, type TestContext } from "node:test";
 import { fileURLToPath } from "node:url";
 import { watchFolders } from "../../src/fswatch/folder-watcher.ts";
 import { WatchTree } from "../../src/fswatch/watch-tree.ts";
 import { tempDir } from "../support/tmp.ts";
+import { canDropPrivileges, unprivilegedRunner } from "../support/unprivileged.ts";
 import { waitFor } from "./support.ts";
 
 const CHILD = fileURLToPath(new URL("./watch-root-child.ts", import.meta.url));
@@ -227,11 +219,7 @@ describe("root watcher", () => {
   });
 
   it("reports EACCES for a folder it may not read and watches the others (as an unprivileged user)", (t) => {
-    const isRoot = process.getuid?.() === 0;
-    if (
-      isRoot &&
-      spawnSync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "true"]).status !== 0
-    ) {
+    if (!canDropPrivileges()) {
       t.skip("running as root without a working setpriv: cannot watch as an unprivileged user");
       return;
     }
@@ -242,20 +230,8 @@ describe("root watcher", () => {
       mkdirSync(path.join(root, "open"), { recursive: true });
       mkdirSync(path.join(root, "locked"), { mode: 0o755 });
       chmodSync(path.join(root, "locked"), 0);
-      let node = process.execPath;
-      if (isRoot) {
-        // Node may live where uid 65534 cannot enter.
-        node = path.join(dir, "node");
-        try {
-          linkSync(process.execPath, node);
-        } catch {
-          copyFileSync(process.execPath, node);
-          chmodSync(node, 0o755);
-        }
-      }
-      const c = isRoot
-        ? child(t, "setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", node, CHILD, root])
-        : child(t, node, [CHILD, root]);
+      const [command, args] = unprivilegedRunner().command("test/fswatch/watch-root-child.ts", [root]);
+      const c = child(t, command, args);
       try {
         await waitFor(() => c.lines().some((l) => l.ready), { what: "ready", timeoutMs: 30_000 });
         const denied = c.lines().filter((l) => l.error === "EACCES");
