@@ -82,6 +82,7 @@ export async function main(rows = Number(process.argv[2] ?? 1_000_000)): Promise
       now,
       signal: new AbortController().signal,
       yieldToLoop: () => new Promise<void>((r) => setImmediate(r)),
+      stored: async <T>(_what: string, step: () => T) => step(),
       log: silentLogger(),
     };
     const chunked = await measure(async () => (await task.run(ctx)).messages ?? 0);

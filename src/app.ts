@@ -18,7 +18,7 @@ import type { HealthReport } from "./http/health/model.ts";
 import { type HttpServer, startHttpServer } from "./http/server.ts";
 import { createLogger, type Logger } from "./log.ts";
 import type { Metrics } from "./metrics/metrics.ts";
-import { ensurePrivateDir, openStore, type Store } from "./store/db.ts";
+import { ensurePrivateDir, openStore, RUNNING_BUSY_TIMEOUT_MS, type Store } from "./store/db.ts";
 import { OutboxStore } from "./store/outbox.ts";
 import { openReader } from "./store/reader.ts";
 
@@ -127,6 +127,9 @@ export async function startApp(options: StartOptions): Promise<App> {
     store.close();
     throw err;
   }
+  // From here on every writer waits out another process's lock itself, and a short wait inside
+  // SQLite keeps the event loop (and /health) answering while such a lock is held.
+  store.setBusyTimeout(RUNNING_BUSY_TIMEOUT_MS);
   housekeeper.start();
 
   let stopped = false;

@@ -7,6 +7,7 @@ export class GrowingPause {
   readonly #firstMs: number;
   readonly #maxMs: number;
   #ms: number;
+  #failures = 0;
 
   constructor(firstMs: number, maxMs: number) {
     this.#firstMs = firstMs;
@@ -14,15 +15,22 @@ export class GrowingPause {
     this.#ms = firstMs;
   }
 
+  /** Failures since the last success, counting the one being paused for once `next()` is called. */
+  get failures(): number {
+    return this.#failures;
+  }
+
   /** The pause to wait now; the one after it is twice as long (up to the ceiling). */
   next(): number {
     const ms = this.#ms;
     this.#ms = Math.min(ms * 2, this.#maxMs);
+    this.#failures++;
     return ms;
   }
 
   /** The step succeeded: the next failure waits the first pause again. */
   reset(): void {
     this.#ms = this.#firstMs;
+    this.#failures = 0;
   }
 }

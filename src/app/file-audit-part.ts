@@ -51,7 +51,9 @@ export async function startFileAudit(
   await audit.apply(config);
   const reload = () => {
     try {
-      void audit.apply(readWatchConfig(file));
+      audit
+        .apply(readWatchConfig(file))
+        .catch((err: unknown) => log.error({ err }, "the edited watch config could not be applied"));
     } catch (err) {
       audit.rejectEdit((err as Error).message);
     }

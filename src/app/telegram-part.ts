@@ -165,7 +165,7 @@ export async function startTelegram(
     feed,
     store: (message, entities) => storeRequestedMessage(ctx, message, entities),
     transaction: store.transaction,
-    now: () => clock.now(),
+    clock,
     log: log.child({ part: "saver" }),
   });
   ctx.saveRequests = (message) => {

@@ -125,17 +125,22 @@ export class FileAudit {
   /** Records an invalid edit of the watch config (the previous config stays in force). */
   rejectEdit(problem: string): void {
     this.#d.log.error({ problem }, "watch config edit rejected; the previous config stays in force");
-    this.#d.events.record(
-      {
-        source: "system",
-        type: "watch.config_rejected",
-        status: "error",
-        occurredAt: this.#d.now(),
-        error: problem,
-        details: { kept: this.#config?.directories.map((d) => d.path) ?? [] },
-      },
-      this.#d.now(),
-    );
+    try {
+      this.#d.events.record(
+        {
+          source: "system",
+          type: "watch.config_rejected",
+          status: "error",
+          occurredAt: this.#d.now(),
+          error: problem,
+          details: { kept: this.#config?.directories.map((d) => d.path) ?? [] },
+        },
+        this.#d.now(),
+      );
+    } catch (err) {
+      // Storage failing too: the log line above is the record; the service goes on.
+      this.#d.log.error({ err }, "could not record the rejected watch config edit");
+    }
   }
 
   /** True when no root has work pending now. */

@@ -11,6 +11,7 @@ import type { Logger } from "pino";
 import { GrowingPause } from "../growing-pause.ts";
 import type { DirStateStore } from "../store/dir-state.ts";
 import type { FileStateStore } from "../store/file-state.ts";
+import { storageFailureLevel } from "../store/transient-errors.ts";
 import type { RootContext } from "./changes.ts";
 import { HintExaminer } from "./hint-examiner.ts";
 import { HintSettler } from "./hint-settler.ts";
@@ -193,7 +194,10 @@ export class RootAuditor {
   #failed(err: unknown, message: string): void {
     this.#lastError = (err as Error).message;
     const retryInMs = Math.min(this.#failurePause.next(), this.ctx.cfg.pollIntervalMs);
-    this.#d.log.error({ err, root: this.root, retryInMs }, message);
+    this.#d.log[storageFailureLevel(err, this.#failurePause.failures)](
+      { err, root: this.root, retryInMs },
+      message,
+    );
     this.#schedulePoll(retryInMs);
   }
 

@@ -25,7 +25,10 @@ export function eventsRetentionTask(
         const rows = queries.expiredEvents(cutoff, CHUNK);
         if (rows.length === 0) break;
         await appendToArchive(archiveDir, ctx.now, rows);
-        archived += queries.deleteEvents(rows.map((r) => r.id));
+        // Archived already: this delete is retried on its own so the rows are not archived twice.
+        archived += await ctx.stored("deleting archived events", () =>
+          queries.deleteEvents(rows.map((r) => r.id)),
+        );
         if (rows.length < CHUNK) break;
         await ctx.yieldToLoop();
       }

@@ -2,13 +2,15 @@
  * The housekeeping loop: at start and then every `HOUSEKEEPING_INTERVAL_SECS`, runs each task in
  * order. Every run is recorded as one `events` row (`housekeeping.run`, with the counts per task,
  * the duration and a correlation id), counted in metrics, and — when every task succeeded — moves
- * the heartbeat /health checks (`last_housekeeping_at`). A failing task is logged (which /health
- * sees as an error) and does not stop the others.
+ * the heartbeat /health checks (`last_housekeeping_at`). A task cut short by a storage failure (a
+ * lock held by another process, a full disk) is run again after a pause; any other failure is
+ * logged (which /health sees as an error) and does not stop the others.
  */
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { Clock } from "../clock.ts";
 import type { EventStore } from "../store/events.ts";
+import { untilStored } from "../store/storage-retry.ts";
 import type { HousekeepingTask, TaskCounts } from "./task.ts";
 
 /** What a run did. */
@@ -91,13 +93,21 @@ export class Housekeeper {
     const errors: Record<string, string> = {};
     for (const task of this.#d.tasks) {
       if (this.#stop.signal.aborted) break;
+      const retry = { clock, signal: this.#stop.signal, log: runLog };
       try {
-        counts[task.name] = await task.run({
-          now: startedAt,
-          signal: this.#stop.signal,
-          yieldToLoop,
-          log: runLog,
-        });
+        // Tasks only remove what has expired, so one cut short by a storage failure is run again.
+        counts[task.name] = await untilStored(
+          `housekeeping task ${task.name}`,
+          () =>
+            task.run({
+              now: startedAt,
+              signal: this.#stop.signal,
+              yieldToLoop,
+              stored: (what, step) => untilStored(what, step, retry),
+              log: runLog,
+            }),
+          retry,
+        );
       } catch (err) {
         errors[task.name] = err instanceof Error ? err.message : String(err);
         runLog.error({ err, task: task.name }, "housekeeping task failed");
@@ -107,18 +117,23 @@ export class Housekeeper {
     const status = Object.keys(errors).length === 0 ? "success" : "error";
     const result: RunResult = { status, startedAt, durationMs, counts, errors, correlationId };
     try {
-      events.record(
-        {
-          source: "system",
-          type: "housekeeping.run",
-          status,
-          occurredAt: startedAt,
-          details: { counts, ...(status === "error" ? { errors } : {}) },
-          error: status === "error" ? Object.keys(errors).join(", ") : null,
-          durationMs,
-          correlationId,
-        },
-        clock.now(),
+      await untilStored(
+        "recording the housekeeping run",
+        () =>
+          events.record(
+            {
+              source: "system",
+              type: "housekeeping.run",
+              status,
+              occurredAt: startedAt,
+              details: { counts, ...(status === "error" ? { errors } : {}) },
+              error: status === "error" ? Object.keys(errors).join(", ") : null,
+              durationMs,
+              correlationId,
+            },
+            clock.now(),
+          ),
+        { clock, signal: this.#stop.signal, log: runLog },
       );
     } catch (err) {
       if (!this.#stop.signal.aborted) runLog.error({ err }, "could not record the housekeeping run");

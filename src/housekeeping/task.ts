@@ -13,6 +13,12 @@ export interface TaskContext {
   signal: AbortSignal;
   /** Lets other work run (ingest, health probes); call between chunks. */
   yieldToLoop(): Promise<void>;
+  /**
+   * Runs a storage step that must happen exactly once even when storage fails for a moment (a lock
+   * held by another process, a full disk): it is waited out and retried. A task is otherwise
+   * simply run again from the start, so only steps that must not repeat need this.
+   */
+  stored<T>(what: string, step: () => T): Promise<T>;
   log: Logger;
 }
 

@@ -17,6 +17,8 @@ import type { Clock } from "../clock.ts";
 import type { EventStore } from "../store/events.ts";
 import type { MediaFileRow, MediaFileStore } from "../store/media-files.ts";
 import type { MessageRow, MessageStore } from "../store/messages.ts";
+import { untilStored } from "../store/storage-retry.ts";
+import { isTransientStorageError } from "../store/transient-errors.ts";
 import type { MediaInfo } from "../telegram/media-map.ts";
 import type { DeletedMediaStore, OpenedMedia } from "./deleted-media-store.ts";
 import { type BufferPolicy, FILE_KINDS, missingMediaReason } from "./policy.ts";
@@ -67,7 +69,7 @@ export class MediaBuffer {
   readonly #live = new Map<number, Api.Message>();
   readonly #downloads = new Map<number, Promise<void>>();
   readonly #deletions = new Map<number, Promise<void>>();
-  #stopped = false;
+  readonly #stopping = new AbortController();
 
   constructor(deps: MediaBufferDeps) {
     this.#d = deps;
@@ -157,13 +159,13 @@ export class MediaBuffer {
 
   /** Stops taking new work and waits for what runs. */
   async stop(): Promise<void> {
-    this.#stopped = true;
+    this.#stopping.abort();
     this.#queue.clear();
     await this.idle();
   }
 
   #schedule(messageRowId: number): void {
-    if (this.#stopped || this.#downloads.has(messageRowId)) return;
+    if (this.#stopping.signal.aborted || this.#downloads.has(messageRowId)) return;
     const done = this.#queue
       .add(() => this.#fetch(messageRowId))
       .catch((err: unknown) => this.#d.log.error({ err, messageRowId }, "media download crashed"))
@@ -196,44 +198,59 @@ export class MediaBuffer {
       await this.#store(row, tmp, got);
     } catch (err) {
       await rm(tmp, { force: true });
-      this.#failed(row, msgRow, err, clock.now() - started);
+      if (isTransientStorageError(err)) {
+        // Stopped while storage was failing: the row stays pending and the next start downloads again.
+        this.#d.log.error(
+          { err, messageRowId },
+          "a downloaded file could not be recorded; retried at the next start",
+        );
+        return;
+      }
+      await this.#failed(row, msgRow, err, clock.now() - started);
     }
+  }
+
+  /** Runs a storage step, waiting out a locked database or a full disk until the buffer stops. */
+  #stored<T>(what: string, step: () => T): Promise<T> {
+    return untilStored(what, step, { clock: this.#d.clock, signal: this.#stopping.signal, log: this.#d.log });
   }
 
   async #store(row: MediaFileRow, tmp: string, got: { size: number; sha256: string }): Promise<void> {
     const { files, clock } = this.#d;
     const twin = files.withContent(got.sha256, row.id);
-    if (twin?.blob && (await exists(path.join(this.#d.mediaDir, twin.blob)))) {
-      await rm(tmp, { force: true });
-      files.update(
-        row.id,
-        { status: "stored", blob: twin.blob, size: got.size, sha256: got.sha256 },
-        clock.now(),
+    const shared = twin?.blob && (await exists(path.join(this.#d.mediaDir, twin.blob))) ? twin.blob : null;
+    const blob = shared ?? randomBytes(16).toString("hex");
+    if (shared) await rm(tmp, { force: true });
+    else await rename(tmp, path.join(this.#d.mediaDir, blob));
+    try {
+      await this.#stored("recording a downloaded file", () =>
+        files.update(row.id, { status: "stored", blob, size: got.size, sha256: got.sha256 }, clock.now()),
       );
-      return;
+    } catch (err) {
+      if (!shared) await rm(path.join(this.#d.mediaDir, blob), { force: true });
+      throw err;
     }
-    const blob = randomBytes(16).toString("hex");
-    await rename(tmp, path.join(this.#d.mediaDir, blob));
-    files.update(row.id, { status: "stored", blob, size: got.size, sha256: got.sha256 }, clock.now());
   }
 
-  #failed(row: MediaFileRow, msgRow: MessageRow, err: unknown, durationMs: number): void {
+  async #failed(row: MediaFileRow, msgRow: MessageRow, err: unknown, durationMs: number): Promise<void> {
     const now = this.#d.clock.now();
     const message = err instanceof Error ? err.message : String(err);
-    this.#d.files.update(row.id, { status: "failed", reason: message, attempts: row.attempts + 1 }, now);
-    this.#d.events.record(
-      {
-        source: "telegram",
-        type: "media.download_failed",
-        status: "error",
-        occurredAt: now,
-        chatId: msgRow.chatId,
-        messageId: msgRow.messageId,
-        error: message,
-        durationMs,
-      },
-      now,
-    );
+    await this.#stored("recording a failed download", () => {
+      this.#d.files.update(row.id, { status: "failed", reason: message, attempts: row.attempts + 1 }, now);
+      this.#d.events.record(
+        {
+          source: "telegram",
+          type: "media.download_failed",
+          status: "error",
+          occurredAt: now,
+          chatId: msgRow.chatId,
+          messageId: msgRow.messageId,
+          error: message,
+          durationMs,
+        },
+        now,
+      );
+    });
     this.#d.log.warn(
       { chatId: msgRow.chatId, messageId: msgRow.messageId, err: message },
       "media download failed",
@@ -254,7 +271,15 @@ export class MediaBuffer {
       messageId: msg.messageId,
       date: msg.date,
     });
-    files.update(row.id, { status: "vaulted", vaultFile }, clock.now());
+    try {
+      await this.#stored("recording a deleted message's kept file", () =>
+        files.update(row.id, { status: "vaulted", vaultFile }, clock.now()),
+      );
+    } catch (err) {
+      // The buffered copy stays and is what a post of this message uses.
+      await this.#d.deleted.discard(vaultFile);
+      throw err;
+    }
     if (files.blobUsers(row.blob) === 0) await rm(src, { force: true });
   }
 }

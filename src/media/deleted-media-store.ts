@@ -28,6 +28,8 @@ export interface DeletedMediaStore {
   keep(src: string, meta: DeletedMediaMeta): Promise<string>;
   /** A plaintext file to upload (a temporary 0600 copy when encrypted). */
   open(file: string): Promise<OpenedMedia>;
+  /** Removes a file just kept whose row could not be written (the buffered copy stays in use). */
+  discard(file: string): Promise<void>;
 }
 
 /** The plaintext store: files copied as they are, 0600, under random names. */
@@ -49,5 +51,6 @@ export function plaintextDeletedMediaStore(dir: string): DeletedMediaStore {
     async open(file) {
       return { path: path.join(dir, path.basename(file)), cleanup: async () => {} };
     },
+    discard: (file) => rm(path.join(dir, path.basename(file)), { force: true }),
   };
 }

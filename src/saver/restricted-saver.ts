@@ -8,11 +8,14 @@ import { randomUUID } from "node:crypto";
 import PQueue from "p-queue";
 import type { Logger } from "pino";
 import { Api, type TelegramClient } from "telegram";
+import type { Clock } from "../clock.ts";
 import type { Feed } from "../feed/feed.ts";
 import { notSavedPost, savedMessagePost } from "../feed/posts.ts";
 import type { EventStore } from "../store/events.ts";
 import type { MessageRow, MessageStore } from "../store/messages.ts";
 import type { PeerStore } from "../store/peers.ts";
+import { untilStored } from "../store/storage-retry.ts";
+import { isTransientStorageError } from "../store/transient-errors.ts";
 import { inputPeerOf } from "../telegram/log-chat.ts";
 import { markChannel, markChat } from "../telegram/peer-id.ts";
 import type { LinkedPeer, MessageLink } from "./message-links.ts";
@@ -33,8 +36,14 @@ export interface SaverDeps {
   /** Stores a fetched message, forcing its media into the buffer. */
   store: StoreFetched;
   transaction: <T>(fn: () => T) => T;
-  now: () => number;
+  clock: Clock;
   log: Logger;
+}
+
+/** A linked message as fetched, with the users and chats that came with it. */
+interface FetchedMessage {
+  message: Api.Message;
+  entities: Map<string, Api.TypeUser | Api.TypeChat>;
 }
 
 /** A link could not be followed; the message says why, in the owner's terms. */
@@ -44,6 +53,7 @@ class LinkError extends Error {}
 export class RestrictedSaver {
   readonly #d: SaverDeps;
   readonly #queue = new PQueue({ concurrency: 1 });
+  readonly #stopping = new AbortController();
 
   constructor(deps: SaverDeps) {
     this.#d = deps;
@@ -60,43 +70,79 @@ export class RestrictedSaver {
   }
 
   async stop(): Promise<void> {
+    this.#stopping.abort();
     this.#queue.clear();
     await this.#queue.onIdle();
   }
 
   async #save(requestMessageId: number, link: MessageLink): Promise<void> {
     const correlationId = randomUUID();
+    let fetched: FetchedMessage;
     try {
-      const { message, entities } = await this.#fetch(link);
-      this.#d.transaction(() => {
-        const stored = this.#d.store(message, entities);
-        if (!stored) throw new LinkError("the message could not be stored");
-        const peers = {
-          chat: this.#d.peers.get(stored.chatId),
-          sender: stored.senderId === null ? undefined : this.#d.peers.get(stored.senderId),
-        };
-        this.#d.feed.enqueue({
-          kind: "saved.message",
-          body: savedMessagePost(stored, peers, link.raw),
-          attachment: stored.media ? { type: "message-media", messageRowId: stored.id } : undefined,
-          replyTo: requestMessageId,
-          correlationId,
-        });
-        this.#record(link, "success", null, stored.chatId, correlationId);
-      });
+      fetched = await this.#fetch(link);
     } catch (err) {
       const why = err instanceof LinkError ? err.message : `Telegram said: ${(err as Error).message}`;
-      this.#d.log.warn({ link: link.raw, err: why }, "restricted-link saver: could not save");
-      this.#d.transaction(() => {
-        this.#d.feed.enqueue({
-          kind: "saved.failed",
-          body: notSavedPost(link.raw, why),
-          replyTo: requestMessageId,
-          correlationId,
-        });
-        this.#record(link, "error", why, null, correlationId);
-      });
+      return this.#notSaved(requestMessageId, link, why, correlationId);
     }
+    const { message, entities } = fetched;
+    try {
+      await this.#stored("recording a saved message", () =>
+        this.#d.transaction(() => {
+          const stored = this.#d.store(message, entities);
+          if (!stored) throw new LinkError("the message could not be stored");
+          const peers = {
+            chat: this.#d.peers.get(stored.chatId),
+            sender: stored.senderId === null ? undefined : this.#d.peers.get(stored.senderId),
+          };
+          this.#d.feed.enqueue({
+            kind: "saved.message",
+            body: savedMessagePost(stored, peers, link.raw),
+            attachment: stored.media ? { type: "message-media", messageRowId: stored.id } : undefined,
+            replyTo: requestMessageId,
+            correlationId,
+          });
+          this.#record(link, "success", null, stored.chatId, correlationId);
+        }),
+      );
+    } catch (err) {
+      if (isTransientStorageError(err)) return this.#lost(link, err);
+      const why =
+        err instanceof LinkError ? err.message : `it could not be stored (${(err as Error).message})`;
+      return this.#notSaved(requestMessageId, link, why, correlationId);
+    }
+  }
+
+  /** Queues the reply saying why a link was not saved, and records it. */
+  async #notSaved(requestMessageId: number, link: MessageLink, why: string, correlationId: string) {
+    this.#d.log.warn({ link: link.raw, err: why }, "restricted-link saver: could not save");
+    try {
+      await this.#stored("recording an unsaved link", () =>
+        this.#d.transaction(() => {
+          this.#d.feed.enqueue({
+            kind: "saved.failed",
+            body: notSavedPost(link.raw, why),
+            replyTo: requestMessageId,
+            correlationId,
+          });
+          this.#record(link, "error", why, null, correlationId);
+        }),
+      );
+    } catch (err) {
+      this.#lost(link, err);
+    }
+  }
+
+  /** The service stopped while storage was failing: nothing about this link could be written. */
+  #lost(link: MessageLink, err: unknown): void {
+    this.#d.log.error(
+      { err, link: link.raw },
+      "restricted-link saver: stopped before the link could be recorded; send the link again",
+    );
+  }
+
+  /** Runs a storage step, waiting out a locked database or a full disk until the saver stops. */
+  #stored<T>(what: string, step: () => T): Promise<T> {
+    return untilStored(what, step, { clock: this.#d.clock, signal: this.#stopping.signal, log: this.#d.log });
   }
 
   #record(
@@ -106,7 +152,7 @@ export class RestrictedSaver {
     chatId: number | null,
     correlationId: string,
   ) {
-    const now = this.#d.now();
+    const now = this.#d.clock.now();
     this.#d.events.record(
       {
         source: "telegram",
@@ -156,9 +202,7 @@ export class RestrictedSaver {
     );
   }
 
-  async #fetch(
-    link: MessageLink,
-  ): Promise<{ message: Api.Message; entities: Map<string, Api.TypeUser | Api.TypeChat> }> {
+  async #fetch(link: MessageLink): Promise<FetchedMessage> {
     const { input, entities } = await this.#inputPeer(link.peer);
     let peer = input;
     let messageId = link.messageId;

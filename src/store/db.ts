@@ -1,7 +1,7 @@
 /**
  * Opens the SQLite database, applies the committed migrations and sets the pragmas the service
  * relies on: WAL (readers never block the single writer), a busy timeout (a second process such as
- * `scan` or `report` waits instead of failing), foreign keys on. The file and its WAL companions are
+ * `scan` waits instead of failing), foreign keys on. The file and its WAL companions are
  * mode 0600 inside a 0700 directory: they hold every message the account has seen.
  */
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
@@ -21,6 +21,8 @@ export interface Store {
   readonly file: string;
   /** Runs `fn` in one write transaction (BEGIN IMMEDIATE); nested calls become savepoints. */
   transaction<T>(fn: () => T): T;
+  /** How long a statement waits for another process's write lock before failing with SQLITE_BUSY. */
+  setBusyTimeout(ms: number): void;
   close(): void;
 }
 
@@ -46,6 +48,18 @@ const CHECKPOINT_INTERVAL_MS = 2000;
  */
 const SAFETY_NET_CHECKPOINT_PAGES = 50_000;
 
+/**
+ * How long a statement waits on another process's write lock, for the `scan` command and
+ * while the service starts: they have nothing better to do than wait.
+ */
+export const WAITING_BUSY_TIMEOUT_MS = 5_000;
+/**
+ * The same wait once the service runs. SQLite waits synchronously, so the whole event loop — and
+ * with it /health — waits too. Every part that writes while running waits out a lock with a pause
+ * and tries again (see `untilStored`), so a short timeout loses nothing and keeps probes answering.
+ */
+export const RUNNING_BUSY_TIMEOUT_MS = 100;
+
 /** Opens (creating if needed) and migrates the database at `file`. */
 export function openStore(file: string): Store {
   ensurePrivateDir(path.dirname(file));
@@ -54,7 +68,7 @@ export function openStore(file: string): Store {
   const sqlite = new Database(file);
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("synchronous = NORMAL");
-  sqlite.pragma("busy_timeout = 5000");
+  sqlite.pragma(`busy_timeout = ${WAITING_BUSY_TIMEOUT_MS}`);
   sqlite.pragma("foreign_keys = ON");
   const db = drizzle(sqlite, { schema });
   migrate(db, { migrationsFolder: MIGRATIONS });
@@ -75,6 +89,9 @@ export function openStore(file: string): Store {
     sqlite,
     file,
     transaction: <T>(fn: () => T): T => inTransaction.immediate(fn) as T,
+    setBusyTimeout: (ms) => {
+      sqlite.pragma(`busy_timeout = ${Math.max(0, Math.trunc(ms))}`);
+    },
     close: () => {
       clearInterval(checkpoints);
       if (sqlite.open) {

@@ -7,9 +7,12 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
+import { setTimeout as delay } from "node:timers/promises";
 import { gunzipSync } from "node:zlib";
+import Database from "better-sqlite3";
 import { AdaptiveChunk, TARGET_CHUNK_MS } from "../../src/housekeeping/chunk-size.ts";
 import { eventsCutoff, messageRules } from "../../src/housekeeping/retention-policy.ts";
+import { createLogger } from "../../src/log.ts";
 import { EventStore } from "../../src/store/events.ts";
 import { MessageStore } from "../../src/store/messages.ts";
 import { type AppFixture, startFixture } from "../support/app-fixture.ts";
@@ -148,5 +151,44 @@ describe("housekeeping run", () => {
     assert.ok(ids(f, "SELECT id FROM events").includes(old), "the event is still there");
     assert.equal(f.app.housekeeper.lastSuccessAt, lastSuccess, "no heartbeat for a failed run");
     assert.equal(new EventStore(f.app.store.db).ofType("housekeeping.run", "error").length, 1);
+  });
+
+  it("waits out another process's lock: archived events are deleted once the lock goes, and archived once", async (t) => {
+    const lines: { level: number; msg: string }[] = [];
+    const logger = createLogger({
+      level: "warn",
+      destination: { write: (line: string) => void lines.push(JSON.parse(line)) },
+    });
+    const f = await startFixture(t, { EVENTS_RETENTION_DAYS: "1", OUTBOX_RETENTION_DAYS: "0" }, undefined, {
+      logger,
+    });
+    await f.app.housekeeper.runNow();
+    const old = [addEvent(f, 2 * DAY), addEvent(f, 3 * DAY)];
+    const other = new Database(f.app.store.file);
+    t.after(() => other.close());
+    other.exec("BEGIN IMMEDIATE");
+    const running = f.app.housekeeper.runNow();
+    while (!lines.some((l) => /deleting archived events: storage failed/.test(l.msg) || l.level >= 50))
+      await delay(10);
+    other.exec("COMMIT");
+    const run = await running;
+    assert.deepEqual(
+      lines.filter((l) => l.level >= 50).map((l) => l.msg),
+      [],
+    );
+    assert.equal(run.status, "success");
+    assert.deepEqual(run.counts.events, { events: 2 });
+    assert.deepEqual(ids(f, `SELECT id FROM events WHERE id IN (${old.join(",")})`), []);
+    const dir = path.join(f.dataRoot, "archive");
+    const archived = gunzipSync(readFileSync(path.join(dir, readdirSync(dir)[0]!)))
+      .toString("utf8")
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l).id as number);
+    assert.deepEqual(
+      archived.sort((a, b) => a - b),
+      old,
+      "each event archived once",
+    );
   });
 });

@@ -178,11 +178,11 @@ describe("bad input", () => {
   });
 
   it("a locked database (another process writing) delays messages; none is lost", async (t) => {
-    const messages: string[] = [];
+    const lines: { level: number; msg: string }[] = [];
     const errors = new ErrorLog(() => Date.now());
     const logger = createLogger({
-      level: "error",
-      destination: { write: (line: string) => void messages.push(JSON.parse(line).msg) },
+      level: "warn",
+      destination: { write: (line: string) => void lines.push(JSON.parse(line)) },
       onError: (message, err) => errors.record(message, err),
     });
     const f = await startFixture(t, {}, undefined, { logger, errors });
@@ -195,9 +195,9 @@ describe("bad input", () => {
         newMessageUpdate(message({ id, peer: alice, from: alice, text: `kept ${id}` }), { users: [alice] }),
       );
     }
-    while (messages.length === 0) await delay(10);
-    assert.match(messages[0]!, /kept and retried/);
-    assert.equal(f.app.health().httpStatus, 503, "health says storage failed");
+    while (!lines.some((l) => l.level === 40 && /kept and retried/.test(l.msg))) await delay(10);
+    // Seconds more of it would be an error (`storageFailureLevel`, unit-tested) and a 503.
+    assert.equal(f.app.health().httpStatus, 200, "a lock held for a moment is contention, not a fault");
     other.exec("COMMIT");
     await f.app.idle();
     assert.equal(count(f), 3);

@@ -38,6 +38,7 @@ export function configuredDeletedMediaStore(s: VaultSettings): DeletedMediaStore
   const keeper = s.encrypt && sealed ? sealed : plain;
   return {
     keep: (src, meta) => keeper.keep(src, meta),
+    discard: (file) => keeper.discard(file),
     async open(file) {
       // The stores name their files: `<32 hex>.tlv` sealed, `<32 hex>.bin` plain.
       if (!file.endsWith(VAULT_EXTENSION)) return plain.open(file);

@@ -34,5 +34,6 @@ export function encryptedDeletedMediaStore(
       }
       return { path: plain, cleanup: () => rm(plain, { force: true }) };
     },
+    discard: (file) => rm(path.join(vaultDir, path.basename(file)), { force: true }),
   };
 }

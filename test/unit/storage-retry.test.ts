@@ -1,0 +1,139 @@
+/**
+ * A storage step under a real lock held by another connection: retried with a growing pause until
+ * it is stored, loud only once the lock has lasted, and given one last try when the service stops.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, describe, it } from "node:test";
+import Database from "better-sqlite3";
+import { GrowingPause } from "../../src/growing-pause.ts";
+import { createLogger } from "../../src/log.ts";
+import { openStore, type Store } from "../../src/store/db.ts";
+import { KeyValueStore } from "../../src/store/kv.ts";
+import { untilStored } from "../../src/store/storage-retry.ts";
+import { LOCK_FAILURES_BEFORE_ERROR, storageFailureLevel } from "../../src/store/transient-errors.ts";
+
+const dirs: string[] = [];
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+function lockedStore(): { store: Store; other: Database.Database } {
+  const dir = mkdtempSync(path.join(tmpdir(), "tl-retry-"));
+  dirs.push(dir);
+  const store = openStore(path.join(dir, "db", "logger.sqlite"));
+  store.setBusyTimeout(10);
+  const other = new Database(store.file);
+  other.exec("BEGIN IMMEDIATE");
+  return { store, other };
+}
+
+function recordingLog() {
+  const lines: { level: number; msg: string }[] = [];
+  const log = createLogger({
+    level: "warn",
+    destination: { write: (l: string) => void lines.push(JSON.parse(l)) },
+  });
+  return { log, lines };
+}
+
+describe("storage retry", () => {
+  it("waits out another connection's lock and stores the step once", async () => {
+    const { store, other } = lockedStore();
+    const kv = new KeyValueStore(store.db);
+    const { log, lines } = recordingLog();
+    const pauses: number[] = [];
+    const clock = {
+      sleep: async (ms: number) => {
+        pauses.push(ms);
+        if (pauses.length === 2) other.exec("COMMIT");
+      },
+    };
+    let tries = 0;
+    await untilStored(
+      "writing a value",
+      () => {
+        tries++;
+        kv.set("k", "v", 1);
+      },
+      { clock, signal: new AbortController().signal, log },
+    );
+    assert.equal(kv.get("k"), "v");
+    assert.equal(tries, 3);
+    assert.deepEqual(pauses, [1000, 2000]);
+    assert.deepEqual(
+      lines.map((l) => [l.level, l.msg]),
+      [
+        [40, "writing a value: storage failed; retrying"],
+        [40, "writing a value: storage failed; retrying"],
+      ],
+    );
+    other.close();
+    store.close();
+  });
+
+  it("after stop, tries once more and then throws the storage error", async () => {
+    const { store, other } = lockedStore();
+    const kv = new KeyValueStore(store.db);
+    const { log } = recordingLog();
+    const stop = new AbortController();
+    let tries = 0;
+    const clock = { sleep: async () => stop.abort() };
+    await assert.rejects(
+      untilStored(
+        "writing a value",
+        () => {
+          tries++;
+          kv.set("k", "v", 1);
+        },
+        { clock, signal: stop.signal, log },
+      ),
+      (err: { code?: string }) => err.code === "SQLITE_BUSY",
+    );
+    assert.equal(tries, 2);
+    other.exec("ROLLBACK");
+    assert.equal(kv.get("k"), undefined);
+    other.close();
+    store.close();
+  });
+
+  it("throws an error of the step's own at once", async () => {
+    const { log } = recordingLog();
+    let tries = 0;
+    await assert.rejects(
+      untilStored(
+        "parsing",
+        () => {
+          tries++;
+          throw new Error("malformed");
+        },
+        { clock: { sleep: async () => {} }, signal: new AbortController().signal, log },
+      ),
+      /malformed/,
+    );
+    assert.equal(tries, 1);
+  });
+
+  it("a lock is a warning for its first failures, then an error; a full disk is an error at once", () => {
+    const busy = { code: "SQLITE_BUSY" };
+    const levels = [1, 2, 3, 4, 5].map((n) => storageFailureLevel(busy, n));
+    assert.equal(LOCK_FAILURES_BEFORE_ERROR, 3);
+    assert.deepEqual(levels, ["warn", "warn", "warn", "error", "error"]);
+    assert.equal(storageFailureLevel({ code: "SQLITE_LOCKED_SHAREDCACHE" }, 1), "warn");
+    assert.equal(storageFailureLevel({ code: "SQLITE_FULL" }, 1), "error");
+    assert.equal(storageFailureLevel({ code: "SQLITE_IOERR_WRITE" }, 1), "error");
+    assert.equal(storageFailureLevel(new Error("other"), 1), "error");
+  });
+
+  it("the pause counts failures since the last success", () => {
+    const p = new GrowingPause(1000, 5000);
+    assert.equal(p.failures, 0);
+    p.next();
+    p.next();
+    assert.equal(p.failures, 2);
+    p.reset();
+    assert.equal(p.failures, 0);
+  });
+});
