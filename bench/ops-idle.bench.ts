@@ -17,12 +17,19 @@
  *
  *   node bench/run.ts ops-idle
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { PRODUCTION_ENV, PRODUCTION_V8_FLAGS, printTable, type ResultRow, reportTarget } from "./support.ts";
+import {
+  PRODUCTION_ENV,
+  PRODUCTION_V8_FLAGS,
+  printTable,
+  type ResultRow,
+  reportTarget,
+  waitForHttpPort,
+} from "./support.ts";
 
 const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url));
 const TELEGRAM_CHILD = fileURLToPath(new URL("./ops-idle-telegram.ts", import.meta.url));
@@ -34,18 +41,6 @@ function memoryMb(pid: number): { rss: number; anon: number; file: number } {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? Number.NaN);
   return { rss: kb("VmRSS") / 1024, anon: kb("RssAnon") / 1024, file: kb("RssFile") / 1024 };
-}
-
-async function waitForPort(child: ChildProcess): Promise<number> {
-  let buf = "";
-  return new Promise((resolve, reject) => {
-    child.stdout!.on("data", (d: Buffer) => {
-      buf += d;
-      const m = /"msg":"http listening"[^\n]*"port":(\d+)|"port":(\d+)[^\n]*"msg":"http listening"/.exec(buf);
-      if (m) resolve(Number(m[1] ?? m[2]));
-    });
-    child.once("exit", (code) => reject(new Error(`exited ${code}: ${buf}`)));
-  });
 }
 
 interface Figures {
@@ -64,7 +59,7 @@ async function measure(args: string[], env: Record<string, string>, healthPath: 
     env: { PATH: process.env.PATH ?? "", ...PRODUCTION_ENV, ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });
-  const port = await waitForPort(child);
+  const port = await waitForHttpPort(child);
   const url = `http://127.0.0.1:${port}${healthPath}`;
   for (;;) {
     const r = await fetch(url).catch(() => null);

@@ -1,14 +1,17 @@
 /**
  * Shared pieces for the benchmarks: the compact result tables every benchmark prints, target
- * outcomes for the runner's summary, statistics, temporary folders and a seeded random source.
+ * outcomes for the runner's summary, statistics, temporary folders, a seeded random source and
+ * the production flags and log line of a real service process.
  * Realistic Telegram data (peers, texts, update containers) is in `bench/data.ts`.
  *
  * Benchmarks are not timed tests: they print figures, the target beside each and whether it is
  * met, and never fail on a figure. Every ratio is against a baseline measured in the same process.
  */
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { createInterface } from "node:readline";
 
 // ---------------------------------------------------------------- results
 
@@ -137,3 +140,26 @@ export const PRODUCTION_V8_FLAGS = ["--max-semi-space-size=4"];
 
 /** The environment the service runs with besides its settings (`npm start`, Dockerfile, systemd unit). */
 export const PRODUCTION_ENV: Record<string, string> = { MALLOC_ARENA_MAX: "2" };
+
+/**
+ * The port a service process says it listens on: its "http listening" log line (`HEALTH_PORT=0`
+ * lets the system pick one). `child` must be spawned with stdout piped; its stdout is read to the
+ * end, so the child never stalls on a full pipe, and `onLine` sees every line after the port is known
+ * too (a benchmark counting warnings, say). Rejects when the child exits first.
+ */
+export function waitForHttpPort(child: ChildProcess, onLine?: (line: string) => void): Promise<number> {
+  const lines = createInterface({ input: child.stdout! });
+  let seen: string | null = ""; // what it said before listening, for the error; null once listening
+  return new Promise((resolve, reject) => {
+    lines.on("line", (line) => {
+      onLine?.(line);
+      if (seen === null) return;
+      const port = line.includes('"http listening"') ? (JSON.parse(line) as { port?: unknown }).port : null;
+      if (typeof port === "number") {
+        seen = null;
+        resolve(port);
+      } else seen += `${line}\n`;
+    });
+    child.once("exit", (code) => reject(new Error(`exited ${code} before listening: ${seen}`)));
+  });
+}
