@@ -8,6 +8,7 @@ export class GrowingPause {
   readonly #maxMs: number;
   #ms: number;
   #failures = 0;
+  #failingSince: number | null = null;
 
   constructor(firstMs: number, maxMs: number) {
     this.#firstMs = firstMs;
@@ -20,11 +21,17 @@ export class GrowingPause {
     return this.#failures;
   }
 
-  /** The pause to wait now; the one after it is twice as long (up to the ceiling). */
-  next(): number {
+  /** How long the step has been failing: since the first failure after the last success. */
+  failingForMs(now = Date.now()): number {
+    return this.#failingSince === null ? 0 : now - this.#failingSince;
+  }
+
+  /** A failure: the pause to wait now; the one after it is twice as long (up to the ceiling). */
+  next(now = Date.now()): number {
     const ms = this.#ms;
     this.#ms = Math.min(ms * 2, this.#maxMs);
     this.#failures++;
+    this.#failingSince ??= now;
     return ms;
   }
 
@@ -32,5 +39,6 @@ export class GrowingPause {
   reset(): void {
     this.#ms = this.#firstMs;
     this.#failures = 0;
+    this.#failingSince = null;
   }
 }

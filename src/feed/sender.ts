@@ -16,7 +16,7 @@ import type { FeedConfig } from "../config.ts";
 import { GrowingPause } from "../growing-pause.ts";
 import type { EventStore } from "../store/events.ts";
 import type { OutboxRow, OutboxStore } from "../store/outbox.ts";
-import { isTransientStorageError, storageFailureLevel } from "../store/transient-errors.ts";
+import { isTransientStorageError, nextStoragePause, storageFailureLevel } from "../store/transient-errors.ts";
 import { FOLDED_MEDIA_KIND } from "./folded-media.ts";
 import { DELETED_POST_KIND, FOLDED_POST_KIND, foldIfBurst } from "./folding.ts";
 import type { FormattedText } from "./formatted-text.ts";
@@ -168,8 +168,8 @@ export class FeedSender {
         pause.reset();
       } catch (err) {
         const what = isTransientStorageError(err) ? "storage failed" : "unexpected error";
-        const retryInMs = pause.next();
-        this.#d.log[storageFailureLevel(err, pause.failures)](
+        const retryInMs = nextStoragePause(err, pause);
+        this.#d.log[storageFailureLevel(err, pause.failingForMs())](
           { err, retryInMs },
           `log chat: ${what}; the feed goes on after a pause`,
         );

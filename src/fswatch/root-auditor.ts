@@ -11,7 +11,7 @@ import type { Logger } from "pino";
 import { GrowingPause } from "../growing-pause.ts";
 import type { DirStateStore } from "../store/dir-state.ts";
 import type { FileStateStore } from "../store/file-state.ts";
-import { storageFailureLevel } from "../store/transient-errors.ts";
+import { nextStoragePause, storageFailureLevel } from "../store/transient-errors.ts";
 import type { RootContext } from "./changes.ts";
 import { HintExaminer } from "./hint-examiner.ts";
 import { HintSettler } from "./hint-settler.ts";
@@ -75,7 +75,12 @@ export class RootAuditor {
     this.#hints = new HintSettler({
       now: deps.now,
       settleMs: deps.settleMs,
-      settled: (batch) => this.#enqueue(() => this.#examiner.examine(batch)),
+      // While a step is failing, writing each change would meet the same lock (and hold the event
+      // loop each time); the pass that follows the failure records them all.
+      settled: (batch) =>
+        this.#enqueue(async () => {
+          if (!this.#failing) await this.#examiner.examine(batch);
+        }),
       burstOver: (seenAt) => this.#reconcile("burst", seenAt),
     });
     this.#examiner = new HintExaminer({
@@ -193,8 +198,8 @@ export class RootAuditor {
    */
   #failed(err: unknown, message: string): void {
     this.#lastError = (err as Error).message;
-    const retryInMs = Math.min(this.#failurePause.next(), this.ctx.cfg.pollIntervalMs);
-    this.#d.log[storageFailureLevel(err, this.#failurePause.failures)](
+    const retryInMs = Math.min(nextStoragePause(err, this.#failurePause), this.ctx.cfg.pollIntervalMs);
+    this.#d.log[storageFailureLevel(err, this.#failurePause.failingForMs())](
       { err, root: this.root, retryInMs },
       message,
     );
@@ -219,8 +224,15 @@ export class RootAuditor {
     return check.online;
   }
 
+  /** Whether a step failed and no pass has succeeded since. */
+  get #failing(): boolean {
+    return this.#failurePause.failures > 0;
+  }
+
   #reconcile(reason: string, seenAt?: Map<string, number>): void {
     this.#enqueue(async () => {
+      // An empty write transaction first: a database still locked should not cost a walk of the tree.
+      if (this.#failing) this.#d.transaction(() => {});
       const outcome = await reconcileRoot(this.ctx, this.#d, { seenAt });
       this.#afterScan(reason, outcome);
     });

@@ -8,7 +8,7 @@
 import type { Logger } from "pino";
 import type { Clock } from "../clock.ts";
 import { GrowingPause } from "../growing-pause.ts";
-import { isTransientStorageError, storageFailureLevel } from "./transient-errors.ts";
+import { isTransientStorageError, nextStoragePause, storageFailureLevel } from "./transient-errors.ts";
 
 /** The first pause after a failed step; it doubles up to `MAX_STORAGE_PAUSE_MS`. */
 export const FIRST_STORAGE_PAUSE_MS = 1_000;

@@ -4,6 +4,7 @@
  * same work later succeeds. Skipping it would lose a message for good, so callers keep such work
  * and retry, and only skip what fails for reasons of its own (a constraint, a malformed update).
  */
+import type { GrowingPause } from "../growing-pause.ts";
 
 /** SQLite result codes (primary codes; extended ones start with them) that a retry can cure. */
 const TRANSIENT_PREFIXES = [
@@ -24,11 +25,17 @@ export function isTransientStorageError(err: unknown): boolean {
 }
 
 /**
- * Failures of a lock taken by another process (a `scan`, a backup) that are still "contention"
- * rather than a fault: the service waits only briefly on a lock so /health stays responsive, and
- * then pauses 1 s, 2 s, 4 s between tries, so three failures cover about seven seconds of waiting.
+ * How long a lock held by another process (a `scan`, a backup) stays "contention" rather than a
+ * fault: the 5 s a statement used to wait inside SQLite, before the running service stopped
+ * waiting there so /health stays responsive.
  */
-export const LOCK_FAILURES_BEFORE_ERROR = 3;
+export const LOCK_GRACE_MS = 5_000;
+/**
+ * The longest pause between tries while the failure is a lock. A lock ends when the other process
+ * commits, and a try costs at most the running busy timeout, so waiting longer only delays
+ * recovery. A full disk or an I/O error is waited out with the caller's own (longer) ceiling.
+ */
+export const LOCK_RETRY_CEILING_MS = 4_000;
 
 function isLockError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
@@ -36,10 +43,16 @@ function isLockError(err: unknown): boolean {
 }
 
 /**
- * How loud a failed storage step is, given how many times in a row it has failed (this one
- * included). A lock held by another process for a few seconds is a warning; a longer one, a full
- * disk or an I/O error is an error (which /health reports). Anything else is an error too.
+ * How loud a failed storage step is, given how long it has been failing. A lock held by another
+ * process for a few seconds is a warning; a longer one, a full disk or an I/O error is an error
+ * (which /health reports). Anything else is an error too.
  */
-export function storageFailureLevel(err: unknown, failures: number): "warn" | "error" {
-  return isLockError(err) && failures <= LOCK_FAILURES_BEFORE_ERROR ? "warn" : "error";
+export function storageFailureLevel(err: unknown, failingForMs: number): "warn" | "error" {
+  return isLockError(err) && failingForMs < LOCK_GRACE_MS ? "warn" : "error";
+}
+
+/** Counts a failed storage step on `pause` and returns how long to wait before the next try. */
+export function nextStoragePause(err: unknown, pause: GrowingPause): number {
+  const ms = pause.next();
+  return isLockError(err) ? Math.min(ms, LOCK_RETRY_CEILING_MS) : ms;
 }

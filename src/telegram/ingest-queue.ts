@@ -5,7 +5,7 @@
  */
 import type { Logger } from "pino";
 import { GrowingPause } from "../growing-pause.ts";
-import { storageFailureLevel } from "../store/transient-errors.ts";
+import { nextStoragePause, storageFailureLevel } from "../store/transient-errors.ts";
 
 /** Handles a batch of items; may be async (the queue waits for it before the next batch). */
 export type BatchHandler<T> = (batch: T[]) => void | Promise<void>;
@@ -134,8 +134,8 @@ export class IngestQueue<T> {
         }
         if (this.#limits.retryable(err)) {
           this.#retry = batch;
-          const retryInMs = this.#closed ? 0 : pause.next();
-          this.#log[storageFailureLevel(err, Math.max(1, pause.failures))](
+          const retryInMs = this.#closed ? 0 : nextStoragePause(err, pause);
+          this.#log[storageFailureLevel(err, pause.failingForMs())](
             { err, items: batch.length, waiting: this.depth, retryInMs },
             "ingest batch failed; it is kept and retried",
           );
