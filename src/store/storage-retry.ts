@@ -35,8 +35,8 @@ export async function untilStored<T>(what: string, step: () => T | Promise<T>, r
       return await step();
     } catch (err) {
       if (!isTransientStorageError(err) || r.signal.aborted) throw err;
-      const retryInMs = pause.next();
-      r.log[storageFailureLevel(err, pause.failures)](
+      const retryInMs = nextStoragePause(err, pause);
+      r.log[storageFailureLevel(err, pause.failingForMs())](
         { err, retryInMs },
         `${what}: storage failed; retrying`,
       );
