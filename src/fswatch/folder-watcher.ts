@@ -10,7 +10,8 @@
  * name every path that may have changed:
  *  - a file added, changed or removed → that file (`file`);
  *  - a folder added → the folder (`dir`), then every file below it (it is entered and listed after
- *    its watch is set, so nothing created meanwhile is missed);
+ *    its watch is set, so nothing created meanwhile is missed; a slice of folders per turn of the
+ *    event loop, so a large tree moved in does not hold it);
  *  - a folder removed or replaced → every file and folder that was known below it;
  *  - the root itself removed or replaced → the root (`dir`), so the auditor checks it.
  * Names are never filtered (`*~`, `.*.swp` are files like others), links are never followed,
@@ -66,6 +67,8 @@ class FolderWatcher {
   readonly #pending = new Map<string, boolean>();
   /** Folders that may have been removed or replaced themselves (inotify names them by their own name). */
   readonly #selfSuspects = new Set<string>();
+  /** Folders that appeared and are still to be entered (and their files hinted), a slice per look. */
+  readonly #toEnter: string[] = [];
   /** The root's parent, watched only while the root is gone. */
   #rootParent: FSWatcher | undefined;
   #ready = false;
@@ -102,6 +105,7 @@ class FolderWatcher {
     this.#tree.clear();
     this.#pending.clear();
     this.#selfSuspects.clear();
+    this.#toEnter.length = 0;
     return Promise.resolve();
   }
 
@@ -140,10 +144,25 @@ class FolderWatcher {
     return entries.length;
   }
 
-  /** Enters `top` and every folder below it, hinting all it finds (a folder that appeared). */
+  /**
+   * Queues `top` and every folder below it to be entered, hinting all it finds (a folder that
+   * appeared). They are entered a slice at a time, so a large folder moved in does not hold the
+   * event loop while it is listed.
+   */
   #enterTree(top: string): void {
-    const stack = [top];
-    while (stack.length > 0) this.#enter(stack.pop()!, true, stack);
+    this.#toEnter.push(top);
+  }
+
+  /** Enters queued folders until about `YIELD_EVERY` entries are listed; returns whether some remain. */
+  #enterSlice(): boolean {
+    let listed = 0;
+    while (this.#toEnter.length > 0 && listed < YIELD_EVERY && !this.#closed) {
+      const dir = this.#toEnter.pop()!;
+      // Gone or replaced since it was queued: its parent's events say what happened instead.
+      if (dir !== this.#root && !this.#tree.folder(path.dirname(dir))?.dirs.has(path.basename(dir))) continue;
+      listed += this.#enter(dir, true, this.#toEnter);
+    }
+    return this.#toEnter.length > 0;
   }
 
   /** Stops watching `dir` and below, hinting every file and folder that was known there. */
@@ -187,7 +206,7 @@ class FolderWatcher {
 
   #scheduleLook(): void {
     if (!this.#ready || this.#closed || this.#look) return;
-    if (this.#pending.size === 0 && this.#selfSuspects.size === 0) return;
+    if (this.#pending.size === 0 && this.#selfSuspects.size === 0 && this.#toEnter.length === 0) return;
     this.#look = setImmediate(() => {
       this.#look = undefined;
       this.#lookNow();
@@ -200,6 +219,11 @@ class FolderWatcher {
    * events) when it is not read.
    */
   #lookNow(): void {
+    if (this.#enterSlice()) {
+      // Folders first: events inside a folder not yet entered are covered by its listing.
+      this.#scheduleLook();
+      return;
+    }
     for (const dir of this.#selfSuspects) {
       this.#selfSuspects.delete(dir);
       // A child of the same name explains the event; otherwise the folder itself went or was replaced.

@@ -119,6 +119,42 @@ describe("root watcher", () => {
     assert.deepEqual(w.errors, []);
   });
 
+  it("enters a large folder moved in a slice at a time, naming every file while the event loop turns", async (t) => {
+    const outside = tempDir(t, "tl-rw-out-");
+    const big = path.join(outside, "big");
+    for (let d = 0; d < 6; d++) {
+      mkdirSync(path.join(big, `d${d}`), { recursive: true });
+      for (let i = 0; i < 1000; i++) writeFileSync(path.join(big, `d${d}`, `f${i}`), "");
+    }
+    const w = await watched(t, () => {});
+    let turn = 0;
+    let turning = true;
+    const tick = () => {
+      turn++;
+      if (turning) setImmediate(tick);
+    };
+    setImmediate(tick);
+    t.after(() => {
+      turning = false;
+    });
+    // Which turn of the event loop each hint came in.
+    const turnOf = new Map<string, number>();
+    const push = w.hints.push.bind(w.hints);
+    w.hints.push = (...items: string[]) => {
+      for (const h of items) turnOf.set(h, turn);
+      return push(...items);
+    };
+    renameSync(big, path.join(w.root, "big"));
+    const files = Array.from({ length: 6000 }, (_, k) => `file big/d${Math.floor(k / 1000)}/f${k % 1000}`);
+    await waitFor(() => files.every((h) => turnOf.has(h)), {
+      what: "every file of the moved folder",
+    });
+    turning = false;
+    const turns = new Set(files.map((h) => turnOf.get(h)));
+    assert.ok(turns.size > 1, `6,000 files named within ${turns.size} turn(s) of the event loop`);
+    assert.deepEqual(w.errors, []);
+  });
+
   it("names the old and new path of every file of a folder renamed within the root", async (t) => {
     const w = await watched(t, (root) => {
       mkdirSync(path.join(root, "before", "inner"), { recursive: true });
