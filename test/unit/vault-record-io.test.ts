@@ -136,6 +136,31 @@ describe("WriteBehind", () => {
     assert.equal(owned.buffer.detached, true, "released once written");
   });
 
+  it("gathers consecutive writes under the size limit without misplacing or losing a byte", async (t) => {
+    const dir = tempDir(t);
+    const file = path.join(dir, "out");
+    // Pieces of assorted sizes, one larger than the limit, some to release and some not.
+    const sizes = [53, 20_000, 20_000, 20_000, 9_999, 70_000, 20_000, 1, 20_000, 20_000];
+    const parts = sizes.map((n) => Buffer.from(randomBytes(n)));
+    const mine = sizes.map((n) => (n >= 20_000 ? Buffer.allocUnsafeSlow(n) : Buffer.alloc(n)));
+    const fh = await open(file, "w");
+    const w = new WriteBehind(fh, 1, 50_000);
+    let at = 0;
+    for (const [i, p] of parts.entries()) {
+      const release = i % 2 === 1;
+      mine[i]!.set(p);
+      await w.write(i === 4 ? [mine[i]!.subarray(0, 5), mine[i]!.subarray(5)] : [mine[i]!], at, release);
+      at += p.length;
+    }
+    await w.drain();
+    await fh.close();
+    assert.ok(readFileSync(file).equals(Buffer.concat(parts)));
+    for (const [i, b] of mine.entries()) {
+      const released = i % 2 === 1 && sizes[i]! >= 20_000;
+      assert.equal(b.buffer.detached, released, `piece ${i}`);
+    }
+  });
+
   it("a failed write is thrown to the writer", async (t) => {
     const dir = tempDir(t);
     const file = path.join(dir, "ro");
