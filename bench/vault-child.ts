@@ -3,8 +3,10 @@
  * another's heap, JIT state or page faults: the vault's file encryption and decryption, Node's
  * AES-256-GCM alone in memory, and plain file copies. The child prints its wall time, CPU time
  * (user + system, every thread) and peak RSS growth as one JSON line.
+ *
+ * Native rows (`runNative`) run a C program on the same file instead: `openssl enc` and `dd`.
  */
-import { spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { createCipheriv, createDecipheriv, createSecretKey, randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream, readFileSync, writeFileSync } from "node:fs";
 import { open } from "node:fs/promises";
@@ -166,6 +168,71 @@ export function runChild(op: ChildOp, src: string, dst: string, chunk: number, s
     mbps: size / out.seconds / 1e6,
     cpuPerGiB: (out.cpuSeconds * 2 ** 30) / size,
     rssGrowth: out.rssGrowth,
+  };
+}
+
+/** Rows measured by running a C program on the same file, file to file. */
+export const NATIVE_OPS = ["openssl-enc-file", "dd-1m", "dd-chunk"] as const;
+/** One of NATIVE_OPS. */
+export type NativeOp = (typeof NATIVE_OPS)[number];
+
+/** CPU seconds (user + system) of this process's waited-for children so far, from /proc. */
+function childrenCpuSeconds(): number | null {
+  try {
+    // Fields after the command name: 14-15 are utime, stime; 16-17 cutime, cstime (clock ticks).
+    const fields = readFileSync("/proc/self/stat", "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[16 - 3]) + Number(fields[17 - 3])) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" })) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** The command line of a native row: C = `chunk` is openssl's read size and one dd's block. */
+function nativeCommand(op: NativeOp, src: string, dst: string, chunk: number): [string, string[]] {
+  if (op === "openssl-enc-file") {
+    // AES-256-CTR: `openssl enc` refuses AEAD ciphers; CTR is GCM's cipher without the GHASH.
+    const key = KEY.toString("hex");
+    const iv = "00".repeat(16);
+    return [
+      "openssl",
+      ["enc", "-aes-256-ctr", "-K", key, "-iv", iv, "-bufsize", String(chunk), "-in", src, "-out", dst],
+    ];
+  }
+  const bs = op === "dd-1m" ? 1024 * 1024 : chunk;
+  return ["dd", [`if=${src}`, `of=${dst}`, `bs=${bs}`, "status=none"]];
+}
+
+/**
+ * Runs a native row over `src` (`size` bytes) into the file `dst`: wall time around the process,
+ * and its CPU time from this process's children counters (RSS is not measured). Null when the
+ * program is missing or fails.
+ */
+export function runNative(
+  op: NativeOp,
+  src: string,
+  dst: string,
+  chunk: number,
+  size: number,
+): Sample | null {
+  const [cmd, args] = nativeCommand(op, src, dst, chunk);
+  const cpu0 = childrenCpuSeconds();
+  const t0 = performance.now();
+  const r = spawnSync(cmd, args, { stdio: "ignore" });
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu1 = childrenCpuSeconds();
+  if (r.status !== 0) return null;
+  return {
+    mbps: size / seconds / 1e6,
+    cpuPerGiB: cpu0 === null || cpu1 === null ? Number.NaN : ((cpu1 - cpu0) * 2 ** 30) / size,
+    rssGrowth: Number.NaN,
   };
 }
 

@@ -11,12 +11,19 @@
  *   does) or left to the garbage collector; and one cipher over everything (best case).
  * - a plain file copy of the same file: streamed (createReadStream → createWriteStream), and with
  *   positional reads and writes into reused buffers, 4 in flight (the I/O the vault does).
+ * - what C programs reach for the same file work: `openssl enc -aes-256-ctr` file to file (OpenSSL's
+ *   own file encryption; `enc` refuses GCM, and CTR is GCM without its GHASH, so slightly less
+ *   work), and `dd` copies with 1 MiB blocks and with C-byte blocks. The plain copies are also
+ *   given as ratios to `openssl speed`: no file-to-file row can beat the copy it contains.
  *
  * The machine is shared and noisy, so measurements are taken in rounds: each round runs every row
  * once, in a rotating order, each in its own child process (bench/vault-child.ts) after a `sync`.
  * Speeds are medians over rounds, and ratios are medians of the ratios within a round, so a busy
  * moment slows ours and its baselines alike. CPU seconds per GiB (user + system, every thread of the child) are printed too:
  * they say how much work a row is, which load changes far less than its speed.
+ *
+ * The folder the rows write to is named with its file system: on a disk-backed one, every row
+ * writes into the page cache (`sync` before each row, no fsync inside one); tmpfs would be RAM.
  *
  * Peak RSS growth is VmHWM (reset through /proc/self/clear_refs just before the operation, after a
  * GC) minus RSS at that moment, so module loading is not counted; elsewhere it falls back to
@@ -27,19 +34,52 @@
  */
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { closeSync, mkdtempSync, openSync, readdirSync, rmSync, statfsSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statfsSync,
+  writeSync,
+} from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_CHUNK_SIZE } from "../src/media/vault/format.ts";
-import { type ChildOp, runChild, type Sample } from "./vault-child.ts";
+import { type ChildOp, NATIVE_OPS, type NativeOp, runChild, runNative, type Sample } from "./vault-child.ts";
 
 const MiB = 1024 * 1024;
 const RSS_TARGET = 64 * 1e6;
 const RATIO_TARGET = 0.7;
 
-/** A row: an operation in a child process, or `openssl speed` (MB/s only). */
-type Op = ChildOp | "openssl-enc" | "openssl-dec";
+/** A row: an operation in a Node child process, a native program, or `openssl speed` (MB/s only). */
+type Op = ChildOp | NativeOp | "openssl-enc" | "openssl-dec";
+
+const isNative = (op: Op): op is NativeOp => (NATIVE_OPS as readonly string[]).includes(op);
+
+/** The file system holding `dir` (longest mount point above it), from /proc/self/mounts. */
+function fileSystemOf(dir: string): string {
+  try {
+    const real = realpathSync(dir);
+    let best = { mount: "", type: "?", device: "?" };
+    for (const line of readFileSync("/proc/self/mounts", "utf8").split("\n")) {
+      const [device, mount, type] = line.split(" ");
+      if (!device || !mount || !type) continue;
+      const inside = real === mount || real.startsWith(mount.endsWith("/") ? mount : `${mount}/`);
+      if (inside && mount.length >= best.mount.length) best = { mount, type, device };
+    }
+    const kind =
+      best.type === "tmpfs" || best.type === "ramfs"
+        ? "RAM only"
+        : "disk-backed: rows write into the page cache, `sync` before each row, no fsync inside one";
+    return `${best.type} (${best.device} on ${best.mount}), ${kind}`;
+  } catch {
+    return "unknown file system";
+  }
+}
 
 function flushDirtyPages(): void {
   try {
@@ -105,7 +145,7 @@ function measureRounds(rows: Row[], dst: string, chunk: number, size: number, re
       } else {
         rmSync(dst, { recursive: true, force: true });
         flushDirtyPages();
-        sample = runChild(op, src, dst, chunk, size);
+        sample = isNative(op) ? runNative(op, src, dst, chunk, size) : runChild(op, src, dst, chunk, size);
       }
       out.get(op)![round] = sample;
     }
@@ -167,6 +207,9 @@ const LABELS: Record<Op, string> = {
   "node-one": "node encrypt, one cipher (best case)",
   "copy-stream": "copy file -> file, streams",
   "copy-positional": "copy file -> file, positional, reused buffers",
+  "openssl-enc-file": "openssl enc -aes-256-ctr file -> file, -bufsize C",
+  "dd-1m": "dd file -> file, bs=1M",
+  "dd-chunk": "dd file -> file, bs=C",
   encrypt: "vault encrypt (encryptFileToVault)",
   decrypt: "vault decrypt (decryptVaultToPath)",
 };
@@ -188,6 +231,7 @@ function fileToFile(base: string, plain: string, size: number, chunk: number, re
     ...ops.map((op) => ({ op, src: plain })),
     { op: "copy-stream", src: plain },
     { op: "copy-positional", src: plain },
+    ...NATIVE_OPS.map((op) => ({ op, src: plain })),
     { op: "encrypt", src: plain },
     { op: "decrypt", src: vaultFile },
   ];
@@ -203,18 +247,24 @@ function fileToFile(base: string, plain: string, size: number, chunk: number, re
       return [LABELS[op], num(s?.mbps), num(s?.cpuPerGiB, 2), num(s ? s.rssGrowth / 1e6 : undefined, 1)];
     }),
   );
-  const ours = (op: Op, openssl: Op, node: Op) => [
-    LABELS[op],
-    pct(ratio(rounds, op, openssl)),
-    pct(ratio(rounds, op, node)),
-    pct(ratio(rounds, op, "node-one")),
-    pct(ratio(rounds, op, "copy-positional")),
-    pct(ratio(rounds, op, "copy-stream")),
-  ];
+  const ours = (op: Op, bases: Op[]) => [LABELS[op], ...bases.map((b) => pct(ratio(rounds, op, b)))];
+  // Plain copies against openssl speed: how far file I/O alone lets any file-to-file row get.
+  const copy = (label: string, op: Op) => [label, pct(ratio(rounds, op, "openssl-enc")), "-", "-"];
   printRows(
-    `Ours / baseline, ${size / MiB} MiB (median of the ratios within each round)`,
-    ["operation", "openssl", "node/rec", "node best", "copy pos", "copy str"],
-    [ours("encrypt", "openssl-enc", "node-enc"), ours("decrypt", "openssl-dec", "node-dec")],
+    `Ours / cipher alone in memory, ${size / MiB} MiB (median of the ratios within each round)`,
+    ["operation", "openssl speed", "node/rec", "node best"],
+    [
+      ours("encrypt", ["openssl-enc", "node-enc", "node-one"]),
+      ours("decrypt", ["openssl-dec", "node-dec", "node-one"]),
+      copy("copy file -> file, positional (no cipher)", "copy-positional"),
+      copy("dd file -> file, bs=C (no cipher)", "dd-chunk"),
+    ],
+  );
+  const files: Op[] = ["openssl-enc-file", "dd-1m", "dd-chunk", "copy-positional", "copy-stream"];
+  printRows(
+    `Ours / the same file work, ${size / MiB} MiB (median of the ratios within each round)`,
+    ["operation", "openssl enc", "dd 1M", "dd C", "copy pos", "copy str"],
+    [ours("encrypt", files), ours("decrypt", files)],
   );
   return {
     size,
@@ -261,6 +311,7 @@ export async function main(): Promise<void> {
     console.log(
       `temp: ${base}, free ${(free / 2 ** 30).toFixed(1)} GiB; sizes: ${sizes.map((x) => `${x / MiB} MiB`).join(", ")}`,
     );
+    console.log(`file system: ${fileSystemOf(base)}`);
 
     const plain100 = path.join(base, "plain-100");
     makeFile(plain100, 100 * MiB);

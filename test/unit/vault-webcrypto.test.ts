@@ -1,12 +1,15 @@
 /**
- * An independent decryptor written from docs/vault-format.md alone, with WebCrypto
- * (`crypto.subtle`) and DataView: no code from src/media/vault/ is used to decrypt. It decrypts
- * files written by the real encryptor, so the document and the code cannot drift apart.
+ * An independent decryptor and encryptor written from docs/vault-format.md alone, with WebCrypto
+ * (`crypto.subtle`) and DataView: no code from src/media/vault/ is used by them. The decryptor
+ * reads files written by the real encryptor, and the real decryptor reads files written by the
+ * encryptor, so the document and the code cannot drift apart in either direction.
  */
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { describe, it } from "node:test";
+import { decryptVaultToPath } from "../../src/media/vault/decrypt.ts";
 import { tempDir } from "../support/tmp.ts";
 import { makeVaultFile, meta, TEST_KEY } from "../support/vault.ts";
 
@@ -74,18 +77,58 @@ async function decryptPerDocument(file: Uint8Array, masterKey: Uint8Array) {
   return { metadata, plaintext: Buffer.concat(parts) };
 }
 
+/**
+ * Encrypts `plaintext` into a version-1 vault file per the document, with chunk size `C`. The
+ * metadata is not padded to 256 bytes (the document only says writers do so) but ends in spaces.
+ */
+async function encryptPerDocument(plaintext: Uint8Array, masterKey: Uint8Array, metadata: object, C: number) {
+  const salt = globalThis.crypto.getRandomValues(new Uint8Array(16));
+  const N = globalThis.crypto.getRandomValues(new Uint8Array(12));
+  const metaPlain = ascii(`${JSON.stringify(metadata)}   `);
+  const header = new Uint8Array(53);
+  const view = new DataView(header.buffer);
+  header.set([0x54, 0x4c, 0x56, 0x41, 0x55, 0x4c, 0x54, 0x00], 0);
+  header[8] = 1;
+  view.setUint32(9, C, false);
+  header.set(await hkdf(masterKey, new Uint8Array(0), "telegram-logger/vault/v1/key-id", 8), 13);
+  header.set(salt, 21);
+  header.set(N, 37);
+  view.setUint32(49, metaPlain.length, false);
+  const fileKey = await subtle.importKey(
+    "raw",
+    await hkdf(masterKey, salt, "telegram-logger/vault/v1/file-key", 32),
+    "AES-GCM",
+    false,
+    ["encrypt"],
+  );
+  const seal = async (plain: Uint8Array, i: number, final: boolean) =>
+    new Uint8Array(
+      await subtle.encrypt(
+        { name: "AES-GCM", iv: nonceFor(N, i, final), additionalData: header, tagLength: 128 },
+        fileKey,
+        plain,
+      ),
+    );
+  const parts = [header, await seal(metaPlain, 0, false)];
+  const n = Math.max(1, Math.ceil(plaintext.length / C));
+  for (let i = 1; i <= n; i++) parts.push(await seal(plaintext.subarray((i - 1) * C, i * C), i, i === n));
+  return Buffer.concat(parts);
+}
+
+/** File sizes and chunk sizes on the edges of a record and of the real code's 1 MiB reads and writes. */
+const CASES = [
+  [0, 1024],
+  [1, 1024],
+  [1024, 1024],
+  [1025, 1024],
+  [10_000, 4096],
+  [2 * 1024 * 1024 + 9, 256 * 1024],
+  [4 * 256 * 1024, 256 * 1024],
+  [5 * 1024 * 1024 + 3, 1024],
+] as const;
+
 describe("vault format document (independent WebCrypto decryptor)", () => {
-  for (const [size, chunk] of [
-    [0, 1024],
-    [1, 1024],
-    [1024, 1024],
-    [1025, 1024],
-    [10_000, 4096],
-    [2 * 1024 * 1024 + 9, 256 * 1024],
-    // Exact multiples of the chunk and of the encryptor's 1 MiB reads; many reads of small chunks.
-    [4 * 256 * 1024, 256 * 1024],
-    [5 * 1024 * 1024 + 3, 1024],
-  ] as const) {
+  for (const [size, chunk] of CASES) {
     it(`decrypts a ${size}-byte file written with ${chunk}-byte chunks`, async (t) => {
       const dir = tempDir(t);
       const content = randomBytes(size);
@@ -111,4 +154,19 @@ describe("vault format document (independent WebCrypto decryptor)", () => {
     const file = await makeVaultFile(dir, randomBytes(10));
     await assert.rejects(decryptPerDocument(readFileSync(file), Buffer.alloc(32, 9)), /wrong key/);
   });
+});
+
+describe("vault format document (independent WebCrypto encryptor)", () => {
+  for (const [size, chunk] of CASES) {
+    it(`decryptVaultToPath reads a ${size}-byte file written with ${chunk}-byte chunks`, async (t) => {
+      const dir = tempDir(t);
+      const content = randomBytes(size);
+      const m = meta("рисунок 1.png");
+      const file = path.join(dir, "independent.tlv");
+      writeFileSync(file, await encryptPerDocument(content, TEST_KEY, m, chunk));
+      const out = path.join(dir, "restored");
+      assert.deepEqual(await decryptVaultToPath(file, TEST_KEY, out), m);
+      assert.ok(readFileSync(out).equals(content));
+    });
+  }
 });

@@ -5,12 +5,10 @@
  *
  * `decryptVaultToPath`, what restoring and posting use, reads records ahead in batches and writes
  * plaintext behind at computed offsets (record-io.ts), releasing each cipher output once written,
- * so memory is a few MiB and no garbage waits for the collector. `decryptStream` serves any other
- * byte stream; its consumer owns the chunks it is given.
+ * so memory is a few MiB and no garbage waits for the collector.
  */
 import { createDecipheriv, type KeyObject } from "node:crypto";
 import { type FileHandle, open, rm } from "node:fs/promises";
-import { ByteReader } from "./byte-reader.ts";
 import { VaultError } from "./errors.ts";
 import {
   decodeMeta,
@@ -48,15 +46,11 @@ interface OpenedHead {
 }
 
 /**
- * Checks the header bytes and the key, then authenticates the metadata record that `readMeta`
- * returns (`length` bytes asked; fewer means the file ends inside it).
+ * Reads and checks the header of the open vault file `fh` and the key, then reads and
+ * authenticates the metadata record that follows it.
  */
-async function openHead(
-  headerBytes: Buffer,
-  key: Uint8Array,
-  readMeta: (length: number) => Promise<Buffer>,
-): Promise<OpenedHead> {
-  const header = parseHeader(headerBytes);
+async function openHeadAt(fh: FileHandle, key: Uint8Array): Promise<OpenedHead> {
+  const header = parseHeader(await readAt(fh, Buffer.alloc(HEADER_SIZE), HEADER_SIZE, 0));
   if (!header.keyId.equals(keyId(key))) {
     throw new VaultError(
       "wrong-key",
@@ -64,8 +58,9 @@ async function openHead(
     );
   }
   const k = fileKey(key, header.salt);
-  const rec = await readMeta(header.metaLength + TAG_SIZE);
-  if (rec.length < header.metaLength + TAG_SIZE) {
+  const length = header.metaLength + TAG_SIZE;
+  const rec = await readAt(fh, Buffer.alloc(length), length, HEADER_SIZE);
+  if (rec.length < length) {
     throw new VaultError("truncated", "truncated: the file ends inside its metadata record");
   }
   const plain = unseal(k, recordNonce(header.baseNonce, 0, false), header.bytes, rec);
@@ -76,12 +71,6 @@ async function openHead(
     );
   }
   return { header, key: k, meta: decodeMeta(plain) };
-}
-
-/** `openHead` on a file, reading header and metadata record at their offsets. */
-async function openHeadAt(fh: FileHandle, key: Uint8Array): Promise<OpenedHead> {
-  const head = await readAt(fh, Buffer.alloc(HEADER_SIZE), HEADER_SIZE, 0);
-  return openHead(head, key, (n) => readAt(fh, Buffer.alloc(n), n, HEADER_SIZE));
 }
 
 /**
@@ -102,39 +91,6 @@ function openRecord(opened: OpenedHead, index: number, final: boolean, rec: Buff
     "tampered",
     `chunk ${index} failed authentication: the file was modified, reordered or cut short`,
   );
-}
-
-/**
- * Decrypts a vault stream, yielding authenticated plaintext chunk by chunk. `onMeta` is called with
- * the metadata before the first data chunk.
- */
-export async function* decryptStream(
-  source: AsyncIterable<Uint8Array>,
-  key: Uint8Array,
-  onMeta: (meta: VaultMeta) => void = () => {},
-): AsyncGenerator<Buffer> {
-  const reader = new ByteReader(source);
-  try {
-    const opened = await openHead(await reader.read(HEADER_SIZE), key, (n) => reader.read(n));
-    onMeta(opened.meta);
-    const recordSize = opened.header.chunkSize + TAG_SIZE;
-    for (let index = 1; ; index++) {
-      const rec = await reader.read(recordSize);
-      if (rec.length < TAG_SIZE) {
-        throw new VaultError(
-          "truncated",
-          rec.length === 0
-            ? `truncated: the file ends before its final chunk (after ${index - 1} chunks)`
-            : `truncated: the file ends inside chunk ${index}`,
-        );
-      }
-      const final = rec.length < recordSize || (await reader.atEnd());
-      yield openRecord(opened, index, final, rec);
-      if (final) return;
-    }
-  } finally {
-    await reader.close();
-  }
 }
 
 /** The metadata of a vault file, after checking the key and authenticating header and metadata. */

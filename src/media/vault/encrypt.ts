@@ -9,7 +9,6 @@ import { createCipheriv, type KeyObject, randomBytes } from "node:crypto";
 import { type FileHandle, open, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { ensurePrivateDir } from "../../store/db.ts";
-import { ByteReader } from "./byte-reader.ts";
 import {
   checkChunkSize,
   DEFAULT_CHUNK_SIZE,
@@ -79,34 +78,6 @@ function startFile(key: Uint8Array, meta: VaultMeta, chunkSize: number): FileSta
     metaLength: metaPlain.length,
     metaRecord: seal(k, recordNonce(baseNonce, 0, false), header, metaPlain),
   };
-}
-
-/**
- * Encrypts `source` into the vault format, yielding the header, then the metadata record, then
- * each data record (ciphertext and tag as separate buffers). For any stream; files go through
- * `encryptFileToVault`, which reads and writes at known offsets and is several times faster.
- */
-export async function* encryptStream(
-  source: AsyncIterable<Uint8Array>,
-  key: Uint8Array,
-  meta: VaultMeta,
-  options: EncryptOptions = {},
-): AsyncGenerator<Buffer> {
-  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
-  const { header, key: k, baseNonce, metaRecord } = startFile(key, meta, chunkSize);
-  yield header;
-  yield* metaRecord;
-  const reader = new ByteReader(source);
-  try {
-    for (let index = 1; ; index++) {
-      const chunk = await reader.read(chunkSize);
-      const final = chunk.length < chunkSize || (await reader.atEnd());
-      yield* seal(k, recordNonce(baseNonce, index, final), header, chunk);
-      if (final) return;
-    }
-  } finally {
-    await reader.close();
-  }
 }
 
 /**
