@@ -8,7 +8,7 @@ import { type Config, ConfigError } from "../config.ts";
 import { Feed } from "../feed/feed.ts";
 import { readWatchConfig, watchConfigFile } from "../fswatch/config-file.ts";
 import type { DigestPost } from "../fswatch/digest.ts";
-import { FileAudit } from "../fswatch/file-audit.ts";
+import { FileAudit, type FileAuditDeps } from "../fswatch/file-audit.ts";
 import type { ReconcileOutcome } from "../fswatch/reconcile.ts";
 import type { RootStatus } from "../fswatch/root-auditor.ts";
 import type { RootConfig } from "../fswatch/watch-config.ts";
@@ -27,6 +27,18 @@ export interface FileAuditPart {
   stop(): Promise<void>;
 }
 
+/** What the audit writes to, the same for the service and the `scan` command. */
+function auditStores(store: Store, feed: Feed): Omit<FileAuditDeps, "now" | "log" | "onChange"> {
+  return {
+    events: new EventStore(store.db),
+    fileState: new FileStateStore(store.db),
+    dirState: new DirStateStore(store.db),
+    kv: new KeyValueStore(store.db),
+    transaction: store.transaction,
+    digest: digestToFeed(feed),
+  };
+}
+
 /** Starts the file audit from the watch-config file and follows edits of that file. */
 export async function startFileAudit(
   file: string,
@@ -38,14 +50,9 @@ export async function startFileAudit(
 ): Promise<FileAuditPart> {
   const config = readWatchConfig(file);
   const audit = new FileAudit({
-    events: new EventStore(store.db),
-    fileState: new FileStateStore(store.db),
-    dirState: new DirStateStore(store.db),
-    kv: new KeyValueStore(store.db),
-    transaction: store.transaction,
+    ...auditStores(store, feed),
     now: () => clock.now(),
     log: log.child({ part: "fswatch" }),
-    digest: digestToFeed(feed),
     onChange,
   });
   await audit.apply(config);
@@ -112,16 +119,7 @@ export async function scanOnce(
   const store = openStore(config.dbFile);
   try {
     const feed = new Feed(new OutboxStore(store.db), () => Date.now());
-    const audit = new FileAudit({
-      events: new EventStore(store.db),
-      fileState: new FileStateStore(store.db),
-      dirState: new DirStateStore(store.db),
-      kv: new KeyValueStore(store.db),
-      transaction: store.transaction,
-      now: () => Date.now(),
-      log,
-      digest: digestToFeed(feed),
-    });
+    const audit = new FileAudit({ ...auditStores(store, feed), now: () => Date.now(), log });
     return await audit.scanOnce(watchConfig, onRoot, onProgress);
   } finally {
     store.close();

@@ -16,6 +16,7 @@ import type { FeedConfig } from "../config.ts";
 import { GrowingPause } from "../growing-pause.ts";
 import type { EventStore } from "../store/events.ts";
 import type { OutboxRow, OutboxStore } from "../store/outbox.ts";
+import { FIRST_STORAGE_PAUSE_MS, MAX_STORAGE_PAUSE_MS } from "../store/storage-retry.ts";
 import { isTransientStorageError, nextStoragePause, storageFailureLevel } from "../store/transient-errors.ts";
 import { FOLDED_MEDIA_KIND } from "./folded-media.ts";
 import { DELETED_POST_KIND, FOLDED_POST_KIND, foldIfBurst } from "./folding.ts";
@@ -28,8 +29,6 @@ const MAX_BACKOFF_MS = 10 * 60_000;
 const ALBUM_KINDS: ReadonlySet<string> = new Set([DELETED_POST_KIND, FOLDED_MEDIA_KIND]);
 /** Longest single sleep; the loop re-checks the outbox at least this often. */
 const MAX_SLEEP_MS = 60_000;
-/** First pause after a storage failure; it doubles up to `MAX_SLEEP_MS`. */
-const FIRST_STORAGE_PAUSE_MS = 1000;
 
 /** Everything the sender needs. */
 export interface FeedSenderDeps {
@@ -161,7 +160,7 @@ export class FeedSender {
    * the outbox.
    */
   async #run(): Promise<void> {
-    const pause = new GrowingPause(FIRST_STORAGE_PAUSE_MS, MAX_SLEEP_MS);
+    const pause = new GrowingPause(FIRST_STORAGE_PAUSE_MS, MAX_STORAGE_PAUSE_MS);
     while (this.#running) {
       try {
         await this.#step();

@@ -91,9 +91,9 @@ export class Housekeeper {
     const runLog = log.child({ correlationId });
     const counts: Record<string, TaskCounts> = {};
     const errors: Record<string, string> = {};
+    const retry = { clock, signal: this.#stop.signal, log: runLog };
     for (const task of this.#d.tasks) {
       if (this.#stop.signal.aborted) break;
-      const retry = { clock, signal: this.#stop.signal, log: runLog };
       try {
         // Tasks only remove what has expired, so one cut short by a storage failure is run again.
         counts[task.name] = await untilStored(
@@ -133,7 +133,7 @@ export class Housekeeper {
             },
             clock.now(),
           ),
-        { clock, signal: this.#stop.signal, log: runLog },
+        retry,
       );
     } catch (err) {
       if (!this.#stop.signal.aborted) runLog.error({ err }, "could not record the housekeeping run");

@@ -5,6 +5,7 @@
  */
 import type { Logger } from "pino";
 import { GrowingPause } from "../growing-pause.ts";
+import { FIRST_STORAGE_PAUSE_MS, MAX_STORAGE_PAUSE_MS } from "../store/storage-retry.ts";
 import { nextStoragePause, storageFailureLevel } from "../store/transient-errors.ts";
 
 /** Handles a batch of items; may be async (the queue waits for it before the next batch). */
@@ -22,10 +23,6 @@ export interface BatchLimits<T> {
    */
   retryable: (err: unknown) => boolean;
 }
-
-/** First pause before a failed batch is retried; it doubles up to `MAX_RETRY_PAUSE_MS`. */
-const FIRST_RETRY_PAUSE_MS = 1000;
-const MAX_RETRY_PAUSE_MS = 30_000;
 
 /**
  * A serial FIFO that hands its items to one handler in batches. Batches are bounded by work, and
@@ -111,7 +108,7 @@ export class IngestQueue<T> {
   }
 
   async #drain(): Promise<void> {
-    const pause = new GrowingPause(FIRST_RETRY_PAUSE_MS, MAX_RETRY_PAUSE_MS);
+    const pause = new GrowingPause(FIRST_STORAGE_PAUSE_MS, MAX_STORAGE_PAUSE_MS);
     while (this.depth > 0) {
       const retrying = this.#retry !== null;
       const batch = this.#retry ?? this.#take();

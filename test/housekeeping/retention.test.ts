@@ -7,15 +7,14 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
-import { setTimeout as delay } from "node:timers/promises";
 import { gunzipSync } from "node:zlib";
 import Database from "better-sqlite3";
 import { AdaptiveChunk, TARGET_CHUNK_MS } from "../../src/housekeeping/chunk-size.ts";
 import { eventsCutoff, messageRules } from "../../src/housekeeping/retention-policy.ts";
-import { createLogger } from "../../src/log.ts";
 import { EventStore } from "../../src/store/events.ts";
 import { MessageStore } from "../../src/store/messages.ts";
 import { type AppFixture, startFixture } from "../support/app-fixture.ts";
+import { recordingLogger } from "../support/log-lines.ts";
 
 const DAY = 86_400_000;
 
@@ -154,13 +153,9 @@ describe("housekeeping run", () => {
   });
 
   it("waits out another process's lock: archived events are deleted once the lock goes, and archived once", async (t) => {
-    const lines: { level: number; msg: string }[] = [];
-    const logger = createLogger({
-      level: "warn",
-      destination: { write: (line: string) => void lines.push(JSON.parse(line)) },
-    });
+    const log = recordingLogger();
     const f = await startFixture(t, { EVENTS_RETENTION_DAYS: "1", OUTBOX_RETENTION_DAYS: "0" }, undefined, {
-      logger,
+      logger: log.logger,
     });
     await f.app.housekeeper.runNow();
     const old = [addEvent(f, 2 * DAY), addEvent(f, 3 * DAY)];
@@ -168,14 +163,10 @@ describe("housekeeping run", () => {
     t.after(() => other.close());
     other.exec("BEGIN IMMEDIATE");
     const running = f.app.housekeeper.runNow();
-    while (!lines.some((l) => /deleting archived events: storage failed/.test(l.msg) || l.level >= 50))
-      await delay(10);
+    await log.until(/deleting archived events: storage failed/);
     other.exec("COMMIT");
     const run = await running;
-    assert.deepEqual(
-      lines.filter((l) => l.level >= 50).map((l) => l.msg),
-      [],
-    );
+    assert.deepEqual(log.errorMessages(), []);
     assert.equal(run.status, "success");
     assert.deepEqual(run.counts.events, { events: 2 });
     assert.deepEqual(ids(f, `SELECT id FROM events WHERE id IN (${old.join(",")})`), []);

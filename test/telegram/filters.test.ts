@@ -8,11 +8,11 @@ import { setTimeout as delay } from "node:timers/promises";
 import Database from "better-sqlite3";
 import { Api } from "telegram";
 import { ErrorLog } from "../../src/http/health/error-log.ts";
-import { createLogger } from "../../src/log.ts";
 import { EventStore } from "../../src/store/events.ts";
 import { MessageStore } from "../../src/store/messages.ts";
 import { PeerStore } from "../../src/store/peers.ts";
 import { type AppFixture, LOG_CHANNEL_ID, startFixture } from "../support/app-fixture.ts";
+import { recordingLogger } from "../support/log-lines.ts";
 import {
   channel,
   chat,
@@ -178,14 +178,9 @@ describe("bad input", () => {
   });
 
   it("a locked database (another process writing) delays messages; none is lost", async (t) => {
-    const lines: { level: number; msg: string }[] = [];
     const errors = new ErrorLog(() => Date.now());
-    const logger = createLogger({
-      level: "warn",
-      destination: { write: (line: string) => void lines.push(JSON.parse(line)) },
-      onError: (message, err) => errors.record(message, err),
-    });
-    const f = await startFixture(t, {}, undefined, { logger, errors });
+    const log = recordingLogger({ onError: (message, err) => errors.record(message, err) });
+    const f = await startFixture(t, {}, undefined, { logger: log.logger, errors });
     f.app.store.sqlite.pragma("busy_timeout = 20");
     const other = new Database(f.app.store.file);
     t.after(() => other.close());
@@ -195,7 +190,7 @@ describe("bad input", () => {
         newMessageUpdate(message({ id, peer: alice, from: alice, text: `kept ${id}` }), { users: [alice] }),
       );
     }
-    while (!lines.some((l) => l.level === 40 && /kept and retried/.test(l.msg))) await delay(10);
+    await log.until(/kept and retried/);
     // Seconds more of it would be an error (`storageFailureLevel`, unit-tested) and a 503.
     assert.equal(f.app.health().httpStatus, 200, "a lock held for a moment is contention, not a fault");
     other.exec("COMMIT");

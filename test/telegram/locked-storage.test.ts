@@ -8,12 +8,12 @@ import { createHash, randomBytes } from "node:crypto";
 import { describe, it, type TestContext } from "node:test";
 import { setTimeout as delay } from "node:timers/promises";
 import Database from "better-sqlite3";
-import { createLogger } from "../../src/log.ts";
 import { RUNNING_BUSY_TIMEOUT_MS } from "../../src/store/db.ts";
 import { EventStore } from "../../src/store/events.ts";
 import { MediaFileStore } from "../../src/store/media-files.ts";
 import { MessageStore } from "../../src/store/messages.ts";
 import { type AppFixture, startFixture } from "../support/app-fixture.ts";
+import { recordingLogger } from "../support/log-lines.ts";
 import { channel, deleteMessagesUpdate, message, newMessageUpdate, user } from "../support/tl-factory.ts";
 
 const alice = user({ id: 42, firstName: "Alice", accessHash: 4242 });
@@ -22,23 +22,11 @@ const digest = (b: Buffer | undefined) =>
 
 /** A fixture whose warnings are kept, and a second connection that can take the write lock. */
 async function lockableFixture(t: TestContext) {
-  const lines: { level: number; msg: string }[] = [];
-  const logger = createLogger({
-    level: "warn",
-    destination: { write: (line: string) => void lines.push(JSON.parse(line)) },
-  });
-  const f = await startFixture(t, {}, undefined, { logger });
+  const log = recordingLogger();
+  const f = await startFixture(t, {}, undefined, { logger: log.logger });
   const other = new Database(f.app.store.file);
   t.after(() => other.close());
-  /** Waits for a log line matching `pattern`, or for an error (then the assertion shows it). */
-  const until = async (pattern: RegExp) => {
-    while (!lines.some((l) => pattern.test(l.msg) || l.level >= 50)) await delay(10);
-    assert.deepEqual(
-      lines.filter((l) => l.level >= 50).map((l) => l.msg),
-      [],
-    );
-  };
-  return { f, other, lines, until };
+  return { f, other, until: log.until };
 }
 
 function storedFile(f: AppFixture, messageId: number) {

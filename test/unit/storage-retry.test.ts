@@ -9,7 +9,6 @@ import path from "node:path";
 import { after, describe, it } from "node:test";
 import Database from "better-sqlite3";
 import { GrowingPause } from "../../src/growing-pause.ts";
-import { createLogger } from "../../src/log.ts";
 import { openStore, type Store } from "../../src/store/db.ts";
 import { KeyValueStore } from "../../src/store/kv.ts";
 import { untilStored } from "../../src/store/storage-retry.ts";
@@ -19,6 +18,7 @@ import {
   nextStoragePause,
   storageFailureLevel,
 } from "../../src/store/transient-errors.ts";
+import { recordingLogger } from "../support/log-lines.ts";
 
 const dirs: string[] = [];
 after(() => {
@@ -35,20 +35,11 @@ function lockedStore(): { store: Store; other: Database.Database } {
   return { store, other };
 }
 
-function recordingLog() {
-  const lines: { level: number; msg: string }[] = [];
-  const log = createLogger({
-    level: "warn",
-    destination: { write: (l: string) => void lines.push(JSON.parse(l)) },
-  });
-  return { log, lines };
-}
-
 describe("storage retry", () => {
   it("waits out another connection's lock and stores the step once", async () => {
     const { store, other } = lockedStore();
     const kv = new KeyValueStore(store.db);
-    const { log, lines } = recordingLog();
+    const { logger: log, lines } = recordingLogger();
     const pauses: number[] = [];
     const clock = {
       sleep: async (ms: number) => {
@@ -82,7 +73,7 @@ describe("storage retry", () => {
   it("after stop, tries once more and then throws the storage error", async () => {
     const { store, other } = lockedStore();
     const kv = new KeyValueStore(store.db);
-    const { log } = recordingLog();
+    const { logger: log } = recordingLogger();
     const stop = new AbortController();
     let tries = 0;
     const clock = { sleep: async () => stop.abort() };
@@ -105,7 +96,7 @@ describe("storage retry", () => {
   });
 
   it("throws an error of the step's own at once", async () => {
-    const { log } = recordingLog();
+    const { logger: log } = recordingLogger();
     let tries = 0;
     await assert.rejects(
       untilStored(
