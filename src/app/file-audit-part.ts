@@ -3,18 +3,27 @@
  * queued as log-chat posts, its roots mapped to what /health reports. Also the one-shot `scan`
  * command's pass. Part of the composition root; only `src/app.ts` uses it.
  */
+import path from "node:path";
 import type { Clock } from "../clock.ts";
 import { type Config, ConfigError } from "../config.ts";
 import { Feed } from "../feed/feed.ts";
 import { readWatchConfig, watchConfigFile } from "../fswatch/config-file.ts";
+import { CrmExport } from "../fswatch/crm-export.ts";
+import { CrmExportLoop } from "../fswatch/crm-export-loop.ts";
 import type { DigestPost } from "../fswatch/digest.ts";
 import { FileAudit, type FileAuditDeps } from "../fswatch/file-audit.ts";
 import type { ReconcileOutcome } from "../fswatch/reconcile.ts";
 import type { RootStatus } from "../fswatch/root-auditor.ts";
-import type { RootConfig } from "../fswatch/watch-config.ts";
+import { type RootConfig, type WatchConfig, WatchConfigError } from "../fswatch/watch-config.ts";
 import type { WatchRootStatus } from "../http/health/parts.ts";
 import type { Logger } from "../log.ts";
-import { ensurePrivateDir, openStore, type Store } from "../store/db.ts";
+import {
+  ensurePrivateDir,
+  openStore,
+  RUNNING_BUSY_TIMEOUT_MS,
+  type Store,
+  WAITING_BUSY_TIMEOUT_MS,
+} from "../store/db.ts";
 import { DirStateStore } from "../store/dir-state.ts";
 import { EventStore } from "../store/events.ts";
 import { FileStateStore } from "../store/file-state.ts";
@@ -39,6 +48,18 @@ function auditStores(store: Store, feed: Feed): Omit<FileAuditDeps, "now" | "log
   };
 }
 
+/**
+ * Opens the CRM database a watch config names (`database.path`), or none. Throws
+ * `WatchConfigError` when it is the service's own database or cannot be used.
+ */
+function openCrmExport(config: WatchConfig, store: Store, busyTimeoutMs: number): CrmExport | null {
+  if (!config.crmDatabase) return null;
+  if (path.resolve(config.crmDatabase) === path.resolve(store.file)) {
+    throw new WatchConfigError("database.path", "is the service's own database; name another file");
+  }
+  return new CrmExport(store.sqlite, config.crmDatabase, busyTimeoutMs);
+}
+
 /** Starts the file audit from the watch-config file and follows edits of that file. */
 export async function startFileAudit(
   file: string,
@@ -49,31 +70,63 @@ export async function startFileAudit(
   onChange: (type: string, root: string) => void,
 ): Promise<FileAuditPart> {
   const config = readWatchConfig(file);
+  const crmLog = log.child({ part: "crm-export" });
+  const startCrmExport = (c: WatchConfig) => {
+    const exp = openCrmExport(c, store, RUNNING_BUSY_TIMEOUT_MS);
+    const loop = exp ? new CrmExportLoop(exp, clock, crmLog) : null;
+    loop?.start();
+    return loop;
+  };
+  let crm = startCrmExport(config);
+  let crmFile = config.crmDatabase;
   const audit = new FileAudit({
     ...auditStores(store, feed),
     now: () => clock.now(),
     log: log.child({ part: "fswatch" }),
-    onChange,
+    onChange: (type, root) => {
+      onChange(type, root);
+      crm?.changed();
+    },
   });
   await audit.apply(config);
   const reload = () => {
+    let edited: WatchConfig;
     try {
-      audit
-        .apply(readWatchConfig(file))
-        .catch((err: unknown) => log.error({ err }, "the edited watch config could not be applied"));
+      edited = readWatchConfig(file);
+      if (edited.crmDatabase !== crmFile) {
+        const next = startCrmExport(edited);
+        const previous = crm;
+        crm = next;
+        crmFile = edited.crmDatabase;
+        previous?.stop().catch((err: unknown) => crmLog.error({ err }, "closing the CRM database failed"));
+      }
     } catch (err) {
       audit.rejectEdit((err as Error).message);
+      return;
     }
+    audit
+      .apply(edited)
+      .catch((err: unknown) => log.error({ err }, "the edited watch config could not be applied"));
   };
   const configWatcher = watchConfigFile(file, reload);
-  log.info({ roots: config.directories.length, file }, "file audit started");
+  log.info({ roots: config.directories.length, file, crmDatabase: crmFile }, "file audit started");
   return {
     audit,
     async stop() {
       await configWatcher.close();
       await audit.stop();
+      await crm?.stop();
     },
   };
+}
+
+/** Brings the CRM database up to date at the end of `scan`; what fails waits for the next run. */
+function copyToCrm(crm: CrmExport, log: Logger): void {
+  try {
+    while (crm.copyBatch()) {}
+  } catch (err) {
+    log.warn({ err, file: crm.file }, "file changes not yet in the CRM database are copied at the next run");
+  }
 }
 
 /** A watched root as health reports it: an offline root is a failed part (issue 4). */
@@ -119,8 +172,15 @@ export async function scanOnce(
   const store = openStore(config.dbFile);
   try {
     const feed = new Feed(new OutboxStore(store.db), () => Date.now());
-    const audit = new FileAudit({ ...auditStores(store, feed), now: () => Date.now(), log });
-    return await audit.scanOnce(watchConfig, onRoot, onProgress);
+    const crm = openCrmExport(watchConfig, store, WAITING_BUSY_TIMEOUT_MS);
+    try {
+      const audit = new FileAudit({ ...auditStores(store, feed), now: () => Date.now(), log });
+      const outcomes = await audit.scanOnce(watchConfig, onRoot, onProgress);
+      if (crm) copyToCrm(crm, log);
+      return outcomes;
+    } finally {
+      crm?.close();
+    }
   } finally {
     store.close();
   }

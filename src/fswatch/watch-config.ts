@@ -60,6 +60,11 @@ export interface WatchConfig {
   /** How long a vanished file waits for its new name before it counts as deleted. */
   renameWindowMs: number;
   directories: RootConfig[];
+  /**
+   * The CRM service's `database.path`: an SQLite file that gets a copy of every file change in the
+   * CRM's `file_events` table (crm-export.ts); null when not set.
+   */
+  crmDatabase: string | null;
 }
 
 /** Defaults, documented in docs/watch-config.md. */
@@ -262,5 +267,18 @@ export function parseWatchConfig(source: string, baseDir: string): WatchConfig {
       60_000,
     ),
     directories,
+    crmDatabase: crmDatabase(raw.database, baseDir),
   };
+}
+
+function crmDatabase(v: unknown, baseDir: string): string | null {
+  if (v === undefined || v === null) return null;
+  if (!isObject(v))
+    throw new WatchConfigError("database", `expected {"path": "…"}, got ${JSON.stringify(v)}`);
+  checkKeys(v, ["path"], "database");
+  if (v.path === undefined || v.path === null) return null;
+  if (typeof v.path !== "string" || v.path.trim() === "") {
+    throw new WatchConfigError("database.path", `expected a file path, got ${JSON.stringify(v.path)}`);
+  }
+  return path.resolve(baseDir, v.path);
 }

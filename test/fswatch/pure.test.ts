@@ -84,6 +84,7 @@ describe("watch config", () => {
         { path: "rel/docs" },
       ],
     });
+    assert.equal(c.crmDatabase, "/base/file_events.db");
     assert.equal(c.directories[0]!.pollIntervalMs, 5000);
     assert.equal(c.directories[0]!.project, "CRM");
     assert.equal(c.directories[1]!.path, "/base/rel/docs");
@@ -136,6 +137,9 @@ describe("watch config", () => {
     assert.equal(fieldOf({ directories: [{ path: "/a", watcher: 1 }] }), "directories[0].watcher");
     assert.equal(fieldOf({ directories: {} }), "directories");
     assert.equal(fieldOf({ folders: [] }), "folders");
+    assert.equal(fieldOf({ database: "./x.db", directories: [] }), "database");
+    assert.equal(fieldOf({ database: { path: 3 }, directories: [] }), "database.path");
+    assert.equal(fieldOf({ database: { file: "x" }, directories: [] }), "database.file");
     assert.equal(fieldOf("[]"), "");
   });
 
