@@ -11,10 +11,10 @@ import type { PathFilter } from "./filters.ts";
 import { hashFile, mapLimit } from "./hash.ts";
 import type { FileMeta } from "./observe.ts";
 import { decodeText, unifiedDiff } from "./text-diff.ts";
-import type { RootConfig } from "./watch-config.ts";
+import type { ChangeType, RootConfig } from "./watch-config.ts";
 
 /** The four change types of the seed's `file_events`. */
-export type ChangeType = "created" | "modified" | "deleted" | "renamed";
+export type { ChangeType } from "./watch-config.ts";
 
 /** One change, ready to be recorded. */
 export interface FileChange {

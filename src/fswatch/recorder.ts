@@ -12,6 +12,9 @@ import { ownerName } from "./owner.ts";
 
 const CHUNK = 2000;
 
+/** Whether the folder records this type of change as an event (`events` in the watch config). */
+const tracked = (ctx: RootContext, c: FileChange) => ctx.cfg.events.includes(c.type);
+
 /** What the recorder writes to. */
 export interface RecorderDeps {
   events: EventStore;
@@ -49,7 +52,7 @@ export class Recorder {
         if (moves.length > 0) this.#d.fileState.moveAll(ctx.cfg.path, moves, now);
         for (const c of chunk) this.#applyOne(ctx, c, baseline, now);
       });
-      const recorded = baseline ? [] : chunk.filter((c) => !c.silent);
+      const recorded = baseline ? [] : chunk.filter((c) => !c.silent && tracked(ctx, c));
       if (recorded.length > 0) this.#d.onRecorded?.(ctx, recorded);
     }
   }
@@ -59,7 +62,7 @@ export class Recorder {
     const root = ctx.cfg.path;
     if (c.dir) {
       // Its files' rows were moved with the chunk's other folder renames (`apply`).
-      if (!baseline && !c.silent) this.#recordDirRename(ctx, c, now);
+      if (!baseline && !c.silent && tracked(ctx, c)) this.#recordDirRename(ctx, c, now);
       return;
     }
     let content = c.content;
@@ -89,7 +92,7 @@ export class Recorder {
         updatedAt: now,
       });
     }
-    if (baseline || c.silent) return;
+    if (baseline || c.silent || !tracked(ctx, c)) return;
     this.#recordChange(ctx, c, now);
   }
 

@@ -32,6 +32,11 @@ export type WatcherKind = "chokidar" | "fs-watch";
 
 const WATCHER_KINDS: readonly WatcherKind[] = ["chokidar", "fs-watch"];
 
+/** The changes a folder can record (the CRM's `event_type`s): all of them unless `events` narrows it. */
+export const CHANGE_TYPES = ["created", "modified", "deleted", "renamed"] as const;
+/** One of CHANGE_TYPES. */
+export type ChangeType = (typeof CHANGE_TYPES)[number];
+
 /** One watched folder, with every default filled in. */
 export interface RootConfig {
   /** Absolute path of the folder (relative paths are resolved against the config file's folder). */
@@ -51,6 +56,11 @@ export interface RootConfig {
   network: boolean;
   digestWindowMs: number;
   watcher: WatcherKind;
+  /**
+   * The change types recorded as events (the observer's "types of events to track"); the others
+   * still update the snapshot, so what is recorded later stays right.
+   */
+  events: ChangeType[];
 }
 
 /** The whole watch config. */
@@ -76,7 +86,15 @@ export const WATCH_DEFAULTS = {
   digestWindowSec: 60,
 } as const;
 
-const TOP_KEYS = ["poll_interval", "settle_ms", "rename_window_ms", "watcher", "database", "directories"];
+const TOP_KEYS = [
+  "poll_interval",
+  "settle_ms",
+  "rename_window_ms",
+  "watcher",
+  "events",
+  "database",
+  "directories",
+];
 const DIR_KEYS = [
   "path",
   "project",
@@ -92,6 +110,7 @@ const DIR_KEYS = [
   "network",
   "digest_window",
   "watcher",
+  "events",
 ];
 
 type Json = Record<string, unknown>;
@@ -165,10 +184,25 @@ function watcherKind(v: unknown, field: string, fallback: WatcherKind): WatcherK
   throw new WatchConfigError(field, `expected "chokidar" or "fs-watch", got ${JSON.stringify(v)}`);
 }
 
+function changeTypes(v: unknown, field: string, fallback: ChangeType[]): ChangeType[] {
+  if (v === undefined) return fallback;
+  const expected = CHANGE_TYPES.map((t) => `"${t}"`).join(", ");
+  if (!Array.isArray(v) || v.length === 0) {
+    throw new WatchConfigError(field, `expected a non-empty list of ${expected}, got ${JSON.stringify(v)}`);
+  }
+  v.forEach((t, i) => {
+    if (!CHANGE_TYPES.includes(t)) {
+      throw new WatchConfigError(`${field}[${i}]`, `expected one of ${expected}, got ${JSON.stringify(t)}`);
+    }
+  });
+  return CHANGE_TYPES.filter((t) => v.includes(t));
+}
+
 /** What a folder inherits from the top level unless it says otherwise. */
 interface Inherited {
   pollIntervalSec: number;
   watcher: WatcherKind;
+  events: ChangeType[];
 }
 
 function parseDirectory(raw: unknown, at: string, baseDir: string, inherited: Inherited): RootConfig {
@@ -210,6 +244,7 @@ function parseDirectory(raw: unknown, at: string, baseDir: string, inherited: In
       positiveNumber(raw.digest_window, `${at}.digest_window`, WATCH_DEFAULTS.digestWindowSec, 86_400) * 1000,
     ),
     watcher: watcherKind(raw.watcher, `${at}.watcher`, inherited.watcher),
+    events: changeTypes(raw.events, `${at}.events`, inherited.events),
   };
 }
 
@@ -238,7 +273,11 @@ export function parseWatchConfig(source: string, baseDir: string): WatchConfig {
       `expected a list of folders to watch, got ${JSON.stringify(raw.directories)}`,
     );
   }
-  const inherited = { pollIntervalSec, watcher: watcherKind(raw.watcher, "watcher", "chokidar") };
+  const inherited = {
+    pollIntervalSec,
+    watcher: watcherKind(raw.watcher, "watcher", "chokidar"),
+    events: changeTypes(raw.events, "events", [...CHANGE_TYPES]),
+  };
   const directories = raw.directories.map((d, i) =>
     parseDirectory(d, `directories[${i}]`, baseDir, inherited),
   );

@@ -93,6 +93,7 @@ describe("watch config", () => {
     assert.equal(c.directories[1]!.notify, "none");
     assert.equal(c.directories[1]!.network, false);
     assert.equal(c.directories[1]!.watcher, "chokidar");
+    assert.deepEqual(c.directories[1]!.events, ["created", "modified", "deleted", "renamed"]);
   });
 
   it("takes the watcher from the top level, or per folder", () => {
@@ -138,6 +139,11 @@ describe("watch config", () => {
     assert.equal(fieldOf({ directories: {} }), "directories");
     assert.equal(fieldOf({ folders: [] }), "folders");
     assert.equal(fieldOf({ database: "./x.db", directories: [] }), "database");
+    assert.equal(fieldOf({ events: [], directories: [] }), "events");
+    assert.equal(
+      fieldOf({ directories: [{ path: "/a", events: ["created", "moved"] }] }),
+      "directories[0].events[1]",
+    );
     assert.equal(fieldOf({ database: { path: 3 }, directories: [] }), "database.path");
     assert.equal(fieldOf({ database: { file: "x" }, directories: [] }), "database.file");
     assert.equal(fieldOf("[]"), "");
