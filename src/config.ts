@@ -92,6 +92,8 @@ export interface Config {
     /** Log-chat posts delivered longer ago than this are removed from the outbox (0 = keep). */
     outboxRetentionDays: number;
     archiveDir: string;
+    /** Archive files are removed this many days after the day they were written (0 = keep). */
+    archiveRetentionDays: number;
   };
   watchConfigFile: string | null;
   logLevel: string;
@@ -190,6 +192,7 @@ const SPECS = {
   HOUSEKEEPING_INTERVAL_SECS: intIn(1, 86_400)({ default: 300 }),
   EVENTS_RETENTION_DAYS: nonNegativeNumber({ default: 90 }),
   OUTBOX_RETENTION_DAYS: nonNegativeNumber({ default: 30 }),
+  ARCHIVE_RETENTION_DAYS: nonNegativeNumber({ default: 0 }),
   WATCH_CONFIG: str({ default: undefined }),
   LOG_LEVEL: logLevel({ default: "info" }),
   DEBUG_MODE: bool({ default: false }),
@@ -313,6 +316,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       eventsRetentionDays: e.EVENTS_RETENTION_DAYS,
       outboxRetentionDays: e.OUTBOX_RETENTION_DAYS,
       archiveDir: path.join(dataRoot, "archive"),
+      archiveRetentionDays: e.ARCHIVE_RETENTION_DAYS,
     },
     watchConfigFile,
     logLevel: e.DEBUG_MODE ? "debug" : e.LOG_LEVEL,

@@ -5,6 +5,7 @@
  */
 import type { Clock } from "../clock.ts";
 import type { Config } from "../config.ts";
+import { archiveRetentionTask } from "../housekeeping/archive-retention.ts";
 import { eventsRetentionTask } from "../housekeeping/events-retention.ts";
 import { Housekeeper, totalCounts } from "../housekeeping/housekeeper.ts";
 import { type MediaUsage, mediaUsageTask } from "../housekeeping/media-usage.ts";
@@ -159,6 +160,7 @@ function housekeepingTasks(
   return [
     messageRetentionTask(queries, config.retentionDays),
     eventsRetentionTask(queries, config.housekeeping.eventsRetentionDays, config.housekeeping.archiveDir),
+    archiveRetentionTask(config.housekeeping.archiveDir, config.housekeeping.archiveRetentionDays),
     outboxRetentionTask(new OutboxStore(store.db), store, config.housekeeping.outboxRetentionDays),
     mediaBufferPurgeTask(mediaFiles, config.mediaDir, config.media.bufferTtlHours),
     vaultPurgeTask(mediaFiles, config.vaultDir, config.media.deletedTtlDays),

@@ -113,6 +113,7 @@ describe("operational settings", () => {
       eventsRetentionDays: 90,
       outboxRetentionDays: 30,
       archiveDir: "/tmp/x/archive",
+      archiveRetentionDays: 0,
     });
     assert.equal(c.http.host, "127.0.0.1");
     assert.equal(c.http.updateStallSecs, 21_600);
