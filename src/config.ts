@@ -55,6 +55,12 @@ export interface Config {
   mediaDir: string;
   vaultDir: string;
   telegram: TelegramConfig | null;
+  /**
+   * Telegram-only variables that are set although Telegram capture is off (API_ID and API_HASH
+   * unset, WATCH_CONFIG set): `.env.example` pre-fills some, and `main.ts` says once that they are
+   * ignored rather than refusing to start. Empty when Telegram capture is on.
+   */
+  ignoredTelegramSettings: string[];
   listenOutgoing: boolean;
   ignoredIds: IgnoredIds;
   /** How often to ask Telegram for missed updates (0: only at start and on gaps). */
@@ -201,6 +207,27 @@ const SPECS = {
 /** Variables whose values must never appear in an error message. */
 const SECRET_VARIABLES = new Set(["API_HASH", "DELETED_MEDIA_KEY_B64"]);
 
+/**
+ * Variables naming a login: any one of them set means Telegram capture is wanted, so the others it
+ * needs become required. LOG_CHAT_ID is not one: `.env.example` pre-fills it with `me`.
+ */
+const TELEGRAM_SWITCHES = ["API_ID", "API_HASH", "SESSION_FILE", "TELETHON_SESSION_FILE"] as const;
+
+/** Variables only Telegram capture reads; set without credentials they are reported as ignored. */
+const TELEGRAM_ONLY = [
+  "LOG_CHAT_ID",
+  "LISTEN_OUTGOING_MESSAGES",
+  "SAVE_EDITED_MESSAGES",
+  "IGNORED_IDS",
+  "CATCH_UP_POLL_SECS",
+  "CATCH_UP_GAP_WAIT_MS",
+  "MAX_DELETED_MESSAGES_PER_EVENT",
+  "BUFFER_ALL_MEDIA",
+  "MAX_BUFFER_FILE_SIZE",
+  "MEDIA_BUFFER_TTL_HOURS",
+  "ENCRYPT_DELETED_MEDIA",
+] as const;
+
 /** Names of every variable the service reads, for docs and `.env.example` checks. */
 export const CONFIG_VARIABLES = Object.keys(SPECS);
 
@@ -240,15 +267,20 @@ function decodeKey(b64: string | undefined): Buffer | null {
 /**
  * Reads and validates the environment. Takes the environment as an object so tests never touch
  * `process.env`. Throws `ConfigError` on the first problem found.
+ *
+ * Telegram capture is on when API_ID, API_HASH or a session file is set, and then needs all three
+ * of API_ID, API_HASH and LOG_CHAT_ID. Without them and with WATCH_CONFIG the file audit runs alone;
+ * without either there is nothing to run, and the missing API_ID is named.
  */
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const e = validate(env);
   const dataRoot = path.resolve(e.DATA_ROOT);
   const watchConfigFile = e.WATCH_CONFIG ? path.resolve(e.WATCH_CONFIG) : null;
 
-  const anyTelegram = e.API_ID !== undefined || e.API_HASH !== undefined || e.LOG_CHAT_ID !== undefined;
+  const isSet = (name: string) => (env[name]?.trim() ?? "") !== "";
+  const telegramWanted = TELEGRAM_SWITCHES.some(isSet);
   let telegram: TelegramConfig | null = null;
-  if (anyTelegram || !watchConfigFile) {
+  if (telegramWanted || !watchConfigFile) {
     if (e.API_ID === undefined)
       throw new ConfigError("API_ID", "is required but not set (get it at my.telegram.org)");
     if (e.API_HASH === undefined) throw new ConfigError("API_HASH", "is required but not set");
@@ -277,6 +309,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     mediaDir: path.join(dataRoot, "media"),
     vaultDir: path.join(dataRoot, "media_deleted"),
     telegram,
+    ignoredTelegramSettings: telegram ? [] : TELEGRAM_ONLY.filter(isSet),
     listenOutgoing: e.LISTEN_OUTGOING_MESSAGES,
     catchUpPollSecs: e.CATCH_UP_POLL_SECS,
     catchUpGapWaitMs: e.CATCH_UP_GAP_WAIT_MS,

@@ -1,35 +1,40 @@
 #!/usr/bin/env -S node --max-semi-space-size=4
 /**
  * The `telegram-logger` command. `run` (the default) is the service; `login` only logs in;
- * `decrypt` restores files from the encrypted deleted-media vault (src/media/vault/); `warm-cache`
- * fills Node's compile cache with every module (src/compile-cache.ts; the Docker image runs it).
- * Configuration mistakes print one line naming the variable and exit 78 (EX_CONFIG), which the
- * systemd unit lists in RestartPreventExitStatus so a broken .env does not restart-loop.
+ * `scan` (or `--once`) is one pass of the file audit; `decrypt` restores files from the encrypted
+ * deleted-media vault (src/media/vault/); `warm-cache` fills Node's compile cache with every module
+ * (src/compile-cache.ts; the Docker image runs it). Arguments are parsed in src/cli/args.ts; a
+ * usage mistake exits 64 (EX_USAGE). Configuration mistakes print one line naming the variable and
+ * exit 78 (EX_CONFIG), which the systemd unit lists in RestartPreventExitStatus so a broken .env
+ * does not restart-loop.
  */
 import { existsSync } from "node:fs";
 import { flushCompileCache } from "node:module";
-import { parseArgs } from "node:util";
 import type { TelegramClient } from "telegram";
 import { type App, scanOnce, startApp } from "./app.ts";
+import { EXIT_USAGE, type HelpTopic, parseCommandLine } from "./cli/args.ts";
+import { COMMAND_USAGE, GENERAL_USAGE } from "./cli/usage.ts";
 import { type Config, ConfigError, EXIT_CONFIG, loadConfig, secretValues } from "./config.ts";
 import { ErrorLog } from "./http/health/error-log.ts";
 import { createLogger, type Logger } from "./log.ts";
 
-const USAGE = `Usage: telegram-logger [command]
-
-Commands:
-  run         run the service (default)
-  login       log in to Telegram on this terminal and save the session
-  decrypt     decrypt the deleted-media vault: decrypt --in FILE|DIR --out DIR [--force]
-  scan        one reconcile pass of every watched folder (WATCH_CONFIG): record what changed, exit
-  warm-cache  compile every module into Node's compile cache (NODE_COMPILE_CACHE), exit
-  help        show this help
-
-Configuration comes from the environment (and ./.env when present); see README.md.`;
-
 function fail(message: string, status: number): never {
   process.stderr.write(`telegram-logger: ${message}\n`);
   process.exit(status);
+}
+
+/** Set when `--config FILE` replaced WATCH_CONFIG, so its errors name the flag the user typed. */
+let watchConfigFromFlag = false;
+
+function failConfig(err: ConfigError): never {
+  const culprit = watchConfigFromFlag && err.variable === "WATCH_CONFIG" ? "--config" : err.variable;
+  fail(`configuration error: ${culprit}${err.message.slice(err.variable.length)}`, EXIT_CONFIG);
+}
+
+async function usageOf(topic: HelpTopic): Promise<string> {
+  if (topic === null) return GENERAL_USAGE;
+  if (topic === "decrypt") return (await import("./media/vault/decrypt-command.ts")).DECRYPT_USAGE;
+  return COMMAND_USAGE[topic];
 }
 
 function loadEnvFile(): void {
@@ -42,11 +47,11 @@ function loadEnvFile(): void {
   }
 }
 
-function configOrExit(): Config {
+function configOrExit(env: Record<string, string | undefined>): Config {
   try {
-    return loadConfig(process.env);
+    return loadConfig(env);
   } catch (err) {
-    if (err instanceof ConfigError) fail(`configuration error: ${err.message}`, EXIT_CONFIG);
+    if (err instanceof ConfigError) failConfig(err);
     throw err;
   }
 }
@@ -67,6 +72,13 @@ async function login(config: Config, log: Logger): Promise<void> {
 const DISCONNECT_TIMEOUT_MS = 2_000;
 
 async function run(config: Config, log: Logger, errors: ErrorLog): Promise<void> {
+  // `.env.example` pre-fills LOG_CHAT_ID and other Telegram settings: without credentials they are
+  // ignored, and the user is told once why nothing from Telegram will arrive.
+  if (!config.telegram && config.ignoredTelegramSettings.length > 0)
+    log.warn(
+      { ignored: config.ignoredTelegramSettings },
+      "Telegram capture is off because API_ID and API_HASH are not set; the Telegram settings are ignored until both are",
+    );
   let client: TelegramClient | undefined;
   if (config.telegram) {
     // GramJS is loaded only when Telegram is configured (a file-audit-only run does without it).
@@ -86,7 +98,7 @@ async function run(config: Config, log: Logger, errors: ErrorLog): Promise<void>
     app = await startApp({ config, telegram: client, logger: log, errors });
   } catch (err) {
     await client?.destroy();
-    if (err instanceof ConfigError) fail(`configuration error: ${err.message}`, EXIT_CONFIG);
+    if (err instanceof ConfigError) failConfig(err);
     throw err;
   }
   // Every module this run needs is loaded: save the compile cache now, not only at a clean exit.
@@ -143,46 +155,50 @@ async function scan(config: Config, log: Logger): Promise<void> {
       tty ? (cfg, n) => process.stderr.write(`\r\x1b[K${cfg.project}: ${n} files scanned…`) : undefined,
     );
   } catch (err) {
-    if (err instanceof ConfigError) fail(`configuration error: ${err.message}`, EXIT_CONFIG);
+    if (err instanceof ConfigError) failConfig(err);
     throw err;
   }
   if (offline > 0) process.exit(1);
 }
 
 async function main(): Promise<void> {
+  const args = process.argv.slice(2);
   // `decrypt` has its own options and needs only the key, not a valid service configuration.
-  if (process.argv[2] === "decrypt") {
+  if (args[0] === "decrypt") {
     loadEnvFile();
     const { runDecryptCommand } = await import("./media/vault/decrypt-command.ts");
-    process.exitCode = await runDecryptCommand(process.argv.slice(3), process.env);
+    process.exitCode = await runDecryptCommand(args.slice(1), process.env);
     return;
   }
+  const line = parseCommandLine(args);
+  if (line.kind === "usage-error") fail(`${line.message}\n\n${await usageOf(line.topic)}`, EXIT_USAGE);
+  if (line.kind === "help") {
+    process.stdout.write(`${await usageOf(line.topic)}\n`);
+    return;
+  }
+  const { command, configFile } = line;
   // Needs no configuration either: it only loads modules.
-  if (process.argv[2] === "warm-cache") {
+  if (command === "warm-cache") {
     const { warmCompileCache } = await import("./compile-cache.ts");
     try {
       const { dir, modules } = await warmCompileCache();
       process.stdout.write(`${modules} modules compiled into ${dir}\n`);
     } catch (err) {
-      if (err instanceof ConfigError) fail(`configuration error: ${err.message}`, EXIT_CONFIG);
+      if (err instanceof ConfigError) failConfig(err);
       throw err;
     }
     return;
   }
-  const { positionals, values } = parseArgs({
-    allowPositionals: true,
-    strict: false,
-    options: { help: { type: "boolean", short: "h" } },
-  });
-  const command = positionals[0] ?? "run";
-  if (values.help || command === "help") {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
-  if (command !== "run" && command !== "login" && command !== "scan")
-    fail(`unknown command "${command}"\n${USAGE}`, 64);
   loadEnvFile();
-  const config = configOrExit();
+  watchConfigFromFlag = configFile !== null;
+  const env = configFile === null ? process.env : { ...process.env, WATCH_CONFIG: configFile };
+  // Checked before the rest, which would otherwise ask for Telegram credentials scan does not use.
+  if (command === "scan" && !env.WATCH_CONFIG?.trim())
+    fail(
+      "configuration error: WATCH_CONFIG: is required for scan (the watch-config file; or pass --config FILE)",
+      EXIT_CONFIG,
+    );
+  const config = configOrExit(env);
   // Every error logged is remembered for /health (last_error_at, last_error_msg), sanitized.
   const errors = new ErrorLog(
     () => Date.now(),

@@ -156,6 +156,58 @@ for (const [label, prefix] of COMMANDS) {
       assert.deepEqual(visible(f.out), []);
     });
 
+    it("reads the Python script's TELEGRAM_DELETED_MEDIA_KEY_B64 as a fallback, with one warning", async (t) => {
+      const f = await fixture(t);
+      const r = run(f.dir, prefix, ["--in", f.vault, "--out", f.out], {
+        TELEGRAM_DELETED_MEDIA_KEY_B64: TEST_KEY_B64,
+      });
+      assert.equal(r.status, 0, r.stderr);
+      assert.deepEqual(visible(f.out), ["notes.txt", "old-video.mp4", "photo.jpg"]);
+      assert.ok(readFileSync(path.join(f.out, "photo.jpg")).equals(f.photo));
+      const warnings = r.stderr.trim().split("\n");
+      assert.equal(warnings.length, 1, r.stderr);
+      assert.match(
+        warnings[0]!,
+        /warning: TELEGRAM_DELETED_MEDIA_KEY_B64 .*deprecated.*DELETED_MEDIA_KEY_B64/,
+      );
+
+      // DELETED_MEDIA_KEY_B64 and --key-b64 come first; the old name is then not even read.
+      const out2 = path.join(f.dir, "out2");
+      const preferred = run(f.dir, prefix, ["--in", f.vault, "--out", out2], {
+        DELETED_MEDIA_KEY_B64: TEST_KEY_B64,
+        TELEGRAM_DELETED_MEDIA_KEY_B64: OTHER_KEY.toString("base64"),
+      });
+      assert.equal(preferred.status, 0, preferred.stderr);
+      assert.equal(preferred.stderr, "");
+      const flag = run(
+        f.dir,
+        prefix,
+        ["--in", f.vault, "--out", path.join(f.dir, "out3"), "--key-b64", TEST_KEY_B64],
+        {
+          TELEGRAM_DELETED_MEDIA_KEY_B64: "not*base64",
+        },
+      );
+      assert.equal(flag.status, 0, flag.stderr);
+      assert.equal(flag.stderr, "");
+    });
+
+    it("a malformed TELEGRAM_DELETED_MEDIA_KEY_B64 exits 78 naming it; no key at all names both variables", async (t) => {
+      const f = await fixture(t);
+      const bad = run(f.dir, prefix, ["--in", f.vault, "--out", f.out], {
+        TELEGRAM_DELETED_MEDIA_KEY_B64: "c2hvcnQ=",
+      });
+      assert.equal(bad.status, 78);
+      assert.match(bad.stderr, /bad key: TELEGRAM_DELETED_MEDIA_KEY_B64: decodes to 5 bytes/);
+      assert.ok(!bad.stderr.includes("c2hvcnQ="));
+      const none = run(f.dir, prefix, ["--in", f.vault, "--out", f.out]);
+      assert.equal(none.status, 78);
+      assert.match(
+        none.stderr,
+        /no key: set DELETED_MEDIA_KEY_B64 .*TELEGRAM_DELETED_MEDIA_KEY_B64.* --key-b64/,
+      );
+      assert.deepEqual(visible(f.out), []);
+    });
+
     it("usage errors exit 64; a missing input exits 66", (t) => {
       const dir = tempDir(t);
       assert.equal(run(dir, prefix, ["--out", dir], ENV).status, 64);
@@ -174,5 +226,14 @@ describe("telegram-logger decrypt", () => {
     const r = run(f.dir, [MAIN, "decrypt"], ["--in", f.vault, "--out", f.out]);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(visible(f.out).length, 3);
+  });
+
+  it("reads the Python logger's TELEGRAM_DELETED_MEDIA_KEY_B64 from .env", async (t) => {
+    const f = await fixture(t);
+    writeFileSync(path.join(f.dir, ".env"), `TELEGRAM_DELETED_MEDIA_KEY_B64=${TEST_KEY_B64}\n`);
+    const r = run(f.dir, [MAIN, "decrypt"], ["--in", f.vault, "--out", f.out]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(visible(f.out).length, 3);
+    assert.match(r.stderr, /deprecated/);
   });
 });

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
+import { parseEnv } from "node:util";
 import { ConfigError, loadConfig } from "../../src/config.ts";
 
 const BASE = {
@@ -137,5 +139,51 @@ describe("operational settings", () => {
     ]) {
       assert.equal(configError({ ...BASE, [variable!]: value! }).variable, variable, `${variable}=${value}`);
     }
+  });
+});
+
+describe("when Telegram capture is on", () => {
+  const EXAMPLE = parseEnv(readFileSync(new URL("../../.env.example", import.meta.url), "utf8")) as Record<
+    string,
+    string
+  >;
+  const AUDIT = { DATA_ROOT: "/tmp/x", WATCH_CONFIG: "/tmp/x/watch.json" };
+
+  it("LOG_CHAT_ID alone does not switch it on: with a watch config the file audit runs alone", () => {
+    const c = loadConfig({ ...AUDIT, LOG_CHAT_ID: "me", SAVE_EDITED_MESSAGES: "true", HEALTH_PORT: "0" });
+    assert.equal(c.telegram, null);
+    assert.equal(c.watchConfigFile, "/tmp/x/watch.json");
+    assert.deepEqual(c.ignoredTelegramSettings, ["LOG_CHAT_ID", "SAVE_EDITED_MESSAGES"]);
+    assert.deepEqual(loadConfig(AUDIT).ignoredTelegramSettings, []);
+  });
+
+  it("a copy of .env.example with only WATCH_CONFIG added runs the file audit alone", () => {
+    assert.equal(EXAMPLE.LOG_CHAT_ID, "me", "the example pre-fills LOG_CHAT_ID");
+    const c = loadConfig({ ...EXAMPLE, ...AUDIT });
+    assert.equal(c.telegram, null);
+    assert.ok(c.ignoredTelegramSettings.includes("LOG_CHAT_ID"));
+    assert.ok(!c.ignoredTelegramSettings.includes("HEALTH_PORT"), "not a Telegram-only setting");
+  });
+
+  it("a copy of .env.example with credentials added captures Telegram into Saved Messages", () => {
+    const c = loadConfig({ ...EXAMPLE, API_ID: "12345", API_HASH: "0123456789abcdef", DATA_ROOT: "/tmp/x" });
+    assert.deepEqual(c.telegram?.logChat, { kind: "self" });
+    assert.deepEqual(c.ignoredTelegramSettings, []);
+  });
+
+  it("without a watch config or credentials there is nothing to run: API_ID is named", () => {
+    assert.equal(configError({ DATA_ROOT: "/tmp/x", LOG_CHAT_ID: "me" }).variable, "API_ID");
+    assert.equal(configError({ ...EXAMPLE }).variable, "API_ID");
+  });
+
+  it("API_ID, API_HASH or a session file switches it on, and then all of it is required", () => {
+    assert.equal(configError({ ...AUDIT, API_HASH: "0123456789abcdef" }).variable, "API_ID");
+    assert.equal(configError({ ...AUDIT, API_ID: "12345", LOG_CHAT_ID: "me" }).variable, "API_HASH");
+    assert.equal(configError({ ...AUDIT, SESSION_FILE: "/tmp/x/s.session" }).variable, "API_ID");
+    assert.equal(configError({ ...AUDIT, TELETHON_SESSION_FILE: "/tmp/x/user.session" }).variable, "API_ID");
+    assert.equal(
+      configError({ ...AUDIT, API_ID: "12345", API_HASH: "0123456789abcdef" }).variable,
+      "LOG_CHAT_ID",
+    );
   });
 });

@@ -1,7 +1,8 @@
 /**
  * `telegram-logger decrypt` and `scripts/decrypt-deleted-media.ts`: restores vault files (and the
  * Python logger's `.enc` files) to plaintext. Fixes the Python script's traps: `--force` exists,
- * and the key variable is DELETED_MEDIA_KEY_B64, the same name the service reads.
+ * and the key variable is DELETED_MEDIA_KEY_B64, the same name the service reads; the name the
+ * Python script read, TELEGRAM_DELETED_MEDIA_KEY_B64, still works, with a deprecation warning.
  *
  * A folder is processed file by file: each failure is reported and the rest continue; the exit
  * status is non-zero if any failed. The key never appears in any message.
@@ -38,10 +39,15 @@ the Python telegram-logger (*.enc), restoring their original names into DIR (mod
   --out DIR       where to write the plaintext files (created 0700 if missing)
   --force         overwrite output files that already exist
   --key-b64 KEY   the key (base64 of 32 bytes); default: DELETED_MEDIA_KEY_B64 from the
-                  environment or .env (preferred: a command-line key is visible to other users)
+                  environment or .env (preferred: a command-line key is visible to other users);
+                  the Python script's TELEGRAM_DELETED_MEDIA_KEY_B64 is read when neither is
+                  given (deprecated: rename it)
 
 Exit status: 0 ok, 1 some files of a folder failed, 64 usage, 65 wrong key / modified / truncated /
 not a vault file, 66 input missing, 73 output exists or cannot be written, 78 key missing or malformed.`;
+
+/** The key variable of the Python logger's decrypt script, read as a deprecated fallback. */
+const PYTHON_KEY_VARIABLE = "TELEGRAM_DELETED_MEDIA_KEY_B64";
 
 /** Where the command writes; the process's streams by default, replaceable in tests. */
 export interface DecryptIo {
@@ -114,11 +120,21 @@ export async function runDecryptCommand(
   let key: Buffer;
   try {
     const fromFlag = values["key-b64"];
+    const isSet = (v: string | undefined): v is string => v !== undefined && v.trim() !== "";
     const fromEnv = env.DELETED_MEDIA_KEY_B64;
+    const fromPythonEnv = env[PYTHON_KEY_VARIABLE];
     if (fromFlag !== undefined) key = parseKeyB64(fromFlag, "--key-b64");
-    else if (fromEnv !== undefined && fromEnv.trim() !== "")
-      key = parseKeyB64(fromEnv, "DELETED_MEDIA_KEY_B64");
-    else return fail("no key: set DELETED_MEDIA_KEY_B64 or pass --key-b64", DECRYPT_EXIT.config);
+    else if (isSet(fromEnv)) key = parseKeyB64(fromEnv, "DELETED_MEDIA_KEY_B64");
+    else if (isSet(fromPythonEnv)) {
+      io.err(
+        `telegram-logger decrypt: warning: ${PYTHON_KEY_VARIABLE} (the Python script's name) is deprecated; rename it to DELETED_MEDIA_KEY_B64, the name the service reads`,
+      );
+      key = parseKeyB64(fromPythonEnv, PYTHON_KEY_VARIABLE);
+    } else
+      return fail(
+        `no key: set DELETED_MEDIA_KEY_B64 (or the Python script's ${PYTHON_KEY_VARIABLE}) or pass --key-b64`,
+        DECRYPT_EXIT.config,
+      );
   } catch (err) {
     if (err instanceof KeyFormatError) return fail(`bad key: ${err.message}`, DECRYPT_EXIT.config);
     throw err;

@@ -1,0 +1,128 @@
+/**
+ * The `telegram-logger` command line, parsed without side effects: which command, which watch
+ * config, or why the arguments make no sense. Strict, so a mistyped flag is an error instead of
+ * being ignored; it also takes the CRM file-event service's `--config FILE` and `--once`, so
+ * `telegram-logger --config watch.json --once` does what `crm-file-events --config watch.json
+ * --once` did. `decrypt` is not parsed here: it has its own options (src/media/vault/decrypt-command.ts).
+ */
+import { parseArgs } from "node:util";
+
+/** Exit status for a usage error (sysexits.h EX_USAGE). */
+export const EXIT_USAGE = 64;
+
+/** The commands parsed here; `decrypt` parses its own options. */
+export type CommandName = "run" | "login" | "scan" | "warm-cache";
+
+/** What a help request is about: a command, or the general usage (`null`). */
+export type HelpTopic = CommandName | "decrypt" | null;
+
+/** A command to run. */
+export interface CommandRequest {
+  kind: "command";
+  command: CommandName;
+  /** `--config FILE`, taking precedence over WATCH_CONFIG. */
+  configFile: string | null;
+}
+
+/** Arguments that make no sense: `message` names the culprit, `topic` whose usage to show. */
+export interface UsageError {
+  kind: "usage-error";
+  message: string;
+  topic: HelpTopic;
+}
+
+/** The outcome of parsing: a command to run, help to print, or a usage error to report. */
+export type CommandLine = CommandRequest | { kind: "help"; topic: HelpTopic } | UsageError;
+
+const COMMANDS: readonly string[] = ["run", "login", "scan", "warm-cache"] satisfies CommandName[];
+
+const OPTIONS = {
+  help: { type: "boolean", short: "h" },
+  config: { type: "string" },
+  once: { type: "boolean" },
+} as const;
+
+function isCommand(word: string): word is CommandName {
+  return COMMANDS.includes(word);
+}
+
+/**
+ * Says which flag a strict parse refused and why. Node's own messages name the flag too, but in
+ * several sentences; the non-strict token list tells the same without reading those messages.
+ */
+function flagProblem(args: readonly string[], fallback: Error): string {
+  const { tokens } = parseArgs({
+    args: [...args],
+    options: OPTIONS,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
+  for (const token of tokens) {
+    if (token.kind !== "option") continue;
+    if (!(token.name in OPTIONS)) return `unknown option ${token.rawName}`;
+    const expectsValue = OPTIONS[token.name as keyof typeof OPTIONS].type === "string";
+    if (expectsValue && (token.value === undefined || (!token.inlineValue && token.value.startsWith("-"))))
+      return `${token.rawName} needs a value: ${token.rawName} FILE`;
+    if (!expectsValue && token.value !== undefined) return `${token.rawName} takes no value`;
+  }
+  return fallback.message.split("\n")[0] ?? fallback.message;
+}
+
+/** Parses the arguments after `telegram-logger` (except for `decrypt`, which main hands over as is). */
+export function parseCommandLine(args: readonly string[]): CommandLine {
+  let values: { help?: boolean; config?: string; once?: boolean };
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: [...args],
+      options: OPTIONS,
+      strict: true,
+      allowPositionals: true,
+    }));
+  } catch (err) {
+    const topic = args.find(isCommand) ?? null;
+    return { kind: "usage-error", message: flagProblem(args, err as Error), topic };
+  }
+  const [word, ...extra] = positionals;
+  if (word === "help") {
+    const topic = extra[0];
+    if (topic === undefined) return { kind: "help", topic: null };
+    if (topic === "decrypt" || isCommand(topic)) return { kind: "help", topic };
+    return { kind: "usage-error", message: `no help for unknown command "${topic}"`, topic: null };
+  }
+  if (word === "decrypt")
+    return {
+      kind: "usage-error",
+      message: '"decrypt" must come first: telegram-logger decrypt --in FILE|DIR --out DIR',
+      topic: "decrypt",
+    };
+  if (word !== undefined && !isCommand(word))
+    return { kind: "usage-error", message: `unknown command "${word}"`, topic: null };
+  if (values.help) return { kind: "help", topic: word ?? null };
+  if (extra.length > 0)
+    return { kind: "usage-error", message: `unexpected argument "${extra[0]}"`, topic: word ?? null };
+
+  let command: CommandName = word ?? "run";
+  if (values.once) {
+    if (command !== "run" && command !== "scan")
+      return {
+        kind: "usage-error",
+        message: `--once (one pass of the watched folders) is not an option of ${command}`,
+        topic: command,
+      };
+    command = "scan";
+  }
+  const configFile = values.config ?? null;
+  if (configFile !== null) {
+    if (command !== "run" && command !== "scan")
+      return {
+        kind: "usage-error",
+        message: `--config (the watch-config file) is not an option of ${command}`,
+        topic: command,
+      };
+    if (configFile.trim() === "")
+      return { kind: "usage-error", message: "--config needs a value: --config FILE", topic: command };
+  }
+  return { kind: "command", command, configFile };
+}
