@@ -107,11 +107,17 @@ export async function startApp(options: StartOptions): Promise<App> {
       const client = options.telegram ?? (await connectAuthorized(config.telegram, log));
       telegram = await startTelegram(client, !options.telegram, config, store, feed, clock, log, metrics);
     } else {
-      log.info(
-        config.watchConfigFile
-          ? "no Telegram credentials configured: running the file audit alone"
-          : "no Telegram credentials configured: running without Telegram capture",
-      );
+      const alone = config.watchConfigFile
+        ? "no Telegram credentials configured: running the file audit alone"
+        : "no Telegram credentials configured: running without Telegram capture";
+      // `.env.example` pre-fills LOG_CHAT_ID and other Telegram settings: the user is told why
+      // nothing from Telegram will arrive.
+      if (config.ignoredTelegramSettings.length > 0) {
+        log.warn(
+          { ignored: config.ignoredTelegramSettings },
+          `${alone}. Telegram capture is off because API_ID and API_HASH are not set; the Telegram settings are ignored until both are`,
+        );
+      } else log.info(alone);
     }
     if (config.watchConfigFile) {
       const onChange = (type: string, root: string) => metrics.fileEvent(type, root);

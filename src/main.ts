@@ -72,13 +72,6 @@ async function login(config: Config, log: Logger): Promise<void> {
 const DISCONNECT_TIMEOUT_MS = 2_000;
 
 async function run(config: Config, log: Logger, errors: ErrorLog): Promise<void> {
-  // `.env.example` pre-fills LOG_CHAT_ID and other Telegram settings: without credentials they are
-  // ignored, and the user is told once why nothing from Telegram will arrive.
-  if (!config.telegram && config.ignoredTelegramSettings.length > 0)
-    log.warn(
-      { ignored: config.ignoredTelegramSettings },
-      "Telegram capture is off because API_ID and API_HASH are not set; the Telegram settings are ignored until both are",
-    );
   let client: TelegramClient | undefined;
   if (config.telegram) {
     // GramJS is loaded only when Telegram is configured (a file-audit-only run does without it).
