@@ -81,15 +81,14 @@ export async function startApp(options: StartOptions): Promise<App> {
       throw new ConfigError("DATA_ROOT", `cannot create or use ${dir} (${code})`);
     }
   }
-  const store = openStore(config.dbFile);
+  const opened = openStore(config.dbFile);
   const reader = openReader(config.dbFile);
   let telegram: TelegramPart | undefined;
   let files: FileAuditPart | undefined;
-  // Posts queued without Telegram (file-audit digests) wait in the outbox for a sender.
-  const feed = new Feed(new OutboxStore(store.db), () => clock.now());
-  const { metrics, housekeeper, health } = createOperations({
+  // `store` counts its write transactions for metrics: every part writes through it.
+  const { metrics, housekeeper, health, store, events } = createOperations({
     config,
-    store,
+    store: opened,
     reader,
     clock,
     log,
@@ -97,6 +96,8 @@ export async function startApp(options: StartOptions): Promise<App> {
     startedAt,
     running: { telegram: () => telegram, files: () => files },
   });
+  // Posts queued without Telegram (file-audit digests) wait in the outbox for a sender.
+  const feed = new Feed(new OutboxStore(store.db), () => clock.now());
 
   let http: HttpServer | undefined;
   try {
@@ -105,7 +106,17 @@ export async function startApp(options: StartOptions): Promise<App> {
       const { startTelegram } = await import("./app/telegram-part.ts");
       const { connectAuthorized } = await import("./telegram/connect.ts");
       const client = options.telegram ?? (await connectAuthorized(config.telegram, log));
-      telegram = await startTelegram(client, !options.telegram, config, store, feed, clock, log, metrics);
+      telegram = await startTelegram(
+        client,
+        !options.telegram,
+        config,
+        store,
+        events,
+        feed,
+        clock,
+        log,
+        metrics,
+      );
     } else {
       const alone = config.watchConfigFile
         ? "no Telegram credentials configured: running the file audit alone"
@@ -121,7 +132,7 @@ export async function startApp(options: StartOptions): Promise<App> {
     }
     if (config.watchConfigFile) {
       const onChange = (type: string, root: string) => metrics.fileEvent(type, root);
-      files = await startFileAudit(config.watchConfigFile, store, feed, clock, log, onChange);
+      files = await startFileAudit(config.watchConfigFile, store, events, feed, clock, log, onChange);
     }
     const { host, port, healthPath } = config.http;
     http = await startHttpServer({ healthPath, health, metrics: () => metrics.render() }, host, port);

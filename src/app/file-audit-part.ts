@@ -37,9 +37,13 @@ export interface FileAuditPart {
 }
 
 /** What the audit writes to, the same for the service and the `scan` command. */
-function auditStores(store: Store, feed: Feed): Omit<FileAuditDeps, "now" | "log" | "onChange"> {
+function auditStores(
+  store: Store,
+  events: EventStore,
+  feed: Feed,
+): Omit<FileAuditDeps, "now" | "log" | "onChange"> {
   return {
-    events: new EventStore(store.db),
+    events,
     fileState: new FileStateStore(store.db),
     dirState: new DirStateStore(store.db),
     kv: new KeyValueStore(store.db),
@@ -60,10 +64,14 @@ function openCrmExport(config: WatchConfig, store: Store, busyTimeoutMs: number)
   return new CrmExport(store.sqlite, config.crmDatabase, busyTimeoutMs);
 }
 
-/** Starts the file audit from the watch-config file and follows edits of that file. */
+/**
+ * Starts the file audit from the watch-config file and follows edits of that file; `events` is the
+ * app's one event store.
+ */
 export async function startFileAudit(
   file: string,
   store: Store,
+  events: EventStore,
   feed: Feed,
   clock: Clock,
   log: Logger,
@@ -80,7 +88,7 @@ export async function startFileAudit(
   let crm = startCrmExport(config);
   let crmFile = config.crmDatabase;
   const audit = new FileAudit({
-    ...auditStores(store, feed),
+    ...auditStores(store, events, feed),
     now: () => clock.now(),
     log: log.child({ part: "fswatch" }),
     onChange: (type, root) => {
@@ -174,7 +182,11 @@ export async function scanOnce(
     const feed = new Feed(new OutboxStore(store.db), () => Date.now());
     const crm = openCrmExport(watchConfig, store, WAITING_BUSY_TIMEOUT_MS);
     try {
-      const audit = new FileAudit({ ...auditStores(store, feed), now: () => Date.now(), log });
+      const audit = new FileAudit({
+        ...auditStores(store, new EventStore(store.db), feed),
+        now: () => Date.now(),
+        log,
+      });
       const outcomes = await audit.scanOnce(watchConfig, onRoot, onProgress);
       if (crm) copyToCrm(crm, log);
       return outcomes;

@@ -1,7 +1,8 @@
 /**
- * Wiring of what operators see and what keeps the data in bounds: the Prometheus metrics, the
- * health parts /health assesses, and the housekeeping steps in the order they run. Part of the
- * composition root; only `src/app.ts` uses it.
+ * Wiring of what operators see and what keeps the data in bounds: the Prometheus metrics (and the
+ * counted store every part writes through, so metrics see committed event rows), the health parts
+ * /health assesses, and the housekeeping steps in the order they run. Part of the composition
+ * root; only `src/app.ts` uses it.
  */
 import type { Clock } from "../clock.ts";
 import type { Config } from "../config.ts";
@@ -26,11 +27,12 @@ import type { Logger } from "../log.ts";
 import { mediaBufferPurgeTask, vaultPurgeTask } from "../media/purge-tasks.ts";
 import { Metrics } from "../metrics/metrics.ts";
 import type { Store } from "../store/db.ts";
-import { EventStore } from "../store/events.ts";
+import type { EventStore } from "../store/events.ts";
 import { MediaFileStore } from "../store/media-files.ts";
 import { OutboxStore } from "../store/outbox.ts";
 import type { StoreReader } from "../store/reader.ts";
 import { RetentionQueries } from "../store/retention.ts";
+import { countedStore } from "./counted-store.ts";
 import { type FileAuditPart, watchRootHealth } from "./file-audit-part.ts";
 import type { TelegramPart } from "./telegram-part.ts";
 
@@ -60,11 +62,15 @@ export interface Operations {
   metrics: Metrics;
   housekeeper: Housekeeper;
   health(): HealthReport;
+  /** `deps.store` with its write transactions counted: what every part must write through. */
+  store: Store;
+  /** The one event store of the app: its committed rows are counted in `events_total`. */
+  events: EventStore;
 }
 
 /** Builds metrics, the housekeeper (not started) and health over the parts `running` names. */
 export function createOperations(d: OperationsDeps): Operations {
-  const { config, store, reader, clock, errors, startedAt, running } = d;
+  const { config, reader, clock, errors, startedAt, running } = d;
   const readOutbox = new OutboxStore(reader.db);
   const mediaUsage: { current: MediaUsage | null } = { current: null };
   const metrics = new Metrics({
@@ -79,11 +85,25 @@ export function createOperations(d: OperationsDeps): Operations {
       return p.sizeBytes + p.walBytes;
     },
     mediaBytes: () => mediaUsage.current,
+    healthy: () => health().httpStatus === 200,
+    secondsSinceHousekeeping: () =>
+      Math.max(0, (clock.now() - (housekeeper.lastSuccessAt ?? startedAt)) / 1000),
+    telegramDownSeconds: () => {
+      const since = running.telegram()?.probe.badSince ?? null;
+      return since === null ? 0 : Math.max(0, (clock.now() - since) / 1000);
+    },
+    telegramLoggedOut: () => running.telegram()?.probe.authorized === false,
+    watchRootsByState: () => {
+      const byState: Record<string, number> = {};
+      for (const r of running.files()?.audit.status() ?? []) byState[r.state] = (byState[r.state] ?? 0) + 1;
+      return byState;
+    },
     now: () => clock.now(),
   });
+  const { store, events } = countedStore(d.store, metrics);
   const housekeeper = new Housekeeper({
     tasks: housekeepingTasks(config, store, mediaUsage),
-    events: new EventStore(store.db),
+    events,
     clock,
     intervalMs: config.housekeeping.intervalSecs * 1000,
     log: d.log.child({ part: "housekeeping" }),
@@ -102,7 +122,7 @@ export function createOperations(d: OperationsDeps): Operations {
       parts: parts.map((p) => ({ name: p.name, report: reportSafely(p, now) })),
     });
   };
-  return { metrics, housekeeper, health };
+  return { metrics, housekeeper, health, store, events };
 }
 
 /** The parts /health assesses one by one, each from facts read at the moment of asking. */

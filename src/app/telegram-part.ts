@@ -18,7 +18,7 @@ import { configuredDeletedMediaStore } from "../media/vault/configured-store.ts"
 import { findMessageLinks } from "../saver/message-links.ts";
 import { RestrictedSaver } from "../saver/restricted-saver.ts";
 import type { Store } from "../store/db.ts";
-import { EventStore } from "../store/events.ts";
+import type { EventStore } from "../store/events.ts";
 import { KeyValueStore } from "../store/kv.ts";
 import { MediaFileStore } from "../store/media-files.ts";
 import { MessageStore } from "../store/messages.ts";
@@ -55,13 +55,14 @@ export interface TelegramPart {
 
 /**
  * Builds and starts the Telegram side on `client`; `owned` says whether stopping it also destroys
- * the client (it does not when a test passed its own).
+ * the client (it does not when a test passed its own). `events` is the app's one event store.
  */
 export async function startTelegram(
   client: TelegramClient,
   owned: boolean,
   config: Config,
   store: Store,
+  events: EventStore,
   feed: Feed,
   clock: Clock,
   log: Logger,
@@ -70,7 +71,6 @@ export async function startTelegram(
   const tg = config.telegram!;
   const messages = new MessageStore(store.db);
   const peers = new PeerStore(store.db);
-  const events = new EventStore(store.db);
   const outbox = new OutboxStore(store.db);
   const kv = new KeyValueStore(store.db);
   // GramJS's session entity list grows with duplicates on every update; peers live in SQLite.

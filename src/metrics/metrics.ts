@@ -1,8 +1,11 @@
 /**
  * Prometheus metrics for /metrics (prom-client, one registry per running app so tests can run
  * several). Counters are incremented where things happen (the capture observer, housekeeping, the
- * file audit later); gauges are read from their sources at scrape time, so they are never stale.
- * Names follow Prometheus conventions: `telegram_logger_` prefix, base units, `_total` counters.
+ * file audit, every committed `events` row, every failed write transaction); gauges are read from
+ * their sources at scrape time, so they are never stale. Names follow Prometheus conventions:
+ * `telegram_logger_` prefix, base units, `_total` counters. Labels only take values from fixed
+ * sets in the code (the one exception, `file_events_total{root}`, from the operator's own config).
+ * docs/prometheus-alerts.yml alerts on them.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
@@ -24,8 +27,52 @@ export interface MetricSources {
   databaseBytes(): number;
   /** Bytes kept in the media buffer and in the vault (null until measured). */
   mediaBytes(): { buffer: number; vault: number } | null;
+  /** Whether /health would answer 200 now. */
+  healthy(): boolean;
+  /** Seconds since housekeeping last completed a run (since start before the first), as /health counts. */
+  secondsSinceHousekeeping(): number;
+  /** Seconds Telegram has been disconnected or unauthorized (0 when fine, and without Telegram). */
+  telegramDownSeconds(): number;
+  /** Whether Telegram answered that the session is no longer authorized. */
+  telegramLoggedOut(): boolean;
+  /** Watched folders per state (empty without the file audit). */
+  watchRootsByState(): Record<string, number>;
   now(): number;
 }
+
+/** The labels of `events_total`: an event row's source, type and status. */
+export interface EventLabels {
+  source: string;
+  type: string;
+  status: string;
+}
+
+/**
+ * The event kinds docs/prometheus-alerts.yml alerts on, exported at 0 from start: a counter series
+ * that first appears at 1 has no earlier sample, so `increase()` would miss the first such event.
+ */
+export const ALERTED_EVENTS: readonly EventLabels[] = [
+  { source: "fs", type: "file.error", status: "error" },
+  { source: "fs", type: "root.offline", status: "error" },
+  { source: "system", type: "watch.config_rejected", status: "error" },
+  { source: "system", type: "housekeeping.run", status: "error" },
+  { source: "system", type: "feed.post_failed", status: "error" },
+  { source: "telegram", type: "update.failed", status: "error" },
+  { source: "telegram", type: "updates.gap", status: "warning" },
+  { source: "telegram", type: "media.download_failed", status: "error" },
+];
+
+/** The primary SQLite codes of the storage failures retried (src/store/transient-errors.ts), at 0 from start. */
+export const STORAGE_FAILURE_CODES = [
+  "SQLITE_BUSY",
+  "SQLITE_LOCKED",
+  "SQLITE_FULL",
+  "SQLITE_IOERR",
+  "SQLITE_NOMEM",
+  "SQLITE_READONLY",
+  "SQLITE_CANTOPEN",
+  "SQLITE_PROTOCOL",
+] as const;
 
 /** The service's metrics. */
 export class Metrics {
@@ -38,6 +85,8 @@ export class Metrics {
   readonly #fileEvents;
   readonly #housekeepingRuns;
   readonly #purged;
+  readonly #events;
+  readonly #storageFailures;
 
   constructor(sources: MetricSources) {
     const registers = [this.registry];
@@ -88,6 +137,62 @@ export class Metrics {
       help: "Rows and files removed by housekeeping, by what (messages, revisions, events, ...)",
       labelNames: ["what"],
       registers,
+    });
+    this.#events = new Counter({
+      name: `${PREFIX}events_total`,
+      help: "Rows written to the events table (the audit trail) by this process, by source, type and status; counted once committed",
+      labelNames: ["source", "type", "status"],
+      registers,
+    });
+    this.#storageFailures = new Counter({
+      name: `${PREFIX}storage_failures_total`,
+      help: "Write transactions that failed on storage (locked database, full disk, I/O error), by SQLite result code; the work is retried",
+      labelNames: ["code"],
+      registers,
+    });
+    for (const e of ALERTED_EVENTS) this.#events.inc(e, 0);
+    for (const code of STORAGE_FAILURE_CODES) this.#storageFailures.inc({ code }, 0);
+    new Gauge({
+      name: `${PREFIX}healthy`,
+      help: "1 when /health answers 200, 0 when it answers 503 (its reasons say why)",
+      registers,
+      collect() {
+        this.set(sources.healthy() ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: `${PREFIX}seconds_since_housekeeping`,
+      help: "Seconds since housekeeping last completed a run (counted from start before the first one)",
+      registers,
+      collect() {
+        this.set(sources.secondsSinceHousekeeping());
+      },
+    });
+    new Gauge({
+      name: `${PREFIX}telegram_down_seconds`,
+      help: "Seconds Telegram has been disconnected or the session unauthorized (0 when connected, and without Telegram)",
+      registers,
+      collect() {
+        this.set(sources.telegramDownSeconds());
+      },
+    });
+    new Gauge({
+      name: `${PREFIX}telegram_logged_out`,
+      help: "1 when Telegram answered that the session is no longer authorized (log in again), else 0",
+      registers,
+      collect() {
+        this.set(sources.telegramLoggedOut() ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: `${PREFIX}watch_roots`,
+      help: "Watched folders by state (watching, scheduled-scans, fallback, starting, offline, stopped)",
+      labelNames: ["state"],
+      registers,
+      collect() {
+        this.reset();
+        for (const [state, n] of Object.entries(sources.watchRootsByState())) this.set({ state }, n);
+      },
     });
     new Gauge({
       name: `${PREFIX}feed_posts`,
@@ -184,6 +289,16 @@ export class Metrics {
   housekeepingRun(status: "success" | "error", counts: Record<string, number>): void {
     this.#housekeepingRuns.inc({ status });
     for (const [what, n] of Object.entries(counts)) if (n > 0) this.#purged.inc({ what }, n);
+  }
+
+  /** One `events` row committed by this process. */
+  eventWritten(e: EventLabels): void {
+    this.#events.inc({ source: e.source, type: e.type, status: e.status });
+  }
+
+  /** One write transaction that failed with storage error `code` (`SQLITE_BUSY`, `SQLITE_FULL`, ...). */
+  storageFailed(code: string): void {
+    this.#storageFailures.inc({ code });
   }
 
   /** The exposition text and its content type. */

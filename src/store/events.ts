@@ -32,18 +32,35 @@ export interface NewEvent {
   correlationId?: string | null;
 }
 
+/**
+ * What a counter may know of a written row: its source, type and status, all fixed sets in the code
+ * (never a path, an id or a message, so a metric labelled with them stays small).
+ */
+export type EventKind = Pick<NewEvent, "source" | "type" | "status">;
+
+/**
+ * Told about every row `record` inserted, right after the insert. The row may be inside a
+ * transaction that can still roll back: a counter of stored rows holds it until the commit.
+ */
+export type EventWritten = (e: EventKind) => void;
+
 /** A recorded file change, as a digest needs it. */
 export type FileChangeRow = Pick<EventRow, "id" | "type" | "path" | "occurredAt" | "details">;
 
 const FILE_CHANGES = ["file.created", "file.modified", "file.deleted", "file.renamed"];
 
-/** Writes and reads audit events. */
+/**
+ * Writes and reads audit events. Every `events` row the service writes goes through `record`, so
+ * `onWritten` sees them all (the store itself knows nothing of metrics: the wiring passes it).
+ */
 export class EventStore {
   readonly #db: Db;
   readonly #insert;
+  readonly #onWritten: EventWritten | undefined;
 
-  constructor(db: Db) {
+  constructor(db: Db, onWritten?: EventWritten) {
     this.#db = db;
+    this.#onWritten = onWritten;
     const p = (name: string) => sql.placeholder(name);
     this.#insert = db
       .insert(events)
@@ -71,7 +88,7 @@ export class EventStore {
 
   /** Records one event and returns its id. */
   record(e: NewEvent, recordedAt: number): number {
-    return this.#insert.get({
+    const id = this.#insert.get({
       occurredAt: e.occurredAt,
       recordedAt,
       source: e.source,
@@ -89,6 +106,8 @@ export class EventStore {
       durationMs: e.durationMs ?? null,
       correlationId: e.correlationId ?? null,
     })!.id;
+    this.#onWritten?.({ source: e.source, type: e.type, status: e.status });
+    return id;
   }
 
   /**

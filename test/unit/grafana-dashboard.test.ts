@@ -21,6 +21,11 @@ it("the Grafana dashboard only uses metrics /metrics exports", async () => {
     lastUpdateAt: () => 0,
     databaseBytes: () => 0,
     mediaBytes: () => ({ buffer: 0, vault: 0 }),
+    healthy: () => true,
+    secondsSinceHousekeeping: () => 0,
+    telegramDownSeconds: () => 0,
+    telegramLoggedOut: () => false,
+    watchRootsByState: () => ({}),
     now: () => 0,
   });
   const families = [...parseExposition((await metrics.render()).text).types.keys()];

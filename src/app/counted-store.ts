@@ -1,0 +1,54 @@
+/**
+ * Wiring of the store as the running service writes to it, with metrics watching: every write
+ * transaction runs through `AfterCommit`, so `events_total` counts an `events` row only once its
+ * transaction has committed, and a transaction failing on storage (lock, full disk, I/O) is counted
+ * by its SQLite code. The one `EventStore` built here is the one every part records events with.
+ * Part of the composition root; only `src/app/operations.ts` uses it.
+ */
+import { AfterCommit, type Transaction } from "../metrics/after-commit.ts";
+import type { Metrics } from "../metrics/metrics.ts";
+import type { Store } from "../store/db.ts";
+import { type EventKind, EventStore } from "../store/events.ts";
+import { isTransientStorageError } from "../store/transient-errors.ts";
+
+/** The counted store and the event store that writes through it. */
+export interface CountedStore {
+  /** The same database; `transaction` is the counted one. */
+  store: Store;
+  events: EventStore;
+}
+
+/** Wraps `store` so `metrics` sees committed event rows and failed write transactions. */
+export function countedStore(store: Store, metrics: Metrics): CountedStore {
+  const committed = new AfterCommit<EventKind>((e) => metrics.eventWritten(e));
+  const transaction = countingFailures(store, committed.wrap(store.transaction), (code) =>
+    metrics.storageFailed(code),
+  );
+  const counted: Store = { ...store, transaction };
+  return { store: counted, events: new EventStore(counted.db, (e) => committed.note(e)) };
+}
+
+/**
+ * Counts each outermost transaction that failed on storage once (a savepoint failing with it fails
+ * its transaction too); other errors (a constraint, a malformed update) are not storage failures.
+ */
+function countingFailures(
+  store: Store,
+  transaction: Transaction,
+  failed: (code: string) => void,
+): Transaction {
+  return <T>(fn: () => T): T => {
+    const outermost = !store.sqlite.inTransaction;
+    try {
+      return transaction(fn);
+    } catch (err) {
+      if (outermost && isTransientStorageError(err)) failed(primaryCode((err as { code: string }).code));
+      throw err;
+    }
+  };
+}
+
+/** `SQLITE_IOERR_WRITE` → `SQLITE_IOERR`: the primary codes are a fixed, small set of labels. */
+function primaryCode(code: string): string {
+  return /^SQLITE_[A-Z]+/.exec(code)?.[0] ?? code;
+}
