@@ -1,0 +1,139 @@
+/**
+ * `events_total` counts a row only once it is stored: event rows written through a real SQLite
+ * store, in and out of transactions and savepoints that commit or roll back, are counted exactly as
+ * the `events` table ends up holding them.
+ */
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, it, type TestContext } from "node:test";
+import { fileURLToPath } from "node:url";
+import { AfterCommit } from "../../src/metrics/after-commit.ts";
+import { ALERTED_EVENTS, STORAGE_FAILURE_CODES } from "../../src/metrics/metrics.ts";
+import { openStore } from "../../src/store/db.ts";
+import { type EventKind, EventStore, type NewEvent } from "../../src/store/events.ts";
+import { isTransientStorageError } from "../../src/store/transient-errors.ts";
+import { tempDir } from "../support/tmp.ts";
+
+const SRC = fileURLToPath(new URL("../../src/", import.meta.url));
+
+/** A store whose transactions are counted as the app wires them, and what was counted. */
+function counted(t: TestContext) {
+  const store = openStore(path.join(tempDir(t), "db", "x.sqlite"));
+  t.after(() => store.close());
+  const delivered: string[] = [];
+  const committed = new AfterCommit<EventKind>((e) => delivered.push(`${e.type}/${e.status}`));
+  const transaction = committed.wrap(store.transaction);
+  const events = new EventStore(store.db, (e) => committed.note(e));
+  const stored = () =>
+    (store.sqlite.prepare("SELECT type, status FROM events ORDER BY id").all() as EventKind[]).map(
+      (r) => `${r.type}/${r.status}`,
+    );
+  const record = (type: string, status: NewEvent["status"] = "success") =>
+    events.record({ source: "system", type, status, occurredAt: 1 }, 1);
+  return { store, committed, transaction, record, delivered, stored };
+}
+
+describe("counting event rows once committed", () => {
+  it("counts a row written outside a transaction at once", (t) => {
+    const c = counted(t);
+    c.record("lone");
+    assert.deepEqual(c.delivered, ["lone/success"]);
+    assert.deepEqual(c.stored(), ["lone/success"]);
+  });
+
+  it("counts rows of a transaction when it commits, not before", (t) => {
+    const c = counted(t);
+    c.transaction(() => {
+      c.record("a");
+      c.record("b", "error");
+      assert.deepEqual(c.delivered, [], "nothing counted inside the transaction");
+      assert.equal(c.committed.pending, 2);
+    });
+    assert.deepEqual(c.delivered, ["a/success", "b/error"]);
+    assert.deepEqual(c.stored(), c.delivered);
+    assert.equal(c.committed.pending, 0);
+  });
+
+  it("does not count rows of a transaction that rolls back", (t) => {
+    const c = counted(t);
+    assert.throws(
+      () =>
+        c.transaction(() => {
+          c.record("rolled-back");
+          throw new Error("boom");
+        }),
+      /boom/,
+    );
+    assert.deepEqual(c.stored(), []);
+    assert.deepEqual(c.delivered, []);
+    assert.equal(c.committed.pending, 0);
+  });
+
+  it("drops a savepoint rolled back inside a transaction that commits, keeps the rest", (t) => {
+    const c = counted(t);
+    c.transaction(() => {
+      c.record("before");
+      try {
+        c.transaction(() => {
+          c.record("in-savepoint");
+          throw new Error("this update only");
+        });
+      } catch {
+        c.record("update.failed", "error");
+      }
+      c.transaction(() => c.record("released-savepoint"));
+    });
+    assert.deepEqual(c.stored(), ["before/success", "update.failed/error", "released-savepoint/success"]);
+    assert.deepEqual(c.delivered, c.stored());
+  });
+
+  it("does not count a released savepoint whose transaction then rolls back", (t) => {
+    const c = counted(t);
+    assert.throws(() =>
+      c.transaction(() => {
+        c.transaction(() => c.record("released"));
+        c.record("outer");
+        throw new Error("the batch fails");
+      }),
+    );
+    assert.deepEqual(c.stored(), []);
+    assert.deepEqual(c.delivered, []);
+  });
+
+  it("does not count rows of a transaction whose COMMIT fails", (t) => {
+    const c = counted(t);
+    c.store.sqlite.exec(
+      "CREATE TABLE parent (id INTEGER PRIMARY KEY); " +
+        "CREATE TABLE child (parent INTEGER REFERENCES parent(id) DEFERRABLE INITIALLY DEFERRED)",
+    );
+    assert.throws(
+      () =>
+        c.transaction(() => {
+          c.record("commit-fails");
+          c.store.sqlite.exec("INSERT INTO child VALUES (99)"); // checked only at COMMIT
+        }),
+      /FOREIGN KEY/,
+    );
+    assert.equal(c.store.sqlite.inTransaction, false);
+    assert.deepEqual(c.stored(), []);
+    assert.deepEqual(c.delivered, []);
+    c.record("after");
+    assert.deepEqual(c.delivered, ["after/success"]);
+  });
+});
+
+describe("the series exported at 0 from start", () => {
+  it("name event types the code really writes", () => {
+    const code = readdirSync(SRC, { recursive: true, encoding: "utf8" })
+      .filter((f) => f.endsWith(".ts") && !f.startsWith(`metrics${path.sep}`))
+      .map((f) => readFileSync(path.join(SRC, f), "utf8"))
+      .join("\n");
+    for (const e of ALERTED_EVENTS) assert.ok(code.includes(`"${e.type}"`), `${e.type} is written somewhere`);
+  });
+
+  it("name only storage codes the service retries", () => {
+    for (const code of STORAGE_FAILURE_CODES) assert.ok(isTransientStorageError({ code }), code);
+    assert.ok(!isTransientStorageError({ code: "SQLITE_CONSTRAINT" }));
+  });
+});
