@@ -5,12 +5,15 @@
  * `increase()` already has a series (so the first event is not missed), and the signals fire: a
  * file created in a watched folder is counted as `events_total{source="fs",type="file.created",
  * status="success"}`, and a watched folder that goes away shows as an offline root and a
- * `root.offline` event.
+ * `root.offline` event. Where Prometheus's `promtool` is installed, it also checks the rules' PromQL
+ * and runs test/process/fixtures/alerts.promtool.yml, scenarios in which they must fire or not.
  */
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { type Exposition, parseExposition, type Sample, sampleValue } from "../support/prom-text.ts";
 import { pollUntil, startService } from "../support/service.ts";
@@ -18,7 +21,9 @@ import { tempDir } from "../support/tmp.ts";
 import { parseYamlSubset, type YamlValue } from "../support/yaml-subset.ts";
 
 const RULES = new URL("../../docs/prometheus-alerts.yml", import.meta.url);
+const SCENARIOS = fileURLToPath(new URL("./fixtures/alerts.promtool.yml", import.meta.url));
 const EVENTS = "telegram_logger_events_total";
+const promtool = spawnSync("promtool", ["--version"]).status === 0;
 /** Series Prometheus makes itself for every target. */
 const PROMETHEUS_OWN = new Set(["up"]);
 const PROMQL_WORDS = new Set(["by", "without", "on", "ignoring", "group_left", "group_right", "and", "or"]);
@@ -185,5 +190,17 @@ describe("the Prometheus alert rules", () => {
         r.n,
         JSON.stringify(r),
       );
+  });
+
+  it("are valid PromQL and fire in promtool's scenarios exactly when they should", {
+    skip: promtool ? false : "promtool (Prometheus) is not installed",
+  }, () => {
+    for (const args of [
+      ["check", "rules", fileURLToPath(RULES)],
+      ["test", "rules", SCENARIOS],
+    ]) {
+      const r = spawnSync("promtool", args, { encoding: "utf8" });
+      assert.equal(r.status, 0, `promtool ${args.join(" ")}\n${r.stdout}${r.stderr}`);
+    }
   });
 });
