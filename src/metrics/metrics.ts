@@ -230,12 +230,12 @@ export class Metrics {
     });
     new Gauge({
       name: `${PREFIX}seconds_since_last_update`,
-      help: "Seconds since the last Telegram update was handled (absent before the first)",
+      help: "Seconds since the last Telegram update was handled (NaN before the first)",
       registers,
       collect() {
-        this.reset();
+        // A gauge without labels always has a sample; NaN, unlike 0, never reads as "just now".
         const at = sources.lastUpdateAt();
-        if (at !== null) this.set(Math.max(0, (sources.now() - at) / 1000));
+        this.set(at === null ? Number.NaN : Math.max(0, (sources.now() - at) / 1000));
       },
     });
     new Gauge({

@@ -156,6 +156,11 @@ describe("the Prometheus alert rules", () => {
       0,
       "no Telegram is not a disconnected one",
     );
+    const sinceUpdate = sampleValue(m, "telegram_logger_seconds_since_last_update");
+    assert.ok(
+      sinceUpdate === undefined || Number.isNaN(sinceUpdate),
+      `no update yet reads ${sinceUpdate}, not 0`,
+    );
 
     const created = { source: "fs", type: "file.created", status: "success" };
     writeFileSync(path.join(dir, "watched", "new.txt"), "new");
