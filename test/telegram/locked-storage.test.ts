@@ -1,38 +1,26 @@
 /**
  * Another process holds the database's write lock while the service has something to record (a
- * finished download, a saved link). The service waits only briefly inside SQLite, so it stays
- * responsive; the record is retried and nothing is lost once the lock goes.
+ * finished download, a saved link, a deleted message's file moved to the vault). The service waits
+ * only briefly inside SQLite, so it stays responsive; the record is retried and nothing is lost
+ * once the lock goes.
  */
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
-import { describe, it, type TestContext } from "node:test";
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, it } from "node:test";
 import { setTimeout as delay } from "node:timers/promises";
-import Database from "better-sqlite3";
+import { decryptVaultToPath } from "../../src/media/vault/decrypt.ts";
 import { RUNNING_BUSY_TIMEOUT_MS } from "../../src/store/db.ts";
 import { EventStore } from "../../src/store/events.ts";
-import { MediaFileStore } from "../../src/store/media-files.ts";
-import { MessageStore } from "../../src/store/messages.ts";
-import { type AppFixture, startFixture } from "../support/app-fixture.ts";
-import { recordingLogger } from "../support/log-lines.ts";
+import { lockAfterCommit, lockableFixture, storedFile } from "../support/locked-database.ts";
 import { channel, deleteMessagesUpdate, message, newMessageUpdate, user } from "../support/tl-factory.ts";
+import { tempDir } from "../support/tmp.ts";
+import { TEST_KEY, TEST_KEY_B64 } from "../support/vault.ts";
 
 const alice = user({ id: 42, firstName: "Alice", accessHash: 4242 });
 const digest = (b: Buffer | undefined) =>
   b ? `${b.length}:${createHash("sha256").update(b).digest("hex")}` : "none";
-
-/** A fixture whose warnings are kept, and a second connection that can take the write lock. */
-async function lockableFixture(t: TestContext) {
-  const log = recordingLogger();
-  const f = await startFixture(t, {}, undefined, { logger: log.logger });
-  const other = new Database(f.app.store.file);
-  t.after(() => other.close());
-  return { f, other, until: log.until };
-}
-
-function storedFile(f: AppFixture, messageId: number) {
-  const row = new MessageStore(f.app.store.db).find(42, messageId);
-  return row && new MediaFileStore(f.app.store.db).byMessage(row.id);
-}
 
 describe("locked storage", () => {
   it("the running service waits on another process's lock only briefly", async (t) => {
@@ -58,14 +46,14 @@ describe("locked storage", () => {
       ),
     );
     // The message row is written; the download waits at the gate.
-    while (!storedFile(f, 5)) await delay(10);
+    while (!storedFile(f, 42, 5)) await delay(10);
     other.exec("BEGIN IMMEDIATE");
     release();
     await until(/recording a downloaded file: storage failed/);
-    assert.equal(storedFile(f, 5)?.status, "pending");
+    assert.equal(storedFile(f, 42, 5)?.status, "pending");
     other.exec("COMMIT");
     await f.app.idle();
-    assert.equal(storedFile(f, 5)?.status, "stored");
+    assert.equal(storedFile(f, 42, 5)?.status, "stored");
     assert.equal(new EventStore(f.app.store.db).ofType("media.download_failed").length, 0);
     await f.telegram.push(deleteMessagesUpdate([5]));
     await f.app.idle();
@@ -118,5 +106,53 @@ describe("locked storage", () => {
       saved.map((e) => e.status),
       ["success"],
     );
+  });
+
+  it("a deleted message's file sealed into the vault while the database is locked is recorded after the lock; the post has the bytes, the buffer copy goes", async (t) => {
+    const { f, other, until } = await lockableFixture(t, {
+      ENCRYPT_DELETED_MEDIA: "true",
+      DELETED_MEDIA_KEY_B64: TEST_KEY_B64,
+    });
+    const marker = Buffer.from("PLAINTEXT-MARKER");
+    const bytes = Buffer.concat([marker, randomBytes(200_000)]);
+    const media = f.telegram.documentMedia({ bytes, mimeType: "application/pdf", fileName: "contract.pdf" });
+    await f.telegram.push(
+      newMessageUpdate(message({ id: 6, peer: alice, from: alice, text: "the contract", media }), {
+        users: [alice],
+      }),
+    );
+    await f.app.idle();
+    const buffered = storedFile(f, 42, 6);
+    assert.equal(buffered?.status, "stored");
+    const mediaDir = path.join(f.dataRoot, "media");
+    const vaultDir = path.join(f.dataRoot, "media_deleted");
+    assert.deepEqual(readdirSync(mediaDir), [buffered.blob]);
+
+    // The deletion is recorded; the lock is taken before its file's move can be.
+    const locked = lockAfterCommit(f, other, "INSERT ON events WHEN NEW.type = 'message.deleted'");
+    await f.telegram.push(deleteMessagesUpdate([6]));
+    await locked;
+    await until(/recording a deleted message's kept file: storage failed/);
+    assert.equal(readdirSync(vaultDir).length, 1, "the file is sealed into media_deleted/");
+    assert.equal(storedFile(f, 42, 6)?.status, "stored", "its row cannot say so yet");
+    other.exec("COMMIT");
+    await f.app.idle();
+
+    const row = storedFile(f, 42, 6);
+    assert.equal(row?.status, "vaulted");
+    const kept = readdirSync(vaultDir);
+    assert.deepEqual(kept, [row.vaultFile], "one file in media_deleted/: the one the row names");
+    assert.match(kept[0]!, /^[0-9a-f]{32}\.tlv$/);
+    assert.ok(
+      !readFileSync(path.join(vaultDir, kept[0]!)).includes(marker),
+      "no plaintext in media_deleted/",
+    );
+    const restored = path.join(tempDir(t), "restored");
+    await decryptVaultToPath(path.join(vaultDir, kept[0]!), TEST_KEY, restored);
+    assert.equal(digest(readFileSync(restored)), digest(bytes));
+    assert.deepEqual(readdirSync(mediaDir), [], "the buffer copy and the decrypted copy posted are gone");
+    assert.equal(f.telegram.sent.length, 1);
+    assert.match(f.telegram.sent[0]!.message, /the contract$/);
+    assert.equal(digest(f.telegram.sent[0]!.uploadedBytes), digest(bytes));
   });
 });
