@@ -114,13 +114,14 @@ export async function restoreFile(
   try {
     if (vault) await decryptVaultToPath(input, key, tmp, { flags: "wx", mode: 0o600, sync: true });
     else {
+      const sink = createWriteStream(tmp, { flags: "wx", mode: 0o600, flush: true });
       try {
-        await decryptLegacyFile(
-          input,
-          key,
-          createWriteStream(tmp, { flags: "wx", mode: 0o600, flush: true }),
-        );
+        await decryptLegacyFile(input, key, sink);
       } catch (err) {
+        // A file refused before any byte was piped leaves the stream still opening: it would
+        // create the temporary file after it was removed below.
+        sink.destroy();
+        if (!sink.closed) await new Promise<void>((resolve) => sink.once("close", () => resolve()));
         if (err instanceof VaultError && !/\.enc$/i.test(base)) {
           throw new VaultError(
             "not-vault",
