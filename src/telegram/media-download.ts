@@ -93,7 +93,9 @@ export async function downloadMessageMedia(
     out.end();
     await once(out, "close");
   } catch (err) {
+    // Closed before the caller removes the file: a stream still opening would create it again.
     out.destroy();
+    if (!out.closed) await once(out, "close");
     throw err;
   }
   return { size, sha256: hash.digest("hex") };
