@@ -68,7 +68,7 @@ export class CrmExport {
   readonly #busyTimeoutMs: number;
   #target!: Database.Database;
   #ino = 0;
-  #copyBatch!: (from: number, to: number) => number;
+  #copyBatch!: (to: number) => number;
 
   constructor(source: Database.Database, file: string, busyTimeoutMs: number) {
     this.file = file;
@@ -112,7 +112,12 @@ export class CrmExport {
       "INSERT INTO telegram_logger_export (id, last_event_id) VALUES (1, ?) " +
         "ON CONFLICT (id) DO UPDATE SET last_event_id = excluded.last_event_id",
     );
-    this.#copyBatch = target.transaction((from: number, to: number) => {
+    const watermark = target.prepare("SELECT last_event_id FROM telegram_logger_export WHERE id = 1").pluck();
+    // The watermark is read inside the write transaction, so two writers (the service and a
+    // `scan`) never copy the same rows.
+    this.#copyBatch = target.transaction((to: number) => {
+      const from = (watermark.get() as number | undefined) ?? 0;
+      if (from >= to) return to;
       const rows = select.all(from, to, BATCH_ROWS);
       for (const row of rows) insert.run(row);
       // A full batch ends at its last row; a shorter one has seen everything up to `to`.
@@ -137,11 +142,10 @@ export class CrmExport {
    */
   copyBatch(): boolean {
     this.#reopenIfReplaced();
-    const from = this.exportedUpTo();
     const last =
       (this.#source.prepare("SELECT max(id) AS id FROM events").get() as { id: number | null }).id ?? 0;
-    if (last <= from) return false;
-    return this.#copyBatch(from, last) < last;
+    if (last <= this.exportedUpTo()) return false;
+    return this.#copyBatch(last) < last;
   }
 
   #reopenIfReplaced(): void {
