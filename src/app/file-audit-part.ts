@@ -79,14 +79,15 @@ export async function startFileAudit(
 ): Promise<FileAuditPart> {
   const config = readWatchConfig(file);
   const crmLog = log.child({ part: "crm-export" });
-  const startCrmExport = (c: WatchConfig) => {
+  const crmLoop = (c: WatchConfig) => {
     const exp = openCrmExport(c, store, RUNNING_BUSY_TIMEOUT_MS);
-    const loop = exp ? new CrmExportLoop(exp, clock, crmLog) : null;
-    loop?.start();
-    return loop;
+    return exp ? new CrmExportLoop(exp, clock, crmLog) : null;
   };
-  let crm = startCrmExport(config);
+  // Opened before the audit starts, so a wrong `database.path` stops the start; copying starts after.
+  let crm = crmLoop(config);
   let crmFile = config.crmDatabase;
+  /** Loops replaced by an edit, still copying their last rows; awaited at stop. */
+  const retired = new Set<Promise<void>>();
   const audit = new FileAudit({
     ...auditStores(store, events, feed),
     now: () => clock.now(),
@@ -96,17 +97,30 @@ export async function startFileAudit(
       crm?.changed();
     },
   });
-  await audit.apply(config);
+  try {
+    await audit.apply(config);
+  } catch (err) {
+    await crm?.stop();
+    throw err;
+  }
+  crm?.start();
   const reload = () => {
     let edited: WatchConfig;
     try {
       edited = readWatchConfig(file);
       if (edited.crmDatabase !== crmFile) {
-        const next = startCrmExport(edited);
+        const next = crmLoop(edited);
         const previous = crm;
         crm = next;
         crmFile = edited.crmDatabase;
-        previous?.stop().catch((err: unknown) => crmLog.error({ err }, "closing the CRM database failed"));
+        next?.start();
+        if (previous) {
+          const stopping = previous
+            .stop()
+            .catch((err: unknown) => crmLog.error({ err }, "closing the CRM database failed"))
+            .finally(() => retired.delete(stopping));
+          retired.add(stopping);
+        }
       }
     } catch (err) {
       audit.rejectEdit((err as Error).message);
@@ -123,7 +137,7 @@ export async function startFileAudit(
     async stop() {
       await configWatcher.close();
       await audit.stop();
-      await crm?.stop();
+      await Promise.all([...retired, crm?.stop()]);
     },
   };
 }

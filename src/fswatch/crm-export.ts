@@ -9,8 +9,9 @@
  * lock held by the CRM or a full disk delays rows; it never loses or repeats one. A file that is
  * replaced or removed meanwhile is opened anew and gets every file change the service still keeps.
  */
-import { statSync } from "node:fs";
+import { closeSync, openSync, statSync } from "node:fs";
 import Database from "better-sqlite3";
+import { isTransientStorageError } from "../store/transient-errors.ts";
 import { WatchConfigError } from "./watch-config.ts";
 
 /** The CRM's columns, in its order (its `id` is left to the export file). */
@@ -59,26 +60,51 @@ interface CrmRow {
 
 /**
  * Copies file changes from the service's database (`source`, read only) into the CRM database at
- * `file`, created when missing. Throws `WatchConfigError` (field `database.path`) when `file` is
- * not an SQLite database or its `file_events` table lacks the CRM's columns.
+ * `file`, created 0600 when missing (it holds paths and diffs; an existing file keeps its mode).
+ * Throws `WatchConfigError` (field `database.path`) when `file` is not an SQLite database or its
+ * `file_events` table lacks the CRM's columns. A file locked by the CRM, or on a full disk, is not
+ * a wrong setting: it is opened by the next `copyBatch` that finds it usable.
  */
 export class CrmExport {
   readonly file: string;
   readonly #source: Database.Database;
   readonly #busyTimeoutMs: number;
-  #target!: Database.Database;
-  #ino = 0;
+  #target: Database.Database | null = null;
+  #ino: number | null = null;
   #copyBatch!: (to: number) => number;
 
   constructor(source: Database.Database, file: string, busyTimeoutMs: number) {
     this.file = file;
     this.#source = source;
     this.#busyTimeoutMs = busyTimeoutMs;
-    this.#open();
+    try {
+      this.#open();
+    } catch (err) {
+      if (err instanceof WatchConfigError) throw err;
+    }
+  }
+
+  /** A problem of the moment (a lock, a full disk): not the setting's fault; tried again later. */
+  static #momentary(err: unknown): boolean {
+    const code = (err as { code?: unknown } | null)?.code;
+    return isTransientStorageError(err) || code === "ENOSPC" || code === "EIO" || code === "EAGAIN";
+  }
+
+  #unusable(err: unknown): WatchConfigError {
+    return new WatchConfigError(
+      "database.path",
+      `${this.file} cannot be used as the CRM database: ${(err as Error).message}`,
+    );
   }
 
   #open(): void {
-    const target = new Database(this.file);
+    let target: Database.Database;
+    try {
+      closeSync(openSync(this.file, "a", 0o600));
+      target = new Database(this.file);
+    } catch (err) {
+      throw CrmExport.#momentary(err) ? err : this.#unusable(err);
+    }
     try {
       target.pragma(`busy_timeout = ${this.#busyTimeoutMs}`);
       target.exec(CREATE_TABLES);
@@ -94,11 +120,7 @@ export class CrmExport {
       }
     } catch (err) {
       target.close();
-      if (err instanceof WatchConfigError) throw err;
-      throw new WatchConfigError(
-        "database.path",
-        `${this.file} cannot be used as the CRM database: ${(err as Error).message}`,
-      );
+      throw err instanceof WatchConfigError || CrmExport.#momentary(err) ? err : this.#unusable(err);
     }
     this.#target = target;
     this.#ino = statSync(this.file).ino;
@@ -127,41 +149,36 @@ export class CrmExport {
     }).immediate;
   }
 
-  /** The id of the last event the export file has looked at (0 for a new file). */
-  exportedUpTo(): number {
-    const row = this.#target.prepare("SELECT last_event_id FROM telegram_logger_export WHERE id = 1").get() as
-      | { last_event_id: number }
-      | undefined;
-    return row?.last_event_id ?? 0;
-  }
-
   /**
    * Copies one batch of file changes recorded since the last one; returns false once the export
    * file is up to date. Storage errors (a lock held by the CRM, a full disk) are thrown and leave
-   * the export file as it was.
+   * the export file as it was; so is `WatchConfigError` when a replaced file is unusable.
    */
   copyBatch(): boolean {
-    this.#reopenIfReplaced();
+    const copy = this.#ready();
     const last =
       (this.#source.prepare("SELECT max(id) AS id FROM events").get() as { id: number | null }).id ?? 0;
-    if (last <= this.exportedUpTo()) return false;
-    return this.#copyBatch(last) < last;
+    return copy(last) < last;
   }
 
-  #reopenIfReplaced(): void {
+  /** The open export file's batch copier, (re)opening the file when needed. */
+  #ready(): (to: number) => number {
     let ino: number | null;
     try {
       ino = statSync(this.file).ino;
     } catch {
-      ino = null;
+      ino = null; // removed: created again
     }
-    if (ino === this.#ino) return;
-    this.#target.close();
-    this.#open();
+    if (!this.#target || ino !== this.#ino) {
+      this.close();
+      this.#open();
+    }
+    return this.#copyBatch;
   }
 
   /** Closes the export file. */
   close(): void {
-    if (this.#target.open) this.#target.close();
+    this.#target?.close();
+    this.#target = null;
   }
 }

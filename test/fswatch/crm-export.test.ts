@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it, type TestContext } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -133,6 +133,26 @@ describe("CRM database (database.path)", () => {
     assert.equal(crmRows(file).length, 1);
   });
 
+  it("a file the CRM holds locked from the start is a wait, not a wrong setting; a new file is 0600", (t) => {
+    const dir = tempDir(t);
+    const store = storeIn(t, dir);
+    const events = new EventStore(store.db);
+    const file = path.join(dir, "file_events.db");
+    const crmSide = new Database(file);
+    crmSide.exec("CREATE TABLE note (x); BEGIN EXCLUSIVE");
+    const crm = new CrmExport(store.sqlite, file, 20);
+    t.after(() => crm.close());
+    events.record(fileEvent("file.created", "/docs/a.docx"), 1);
+    assert.throws(() => crm.copyBatch(), /locked|busy/i);
+    crmSide.exec("ROLLBACK");
+    crmSide.close();
+    while (crm.copyBatch()) {}
+    assert.equal(crmRows(file).length, 1);
+    const fresh = path.join(dir, "fresh.db");
+    new CrmExport(store.sqlite, fresh, 20).close();
+    assert.equal(statSync(fresh).mode & 0o777, 0o600);
+  });
+
   it("opens a replaced file anew and gives it every change still kept", (t) => {
     const dir = tempDir(t);
     const store = storeIn(t, dir);
@@ -256,6 +276,28 @@ describe("CRM database (database.path)", () => {
     assert.match(rejected?.error ?? "", /database\.path: .*garbage\.db cannot be used/);
     writeFileSync(path.join(docs, "after.docx"), "y");
     await waitFor(() => crmRows(crmFile).length === 2, { timeoutMs: 20_000, what: "the second CRM row" });
+    // Moved to another file: it gets every change kept so far, then the new ones; the old one stops.
+    writeWatchConfig(path.join(dir, "watch.json"), {
+      database: { path: "moved.db" },
+      directories: [{ path: "docs", project: "CRM" }],
+    });
+    const moved = path.join(dir, "moved.db");
+    await waitFor(
+      () => {
+        try {
+          return crmRows(moved).length === 2;
+        } catch {
+          return false; // not created yet
+        }
+      },
+      { timeoutMs: 20_000, what: "the history in the new file" },
+    );
+    writeFileSync(path.join(docs, "third.docx"), "z");
+    await waitFor(() => crmRows(moved).length === 3, {
+      timeoutMs: 20_000,
+      what: "a new change in the new file",
+    });
+    assert.equal(crmRows(crmFile).length, 2, "the old file gets no more rows");
   });
 });
 
