@@ -4,8 +4,8 @@
  * before the file is written (GRAMJS-NOTES), so we drive `iterDownload` ourselves.
  */
 import { createHash } from "node:crypto";
-import { once } from "node:events";
 import { createWriteStream } from "node:fs";
+import { pipeline } from "node:stream/promises";
 import bigInt from "big-integer";
 import { Api, type TelegramClient } from "telegram";
 
@@ -79,24 +79,24 @@ export async function downloadMessageMedia(
   const out = createWriteStream(path, { mode: 0o600 });
   let size = 0;
   try {
-    const parts = client.iterDownload({
-      file: where.location,
-      dcId: where.dcId,
-      fileSize: bigInt(where.size),
-      requestSize: 512 * 1024,
-    });
-    for await (const chunk of parts) {
-      hash.update(chunk);
-      size += chunk.length;
-      if (!out.write(chunk)) await once(out, "drain");
-    }
-    out.end();
-    await once(out, "close");
-  } catch (err) {
-    // Closed before the caller removes the file: a stream still opening would create it again.
-    out.destroy();
-    if (!out.closed) await once(out, "close");
-    throw err;
+    // pipeline gives back-pressure and turns a write error (a full disk) into a rejection.
+    await pipeline(async function* () {
+      const parts = client.iterDownload({
+        file: where.location,
+        dcId: where.dcId,
+        fileSize: bigInt(where.size),
+        requestSize: 512 * 1024,
+      });
+      for await (const chunk of parts) {
+        hash.update(chunk);
+        size += chunk.length;
+        yield chunk;
+      }
+    }, out);
+  } finally {
+    // Closed before the caller moves or removes the file: a stream still opening would create
+    // it again after its removal.
+    if (!out.closed) await new Promise<void>((resolve) => out.once("close", () => resolve()));
   }
   return { size, sha256: hash.digest("hex") };
 }
