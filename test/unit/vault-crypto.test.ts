@@ -278,6 +278,24 @@ describe("Python logger files", () => {
     await assert.rejects(restoreFile(enc, TEST_KEY, out, { force: false, claimed: new Set() }), VaultError);
     assert.deepEqual(readdirSync(out), []);
   });
+
+  it("a short file refused at once leaves nothing behind, and a missing output folder is a plain error", async (t) => {
+    const dir = tempDir(t);
+    const short = path.join(dir, "short.enc");
+    writeFileSync(short, "tiny");
+    const out = tempDir(t);
+    for (let i = 0; i < 20; i++) {
+      await assert.rejects(
+        restoreFile(short, TEST_KEY, out, { force: false, claimed: new Set() }),
+        VaultError,
+      );
+    }
+    assert.deepEqual(readdirSync(out), []);
+    await assert.rejects(
+      restoreFile(short, TEST_KEY, path.join(dir, "missing"), { force: false, claimed: new Set() }),
+      /ENOENT/,
+    );
+  });
 });
 
 describe("restoring under the original name", () => {

@@ -10,9 +10,7 @@
  */
 import { createDecipheriv } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { open } from "node:fs/promises";
-import type { Writable } from "node:stream";
-import { pipeline } from "node:stream/promises";
+import { type FileHandle, open } from "node:fs/promises";
 import { VaultError } from "./errors.ts";
 
 /** Bytes before the ciphertext. */
@@ -25,8 +23,12 @@ export function legacyOriginalName(fileName: string): string {
   return fileName.replace(/\.enc$/i, "");
 }
 
-/** Decrypts a Python-logger file into `sink`; throws VaultError on a wrong key or damage. */
-export async function decryptLegacyFile(file: string, key: Uint8Array, sink: Writable): Promise<void> {
+/**
+ * Decrypts a Python-logger file into the open file `out` (written from its start); throws
+ * VaultError on a wrong key or damage. Plain positional writes, no stream: a refusal leaves nothing
+ * in flight on `out`, so the caller can close and remove it at once.
+ */
+export async function decryptLegacyFile(file: string, key: Uint8Array, out: FileHandle): Promise<void> {
   const h = await open(file, "r");
   let nonce: Buffer;
   let tag: Buffer;
@@ -65,5 +67,12 @@ export async function decryptLegacyFile(file: string, key: Uint8Array, sink: Wri
       );
     }
   }
-  await pipeline(body(), sink);
+  let at = 0;
+  for await (const plain of body()) {
+    for (let done = 0; done < plain.length; ) {
+      const { bytesWritten } = await out.write(plain, done, plain.length - done, at);
+      done += bytesWritten;
+      at += bytesWritten;
+    }
+  }
 }

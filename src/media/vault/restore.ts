@@ -5,7 +5,7 @@
  * deleted, so a failure never leaves partial plaintext behind. Outputs are mode 0600.
  */
 import { randomBytes } from "node:crypto";
-import { createWriteStream, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { access, link, open, rename, rm, unlink } from "node:fs/promises";
 import path from "node:path";
 import { decryptVaultToPath, readVaultMeta } from "./decrypt.ts";
@@ -114,14 +114,12 @@ export async function restoreFile(
   try {
     if (vault) await decryptVaultToPath(input, key, tmp, { flags: "wx", mode: 0o600, sync: true });
     else {
-      const sink = createWriteStream(tmp, { flags: "wx", mode: 0o600, flush: true });
+      // Opened (and closed) here: nothing can create the temporary file after its removal below.
+      const out = await open(tmp, "wx", 0o600);
       try {
-        await decryptLegacyFile(input, key, sink);
+        await decryptLegacyFile(input, key, out);
+        await out.sync();
       } catch (err) {
-        // A file refused before any byte was piped leaves the stream still opening: it would
-        // create the temporary file after it was removed below.
-        sink.destroy();
-        if (!sink.closed) await new Promise<void>((resolve) => sink.once("close", () => resolve()));
         if (err instanceof VaultError && !/\.enc$/i.test(base)) {
           throw new VaultError(
             "not-vault",
@@ -129,6 +127,8 @@ export async function restoreFile(
           );
         }
         throw err;
+      } finally {
+        await out.close();
       }
     }
     await place(tmp, output, options.force);
