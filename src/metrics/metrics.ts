@@ -8,6 +8,7 @@
  * docs/prometheus-alerts.yml alerts on them.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { TRANSIENT_STORAGE_CODES } from "../store/transient-errors.ts";
 
 const PREFIX = "telegram_logger_";
 
@@ -61,18 +62,6 @@ export const ALERTED_EVENTS: readonly EventLabels[] = [
   { source: "telegram", type: "updates.gap", status: "warning" },
   { source: "telegram", type: "media.download_failed", status: "error" },
 ];
-
-/** The primary SQLite codes of the storage failures retried (src/store/transient-errors.ts), at 0 from start. */
-export const STORAGE_FAILURE_CODES = [
-  "SQLITE_BUSY",
-  "SQLITE_LOCKED",
-  "SQLITE_FULL",
-  "SQLITE_IOERR",
-  "SQLITE_NOMEM",
-  "SQLITE_READONLY",
-  "SQLITE_CANTOPEN",
-  "SQLITE_PROTOCOL",
-] as const;
 
 /** The service's metrics. */
 export class Metrics {
@@ -151,7 +140,7 @@ export class Metrics {
       registers,
     });
     for (const e of ALERTED_EVENTS) this.#events.inc(e, 0);
-    for (const code of STORAGE_FAILURE_CODES) this.#storageFailures.inc({ code }, 0);
+    for (const code of TRANSIENT_STORAGE_CODES) this.#storageFailures.inc({ code }, 0);
     new Gauge({
       name: `${PREFIX}healthy`,
       help: "1 when /health answers 200, 0 when it answers 503 (its reasons say why)",
