@@ -1,11 +1,11 @@
 /**
  * Prometheus metrics for /metrics (prom-client, one registry per running app so tests can run
- * several). Counters are incremented where things happen (the capture observer, housekeeping, the
- * file audit, every committed `events` row, every failed write transaction); gauges are read from
- * their sources at scrape time, so they are never stale. Names follow Prometheus conventions:
- * `telegram_logger_` prefix, base units, `_total` counters. Labels only take values from fixed
- * sets in the code (the one exception, `file_events_total{root}`, from the operator's own config).
- * docs/prometheus-alerts.yml alerts on them.
+ * several). Counters are incremented where things happen (the capture observer, the log-chat
+ * sender, housekeeping, the file audit, every committed `events` row, every failed write
+ * transaction); gauges are read from their sources at scrape time, so they are never stale. Names
+ * follow Prometheus conventions: `telegram_logger_` prefix, base units, `_total` counters. Labels
+ * only take values from fixed sets in the code (the one exception, `file_events_total{root}`, from
+ * the operator's own config). docs/prometheus-alerts.yml alerts on them.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import { TRANSIENT_STORAGE_CODES } from "../store/transient-errors.ts";
@@ -39,6 +39,16 @@ export interface MetricSources {
   /** Watched folders per state (empty without the file audit). */
   watchRootsByState(): Record<string, number>;
   now(): number;
+}
+
+/** What this run has beyond what every run has, so it exports only series that mean something. */
+export interface MetricOptions {
+  /**
+   * Whether a log-chat sender runs (Telegram is configured). Only then is
+   * `feed_messages_sent_total` exported: without a sender, file-audit digests wait in the outbox for
+   * a later run, and a count stuck at 0 beside them would read as a sender that is stuck.
+   */
+  feedSender: boolean;
 }
 
 /** The labels of `events_total`: an event row's source, type and status. */
@@ -76,8 +86,9 @@ export class Metrics {
   readonly #purged;
   readonly #events;
   readonly #storageFailures;
+  readonly #feedMessagesSent;
 
-  constructor(sources: MetricSources) {
+  constructor(sources: MetricSources, options: MetricOptions) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: PREFIX });
     this.#messagesStored = new Counter({
@@ -138,6 +149,13 @@ export class Metrics {
       help: "Write transactions that failed on storage (locked database, full disk, I/O error), by SQLite result code; the work is retried",
       labelNames: ["code"],
       registers,
+    });
+    // Exported at 0 from start (when a sender runs), so `increase()` sees the first message too and
+    // stays 0 while posts wait: unlike `feed_posts{status="sent"}`, which outbox retention lowers.
+    this.#feedMessagesSent = new Counter({
+      name: `${PREFIX}feed_messages_sent_total`,
+      help: "Messages that reached the log chat since start (a text part or a file; an album counts once)",
+      registers: options.feedSender ? registers : [],
     });
     for (const e of ALERTED_EVENTS) this.#events.inc(e, 0);
     for (const code of TRANSIENT_STORAGE_CODES) this.#storageFailures.inc({ code }, 0);
@@ -272,6 +290,11 @@ export class Metrics {
   /** For the file audit: one event of `type` under watch root `root`. */
   fileEvent(type: string, root: string): void {
     this.#fileEvents.inc({ type, root });
+  }
+
+  /** One message (a text part, a file, an album) reached the log chat. */
+  feedMessageSent(): void {
+    this.#feedMessagesSent.inc();
   }
 
   /** One housekeeping run and what it removed. */
