@@ -9,7 +9,7 @@ import { AfterCommit, type Transaction } from "../metrics/after-commit.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import type { Store } from "../store/db.ts";
 import { type EventKind, EventStore } from "../store/events.ts";
-import { isTransientStorageError } from "../store/transient-errors.ts";
+import { storageFailureCode } from "../store/transient-errors.ts";
 
 /** The counted store and the event store that writes through it. */
 export interface CountedStore {
@@ -42,13 +42,9 @@ function countingFailures(
     try {
       return transaction(fn);
     } catch (err) {
-      if (outermost && isTransientStorageError(err)) failed(primaryCode((err as { code: string }).code));
+      const code = storageFailureCode(err);
+      if (outermost && code !== null) failed(code);
       throw err;
     }
   };
-}
-
-/** `SQLITE_IOERR_WRITE` → `SQLITE_IOERR`: the primary codes are a fixed, small set of labels. */
-function primaryCode(code: string): string {
-  return /^SQLITE_[A-Z]+/.exec(code)?.[0] ?? code;
 }

@@ -25,7 +25,7 @@ import {
 } from "../http/health/parts.ts";
 import type { Logger } from "../log.ts";
 import { mediaBufferPurgeTask, vaultPurgeTask } from "../media/purge-tasks.ts";
-import { Metrics } from "../metrics/metrics.ts";
+import { type MetricSources, Metrics } from "../metrics/metrics.ts";
 import type { Store } from "../store/db.ts";
 import type { EventStore } from "../store/events.ts";
 import { MediaFileStore } from "../store/media-files.ts";
@@ -73,7 +73,7 @@ export function createOperations(d: OperationsDeps): Operations {
   const { config, reader, clock, errors, startedAt, running } = d;
   const readOutbox = new OutboxStore(reader.db);
   const mediaUsage: { current: MediaUsage | null } = { current: null };
-  const metrics = new Metrics({
+  const sources: MetricSources = {
     outboxByStatus: () => readOutbox.countByStatus(),
     outboxBacklog: () => readOutbox.summary().pending,
     ingestDepth: () => running.telegram()?.queue.depth ?? 0,
@@ -99,7 +99,9 @@ export function createOperations(d: OperationsDeps): Operations {
       return byState;
     },
     now: () => clock.now(),
-  });
+  };
+  // Without Telegram no sender runs: file-audit digests wait in the outbox for a later run.
+  const metrics = new Metrics(sources, { feedSender: config.telegram !== null });
   const { store, events } = countedStore(d.store, metrics);
   const housekeeper = new Housekeeper({
     tasks: housekeepingTasks(config, store, mediaUsage),

@@ -11,7 +11,7 @@ import type { Clock } from "../clock.ts";
 import { type Config, ConfigError } from "../config.ts";
 import type { Feed } from "../feed/feed.ts";
 import { foldedMediaPost, isLogPost } from "../feed/posts.ts";
-import { FeedSender } from "../feed/sender.ts";
+import { type FeedObserver, FeedSender } from "../feed/sender.ts";
 import type { Logger } from "../log.ts";
 import { MediaBuffer } from "../media/buffer.ts";
 import { configuredDeletedMediaStore } from "../media/vault/configured-store.ts";
@@ -66,7 +66,7 @@ export async function startTelegram(
   feed: Feed,
   clock: Clock,
   log: Logger,
-  observer: CaptureObserver,
+  observer: CaptureObserver & FeedObserver,
 ): Promise<TelegramPart> {
   const tg = config.telegram!;
   const messages = new MessageStore(store.db);
@@ -135,6 +135,7 @@ export async function startTelegram(
     clock,
     config: config.feed,
     log: log.child({ part: "feed" }),
+    observer,
   });
   feed.onQueued = () => sender.wake();
 

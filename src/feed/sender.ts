@@ -30,6 +30,15 @@ const ALBUM_KINDS: ReadonlySet<string> = new Set([DELETED_POST_KIND, FOLDED_MEDI
 /** Longest single sleep; the loop re-checks the outbox at least this often. */
 const MAX_SLEEP_MS = 60_000;
 
+/**
+ * Told what reaches the log chat, for metrics: the wiring passes them in, the feed itself knows
+ * nothing of them. Called right after Telegram accepted a message, before the outbox records it.
+ */
+export interface FeedObserver {
+  /** One message (a text part, a file, an album) reached the log chat. */
+  feedMessageSent(): void;
+}
+
 /** Everything the sender needs. */
 export interface FeedSenderDeps {
   outbox: OutboxStore;
@@ -43,6 +52,7 @@ export interface FeedSenderDeps {
   clock: Clock;
   config: FeedConfig;
   log: Logger;
+  observer?: FeedObserver;
 }
 
 /** Backoff before retry `attempt` (1-based): 2 s, 4 s, 8 s … capped at 10 min, with ±20 % jitter. */
@@ -92,6 +102,7 @@ export class FeedSender {
   #noteSent(): void {
     this.#lastSentAt = this.#d.clock.now();
     this.#sentAt.push(this.#lastSentAt);
+    this.#d.observer?.feedMessageSent();
   }
 
   start(): void {

@@ -31,11 +31,6 @@ export class AfterCommit<N> {
     else this.#pending.push(n);
   }
 
-  /** Notes made inside transactions that have not ended yet. */
-  get pending(): number {
-    return this.#pending.length;
-  }
-
   /** `transaction`, keeping track of where each transaction and savepoint begins and ends. */
   wrap(transaction: Transaction): Transaction {
     return <T>(fn: () => T): T => {

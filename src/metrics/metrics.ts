@@ -1,13 +1,14 @@
 /**
  * Prometheus metrics for /metrics (prom-client, one registry per running app so tests can run
- * several). Counters are incremented where things happen (the capture observer, housekeeping, the
- * file audit, every committed `events` row, every failed write transaction); gauges are read from
- * their sources at scrape time, so they are never stale. Names follow Prometheus conventions:
- * `telegram_logger_` prefix, base units, `_total` counters. Labels only take values from fixed
- * sets in the code (the one exception, `file_events_total{root}`, from the operator's own config).
- * docs/prometheus-alerts.yml alerts on them.
+ * several). Counters are incremented where things happen (the capture observer, the log-chat
+ * sender, housekeeping, the file audit, every committed `events` row, every failed write
+ * transaction); gauges are read from their sources at scrape time, so they are never stale. Names
+ * follow Prometheus conventions: `telegram_logger_` prefix, base units, `_total` counters. Labels
+ * only take values from fixed sets in the code (the one exception, `file_events_total{root}`, from
+ * the operator's own config). docs/prometheus-alerts.yml alerts on them.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { TRANSIENT_STORAGE_CODES } from "../store/transient-errors.ts";
 
 const PREFIX = "telegram_logger_";
 
@@ -40,6 +41,16 @@ export interface MetricSources {
   now(): number;
 }
 
+/** What this run has beyond what every run has, so it exports only series that mean something. */
+export interface MetricOptions {
+  /**
+   * Whether a log-chat sender runs (Telegram is configured). Only then is
+   * `feed_messages_sent_total` exported: without a sender, file-audit digests wait in the outbox for
+   * a later run, and a count stuck at 0 beside them would read as a sender that is stuck.
+   */
+  feedSender: boolean;
+}
+
 /** The labels of `events_total`: an event row's source, type and status. */
 export interface EventLabels {
   source: string;
@@ -62,18 +73,6 @@ export const ALERTED_EVENTS: readonly EventLabels[] = [
   { source: "telegram", type: "media.download_failed", status: "error" },
 ];
 
-/** The primary SQLite codes of the storage failures retried (src/store/transient-errors.ts), at 0 from start. */
-export const STORAGE_FAILURE_CODES = [
-  "SQLITE_BUSY",
-  "SQLITE_LOCKED",
-  "SQLITE_FULL",
-  "SQLITE_IOERR",
-  "SQLITE_NOMEM",
-  "SQLITE_READONLY",
-  "SQLITE_CANTOPEN",
-  "SQLITE_PROTOCOL",
-] as const;
-
 /** The service's metrics. */
 export class Metrics {
   readonly registry = new Registry();
@@ -87,8 +86,9 @@ export class Metrics {
   readonly #purged;
   readonly #events;
   readonly #storageFailures;
+  readonly #feedMessagesSent;
 
-  constructor(sources: MetricSources) {
+  constructor(sources: MetricSources, options: MetricOptions) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: PREFIX });
     this.#messagesStored = new Counter({
@@ -150,8 +150,15 @@ export class Metrics {
       labelNames: ["code"],
       registers,
     });
+    // Exported at 0 from start (when a sender runs), so `increase()` sees the first message too and
+    // stays 0 while posts wait: unlike `feed_posts{status="sent"}`, which outbox retention lowers.
+    this.#feedMessagesSent = new Counter({
+      name: `${PREFIX}feed_messages_sent_total`,
+      help: "Messages that reached the log chat since start (a text part or a file; an album counts once)",
+      registers: options.feedSender ? registers : [],
+    });
     for (const e of ALERTED_EVENTS) this.#events.inc(e, 0);
-    for (const code of STORAGE_FAILURE_CODES) this.#storageFailures.inc({ code }, 0);
+    for (const code of TRANSIENT_STORAGE_CODES) this.#storageFailures.inc({ code }, 0);
     new Gauge({
       name: `${PREFIX}healthy`,
       help: "1 when /health answers 200, 0 when it answers 503 (its reasons say why)",
@@ -283,6 +290,11 @@ export class Metrics {
   /** For the file audit: one event of `type` under watch root `root`. */
   fileEvent(type: string, root: string): void {
     this.#fileEvents.inc({ type, root });
+  }
+
+  /** One message (a text part, a file, an album) reached the log chat. */
+  feedMessageSent(): void {
+    this.#feedMessagesSent.inc();
   }
 
   /** One housekeeping run and what it removed. */

@@ -6,8 +6,12 @@
  */
 import type { GrowingPause } from "../growing-pause.ts";
 
-/** SQLite result codes (primary codes; extended ones start with them) that a retry can cure. */
-const TRANSIENT_PREFIXES = [
+/**
+ * The SQLite primary result codes a retry can cure (extended codes start with them:
+ * `SQLITE_IOERR_WRITE` is an `SQLITE_IOERR`). Also the label values of the service's
+ * `storage_failures_total`, which exports each of them from start.
+ */
+export const TRANSIENT_STORAGE_CODES = [
   "SQLITE_BUSY",
   "SQLITE_LOCKED",
   "SQLITE_FULL",
@@ -16,12 +20,25 @@ const TRANSIENT_PREFIXES = [
   "SQLITE_READONLY",
   "SQLITE_CANTOPEN",
   "SQLITE_PROTOCOL",
-];
+] as const;
+
+/** One of `TRANSIENT_STORAGE_CODES`. */
+export type TransientStorageCode = (typeof TRANSIENT_STORAGE_CODES)[number];
+
+/**
+ * The primary code of a storage failure that retrying later may cure (`SQLITE_IOERR` for an
+ * `SQLITE_IOERR_WRITE`), or null for any other error: a small, fixed set of values a metric can
+ * be labelled with.
+ */
+export function storageFailureCode(err: unknown): TransientStorageCode | null {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== "string") return null;
+  return TRANSIENT_STORAGE_CODES.find((p) => code === p || code.startsWith(`${p}_`)) ?? null;
+}
 
 /** Whether `err` is a storage failure that retrying later may cure. */
 export function isTransientStorageError(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === "string" && TRANSIENT_PREFIXES.some((p) => code === p || code.startsWith(`${p}_`));
+  return storageFailureCode(err) !== null;
 }
 
 /**
@@ -38,8 +55,8 @@ export const LOCK_GRACE_MS = 5_000;
 export const LOCK_RETRY_CEILING_MS = 4_000;
 
 function isLockError(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === "string" && /^SQLITE_(BUSY|LOCKED)/.test(code);
+  const code = storageFailureCode(err);
+  return code === "SQLITE_BUSY" || code === "SQLITE_LOCKED";
 }
 
 /**

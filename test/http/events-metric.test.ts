@@ -6,8 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { setTimeout as delay } from "node:timers/promises";
 import Database from "better-sqlite3";
+import { waitFor } from "../fswatch/support.ts";
 import { type AppFixture, startFixture } from "../support/app-fixture.ts";
 import { type Exposition, parseExposition, sampleValue } from "../support/prom-text.ts";
 import { deleteMessagesUpdate, message, newMessageUpdate, user } from "../support/tl-factory.ts";
@@ -93,11 +93,10 @@ describe("events_total", () => {
     t.after(() => other.close());
     other.exec("BEGIN IMMEDIATE");
     await f.telegram.push(deleteMessagesUpdate([1]));
+    const busy = async () =>
+      sampleValue(await scrape(f), "telegram_logger_storage_failures_total", { code: "SQLITE_BUSY" }) ?? 0;
+    await waitFor(async () => (await busy()) >= 2, { what: "two batches failed on the lock" });
     let m = await scrape(f);
-    while (sampleValue(m, "telegram_logger_storage_failures_total", { code: "SQLITE_BUSY" })! < 2) {
-      await delay(50);
-      m = await scrape(f);
-    }
     assert.equal(
       sampleValue(m, EVENTS, { source: "telegram", type: "message.deleted", status: "success" }),
       undefined,

@@ -13,21 +13,24 @@ it("the Grafana dashboard only uses metrics /metrics exports", async () => {
   for (const panel of dashboard.panels)
     for (const target of panel.targets)
       for (const m of target.expr.matchAll(/telegram_logger_\w+/g)) used.add(m[0]);
-  const metrics = new Metrics({
-    outboxByStatus: () => ({}),
-    outboxBacklog: () => 0,
-    ingestDepth: () => 0,
-    floodWaitSeconds: () => 0,
-    lastUpdateAt: () => 0,
-    databaseBytes: () => 0,
-    mediaBytes: () => ({ buffer: 0, vault: 0 }),
-    healthy: () => true,
-    secondsSinceHousekeeping: () => 0,
-    telegramDownSeconds: () => 0,
-    telegramLoggedOut: () => false,
-    watchRootsByState: () => ({}),
-    now: () => 0,
-  });
+  const metrics = new Metrics(
+    {
+      outboxByStatus: () => ({}),
+      outboxBacklog: () => 0,
+      ingestDepth: () => 0,
+      floodWaitSeconds: () => 0,
+      lastUpdateAt: () => 0,
+      databaseBytes: () => 0,
+      mediaBytes: () => ({ buffer: 0, vault: 0 }),
+      healthy: () => true,
+      secondsSinceHousekeeping: () => 0,
+      telegramDownSeconds: () => 0,
+      telegramLoggedOut: () => false,
+      watchRootsByState: () => ({}),
+      now: () => 0,
+    },
+    { feedSender: true },
+  );
   const families = [...parseExposition((await metrics.render()).text).types.keys()];
   const known = (name: string) => families.some((f) => name === f || name.startsWith(`${f}_`));
   assert.deepEqual(
