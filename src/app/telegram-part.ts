@@ -241,23 +241,23 @@ export async function startTelegram(
       const notStored = await queue.close();
       // Everything handled is committed: save the update state it reached (unless updates were
       // given up: the saved state must stay before them so the next start fetches them again).
-      if (notStored === 0) {
-        try {
-          catchUp.persist(true);
-        } catch (err) {
-          // Locked or full at the last moment: an older saved state only means some updates are
-          // fetched again at the next start. The parts below must still stop.
-          if (!isTransientStorageError(err)) throw err;
-          log.warn(
-            { err },
-            "the catch-up state could not be saved; the next start fetches those updates again",
-          );
-        }
+      try {
+        if (notStored === 0) catchUp.persist(true);
+      } catch (err) {
+        // Locked or full at the last moment: an older saved state only means some updates are
+        // fetched again at the next start.
+        if (!isTransientStorageError(err)) throw err;
+        log.warn(
+          { err },
+          "the catch-up state could not be saved; the next start fetches those updates again",
+        );
+      } finally {
+        // Whatever happened above, every part stops (the saver says which link was not recorded).
+        await saver.stop();
+        await media.stop();
+        await sender.stop();
+        if (owned) await client.destroy();
       }
-      await saver.stop();
-      await media.stop();
-      await sender.stop();
-      if (owned) await client.destroy();
     },
   };
 }

@@ -91,6 +91,7 @@ export function parseCommandLine(args: readonly string[]): CommandLine {
     if (topic === "decrypt" || isCommand(topic)) return { kind: "help", topic };
     return { kind: "usage-error", message: `no help for unknown command "${topic}"`, topic: null };
   }
+  if (word === "decrypt" && values.help) return { kind: "help", topic: "decrypt" };
   if (word === "decrypt")
     return {
       kind: "usage-error",

@@ -34,7 +34,8 @@ file audit alone (and says so when Telegram settings such as LOG_CHAT_ID are set
 Without a saved session it logs in on a terminal; without a terminal it exits 78.
 
 Settings (environment or ./.env; all of them in README.md):
-  API_ID, API_HASH  Telegram API credentials (my.telegram.org); setting either turns capture on
+  API_ID, API_HASH  Telegram API credentials (my.telegram.org); setting either (or SESSION_FILE,
+                    TELETHON_SESSION_FILE) turns capture on
   LOG_CHAT_ID       with them: where recovered messages go, \`me\` or a marked chat id
   WATCH_CONFIG      the watch-config file of the file audit (docs/watch-config.md)
   DATA_ROOT         data folder (default ./data)

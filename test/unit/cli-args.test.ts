@@ -74,6 +74,7 @@ describe("parseCommandLine", () => {
     }
     assert.deepEqual(parseCommandLine(["scan", "--config", "w.json", "-h"]), { kind: "help", topic: "scan" });
     assert.deepEqual(parseCommandLine(["help", "decrypt"]), { kind: "help", topic: "decrypt" });
+    assert.deepEqual(parseCommandLine(["--help", "decrypt"]), { kind: "help", topic: "decrypt" });
     assert.equal(usageError(["help", "frobnicate"]).message, 'no help for unknown command "frobnicate"');
   });
 });
