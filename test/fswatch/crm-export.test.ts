@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it, type TestContext } from "node:test";
@@ -12,6 +11,7 @@ import { WatchConfigError } from "../../src/fswatch/watch-config.ts";
 import { silentLogger } from "../../src/log.ts";
 import { openStore, type Store } from "../../src/store/db.ts";
 import { EventStore, type NewEvent } from "../../src/store/events.ts";
+import { runCommand } from "../support/service.ts";
 import { tempDir } from "../support/tmp.ts";
 import { spawnFileAuditService, waitFor, writeWatchConfig } from "./support.ts";
 
@@ -200,13 +200,8 @@ describe("CRM database (database.path)", () => {
       database: { path: "./file_events.db" },
       directories: [{ path: "docs", project: "CRM" }],
     });
-    const env = {
-      PATH: process.env.PATH ?? "",
-      DATA_ROOT: path.join(dir, "data"),
-      WATCH_CONFIG: path.join(dir, "watch.json"),
-    };
-    const scan = () =>
-      spawnSync(process.execPath, [MAIN, "scan"], { cwd: dir, env, encoding: "utf8", timeout: 30_000 });
+    const env = { DATA_ROOT: path.join(dir, "data"), WATCH_CONFIG: path.join(dir, "watch.json") };
+    const scan = () => runCommand(dir, ["scan"], env);
     assert.equal(scan().status, 0);
     writeFileSync(path.join(docs, "a.docx"), "a");
     const second = scan();

@@ -1,25 +1,14 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
+import { runCommand } from "../support/service.ts";
 import { tempDir } from "../support/tmp.ts";
 import { spawnFileAuditService, waitFor, writeWatchConfig } from "./support.ts";
 
 const MAIN = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
-
-function run(cwd: string, env: Record<string, string>, args: string[]) {
-  const r = spawnSync(process.execPath, [MAIN, ...args], {
-    cwd,
-    env: { PATH: process.env.PATH ?? "", ...env },
-    input: "",
-    encoding: "utf8",
-    timeout: 30_000,
-  });
-  return { status: r.status, stderr: r.stderr, stdout: r.stdout };
-}
 
 describe("telegram-logger scan and file audit without Telegram", () => {
   it("scan records a baseline, then what changed, into file_events", (t) => {
@@ -35,13 +24,13 @@ describe("telegram-logger scan and file audit without Telegram", () => {
       WATCH_CONFIG: path.join(dir, "watch.json"),
       LOG_LEVEL: "warn",
     };
-    const first = run(dir, env, ["scan"]);
+    const first = runCommand(dir, ["scan"], env);
     assert.equal(first.status, 0, first.stderr);
     assert.match(first.stdout, /CRM \(.*docs\): 1 files, baseline recorded/);
     writeFileSync(path.join(docs, "b.docx"), "b");
     writeFileSync(path.join(docs, "a.docx"), "a changed");
     writeFileSync(path.join(docs, "c.txt"), "not included");
-    const second = run(dir, env, ["scan"]);
+    const second = runCommand(dir, ["scan"], env);
     assert.equal(second.status, 0, second.stderr);
     assert.match(second.stdout, /2 files, 1 created, 1 modified, 0 deleted, 0 renamed/);
     const db = new Database(path.join(dir, "data", "db", "telegram-logger.sqlite"), { readonly: true });
@@ -60,9 +49,9 @@ describe("telegram-logger scan and file audit without Telegram", () => {
     for (const n of ["a.docx", "b.docx", "q1/c.docx"]) writeFileSync(path.join(docs, "2023", n), n);
     writeWatchConfig(path.join(dir, "watch.json"), { directories: [{ path: "docs", project: "CRM" }] });
     const env = { DATA_ROOT: path.join(dir, "data"), WATCH_CONFIG: path.join(dir, "watch.json") };
-    assert.equal(run(dir, env, ["scan"]).status, 0);
+    assert.equal(runCommand(dir, ["scan"], env).status, 0);
     renameSync(path.join(docs, "2023"), path.join(docs, "archive-2023"));
-    const second = run(dir, env, ["scan"]);
+    const second = runCommand(dir, ["scan"], env);
     assert.equal(second.status, 0, second.stderr);
     assert.match(second.stdout, /3 files, 0 created, 0 modified, 0 deleted, 1 renamed/);
     const db = new Database(path.join(dir, "data", "db", "telegram-logger.sqlite"), { readonly: true });
@@ -97,7 +86,7 @@ describe("telegram-logger scan and file audit without Telegram", () => {
     });
     const env = { DATA_ROOT: path.join(dir, "data"), WATCH_CONFIG: path.join(dir, "watch.json") };
     for (const command of ["scan", "run"]) {
-      const r = run(dir, env, [command]);
+      const r = runCommand(dir, [command], env);
       assert.equal(r.status, 78, `${command}: ${r.stderr}`);
       assert.match(r.stderr, /WATCH_CONFIG: directories\[1\]\.include\[1\]: /);
       assert.equal(r.stderr.trim().split("\n").length, 1);
@@ -107,9 +96,10 @@ describe("telegram-logger scan and file audit without Telegram", () => {
   it("scan reports an unreachable folder as offline with status 1", (t) => {
     const dir = tempDir(t);
     writeWatchConfig(path.join(dir, "watch.json"), { directories: [{ path: "missing" }] });
-    const r = run(dir, { DATA_ROOT: path.join(dir, "data"), WATCH_CONFIG: path.join(dir, "watch.json") }, [
-      "scan",
-    ]);
+    const r = runCommand(dir, ["scan"], {
+      DATA_ROOT: path.join(dir, "data"),
+      WATCH_CONFIG: path.join(dir, "watch.json"),
+    });
     assert.equal(r.status, 1);
     assert.match(r.stdout, /offline: folder not found/);
   });

@@ -4,28 +4,12 @@
  * command.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it, type TestContext } from "node:test";
-import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
-import { pollUntil, startService } from "../support/service.ts";
+import { pollUntil, runCommand, startService } from "../support/service.ts";
 import { tempDir } from "../support/tmp.ts";
-
-const MAIN = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
-
-/** Runs the real command with exactly `env` (plus PATH), no terminal, in `cwd`. */
-function run(cwd: string, args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [MAIN, ...args], {
-    cwd,
-    env: { PATH: process.env.PATH ?? "", ...env },
-    input: "",
-    encoding: "utf8",
-    timeout: 30_000,
-  });
-  return { status: r.status, stderr: r.stderr, stdout: r.stdout };
-}
 
 /** Two watched folders, each with its own watch config, like two CRM installations. */
 function twoConfigs(t: TestContext) {
@@ -56,12 +40,12 @@ describe("the CRM service's command line", () => {
   it("--config FILE --once is one scan of FILE, which takes precedence over WATCH_CONFIG", (t) => {
     const { dir, crm, other } = twoConfigs(t);
     const env = { DATA_ROOT: path.join(dir, "data"), WATCH_CONFIG: other };
-    const r = run(dir, ["--config", "crm.json", "--once"], env);
+    const r = runCommand(dir, ["--config", "crm.json", "--once"], env);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^CRM \(.*crm\): 1 files, baseline recorded/m);
     assert.doesNotMatch(r.stdout, /OTHER/);
     assert.deepEqual(watchedRoots(dir), [path.join(dir, "crm")]);
-    const scan = run(dir, ["scan", `--config=${crm}`], { DATA_ROOT: path.join(dir, "data") });
+    const scan = runCommand(dir, ["scan", `--config=${crm}`], { DATA_ROOT: path.join(dir, "data") });
     assert.equal(scan.status, 0, scan.stderr);
     assert.match(scan.stdout, /^CRM \(.*crm\): 1 files, 0 created, 0 modified, 0 deleted, 0 renamed/m);
   });
@@ -91,7 +75,7 @@ describe("the CRM service's command line", () => {
       ["--config", "missing.json", "--once"],
       ["run", "--config", "missing.json"],
     ]) {
-      const r = run(dir, args, { DATA_ROOT: path.join(dir, "data") });
+      const r = runCommand(dir, args, { DATA_ROOT: path.join(dir, "data") });
       assert.equal(r.status, 78, `${args.join(" ")}: ${r.stderr}`);
       assert.match(r.stderr, /^telegram-logger: configuration error: --config: cannot read .*missing\.json/);
       assert.equal(r.stderr.trim().split("\n").length, 1);
@@ -102,7 +86,7 @@ describe("the CRM service's command line", () => {
     const dir = tempDir(t);
     for (const env of [{}, { LOG_CHAT_ID: "me" }] as Record<string, string>[]) {
       for (const args of [["scan"], ["--once"]]) {
-        const r = run(dir, args, env);
+        const r = runCommand(dir, args, env);
         assert.equal(r.status, 78, r.stderr);
         assert.match(r.stderr, /WATCH_CONFIG: is required for scan .*--config FILE/);
         assert.doesNotMatch(r.stderr, /API_ID/);
@@ -121,7 +105,7 @@ describe("strict flags", () => {
       [["login", "--verbose"], "--verbose"],
       [["warm-cache", "--force"], "--force"],
     ] as const) {
-      const r = run(dir, [...args]);
+      const r = runCommand(dir, [...args]);
       assert.equal(r.status, 64, `${args.join(" ")}: ${r.stderr}`);
       assert.match(r.stderr, new RegExp(`^telegram-logger: unknown option ${flag}\\n`));
       assert.match(r.stderr, /Usage: telegram-logger/);
@@ -138,7 +122,7 @@ describe("strict flags", () => {
       [["login", "--once"], "--once (one pass of the watched folders) is not an option of login"],
       [["scan", "watch.json"], 'unexpected argument "watch.json"'],
     ] as const) {
-      const r = run(dir, [...args]);
+      const r = runCommand(dir, [...args]);
       assert.equal(r.status, 64, `${args.join(" ")}: ${r.stderr}`);
       assert.ok(r.stderr.startsWith(`telegram-logger: ${message}`), r.stderr);
     }
@@ -146,10 +130,10 @@ describe("strict flags", () => {
 
   it("decrypt keeps its own flags", (t) => {
     const dir = tempDir(t);
-    const help = run(dir, ["decrypt", "--help"]);
+    const help = runCommand(dir, ["decrypt", "--help"]);
     assert.equal(help.status, 0, help.stderr);
     assert.match(help.stdout, /--in FILE\|DIR/);
-    const r = run(dir, ["decrypt", "--in", dir, "--out", path.join(dir, "out"), "--force", "--bogus"]);
+    const r = runCommand(dir, ["decrypt", "--in", dir, "--out", path.join(dir, "out"), "--force", "--bogus"]);
     assert.equal(r.status, 64);
     assert.match(r.stderr, /--bogus/);
   });
@@ -159,7 +143,7 @@ describe("help", () => {
   it("--help and help list every command and the new flags, needing no configuration", (t) => {
     const dir = tempDir(t);
     for (const args of [["--help"], ["-h"], ["help"]]) {
-      const r = run(dir, args);
+      const r = runCommand(dir, args);
       assert.equal(r.status, 0, r.stderr);
       for (const word of ["run", "login", "scan", "decrypt", "warm-cache", "help", "--config FILE", "--once"])
         assert.ok(r.stdout.includes(`  ${word}`), `${args[0]} lists ${word}:\n${r.stdout}`);
@@ -192,7 +176,7 @@ describe("help", () => {
         [command, "--help"],
         ["help", command],
       ]) {
-        const r = run(dir, args);
+        const r = runCommand(dir, args);
         assert.equal(r.status, 0, r.stderr);
         for (const p of patterns) assert.match(r.stdout, p, `${args.join(" ")}:\n${r.stdout}`);
         assert.doesNotMatch(r.stdout, /^Commands:/m, "that command's help, not the general one");

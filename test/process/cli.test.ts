@@ -1,37 +1,26 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
+import { runCommand } from "../support/service.ts";
 import { tempDir } from "../support/tmp.ts";
-
-const MAIN = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
-
-/** Runs the real command with exactly `env` (plus PATH), no terminal, from an empty folder. */
-function run(cwd: string, env: Record<string, string>, args = ["run"]) {
-  const r = spawnSync(process.execPath, [MAIN, ...args], {
-    cwd,
-    env: { PATH: process.env.PATH ?? "", ...env },
-    input: "",
-    encoding: "utf8",
-    timeout: 30_000,
-  });
-  return { status: r.status, stderr: r.stderr, stdout: r.stdout };
-}
 
 const SECRET_HASH = "c0ffee0123456789c0ffee0123456789";
 
 describe("telegram-logger command", () => {
   it("exits 78 naming API_ID when it is missing", (t) => {
-    const r = run(tempDir(t), { API_HASH: SECRET_HASH, LOG_CHAT_ID: "me" });
+    const r = runCommand(tempDir(t), ["run"], { API_HASH: SECRET_HASH, LOG_CHAT_ID: "me" });
     assert.equal(r.status, 78);
     assert.match(r.stderr, /API_ID/);
     assert.equal(r.stderr.trim().split("\n").length, 1, "one clear line");
   });
 
   it("exits 78 naming LOG_CHAT_ID when it is malformed", (t) => {
-    const r = run(tempDir(t), { API_ID: "1", API_HASH: SECRET_HASH, LOG_CHAT_ID: "my-log-chat" });
+    const r = runCommand(tempDir(t), ["run"], {
+      API_ID: "1",
+      API_HASH: SECRET_HASH,
+      LOG_CHAT_ID: "my-log-chat",
+    });
     assert.equal(r.status, 78);
     assert.match(r.stderr, /LOG_CHAT_ID/);
     assert.ok(!r.stderr.includes(SECRET_HASH) && !r.stdout.includes(SECRET_HASH));
@@ -39,7 +28,7 @@ describe("telegram-logger command", () => {
 
   it("exits 78 with login instructions when there is no session and no terminal", (t) => {
     const dir = tempDir(t);
-    const r = run(dir, {
+    const r = runCommand(dir, ["run"], {
       API_ID: "1",
       API_HASH: SECRET_HASH,
       LOG_CHAT_ID: "me",
@@ -53,13 +42,13 @@ describe("telegram-logger command", () => {
   it("reads .env from the working directory like the Python logger", (t) => {
     const dir = tempDir(t);
     writeFileSync(path.join(dir, ".env"), `API_ID=1\nAPI_HASH=${SECRET_HASH}\nLOG_CHAT_ID=-100oops\n`);
-    const r = run(dir, {});
+    const r = runCommand(dir, ["run"]);
     assert.equal(r.status, 78);
     assert.match(r.stderr, /LOG_CHAT_ID/);
   });
 
   it("refuses an unknown command with usage", (t) => {
-    const r = run(tempDir(t), {}, ["frobnicate"]);
+    const r = runCommand(tempDir(t), ["frobnicate"]);
     assert.equal(r.status, 64);
     assert.match(r.stderr, /Usage/);
   });

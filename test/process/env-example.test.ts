@@ -5,30 +5,15 @@
  * breaks either kind of user fails here.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
-import { pollUntil, startService } from "../support/service.ts";
+import { pollUntil, runCommand, startService } from "../support/service.ts";
 import { tempDir } from "../support/tmp.ts";
 import { TEST_KEY_B64 } from "../support/vault.ts";
 
-const MAIN = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
 const EXAMPLE = readFileSync(new URL("../../.env.example", import.meta.url), "utf8");
-
-/** Runs the real command with exactly `env` (plus PATH), no terminal, in `cwd`. */
-function run(cwd: string, args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [MAIN, ...args], {
-    cwd,
-    env: { PATH: process.env.PATH ?? "", ...env },
-    input: "",
-    encoding: "utf8",
-    timeout: 30_000,
-  });
-  return { status: r.status, stderr: r.stderr, stdout: r.stdout };
-}
 
 /** A folder with `.env` copied from `.env.example` plus `extra` lines, and a watched folder. */
 function copiedExample(dir: string, extra: string): void {
@@ -46,7 +31,7 @@ describe(".env.example copied as .env", () => {
     const dir = tempDir(t);
     assert.match(EXAMPLE, /^LOG_CHAT_ID=me$/m, "the example pre-fills LOG_CHAT_ID");
     copiedExample(dir, "WATCH_CONFIG=./watch.json");
-    const r = run(dir, ["scan"]);
+    const r = runCommand(dir, ["scan"]);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stderr, "");
     assert.match(r.stdout, /^CRM \(.*docs\): 1 files, baseline recorded/m);
@@ -81,7 +66,7 @@ describe(".env.example copied as .env", () => {
   it("plus credentials and WATCH_CONFIG: run wants Telegram too, and a login", (t) => {
     const dir = tempDir(t);
     copiedExample(dir, "API_ID=12345\nAPI_HASH=c0ffee0123456789c0ffee0123456789\nWATCH_CONFIG=./watch.json");
-    const r = run(dir, ["run"], { HEALTH_PORT: "0" });
+    const r = runCommand(dir, ["run"], { HEALTH_PORT: "0" });
     assert.equal(r.status, 78);
     assert.match(r.stderr, /telegram-logger login/);
     assert.ok(!r.stderr.includes("c0ffee0123456789c0ffee0123456789"));
@@ -91,11 +76,11 @@ describe(".env.example copied as .env", () => {
   it("unchanged: run names API_ID (exit 78), and scan names WATCH_CONFIG", (t) => {
     const dir = tempDir(t);
     copiedExample(dir, "");
-    const r = run(dir, ["run"]);
+    const r = runCommand(dir, ["run"]);
     assert.equal(r.status, 78);
     assert.match(r.stderr, /configuration error: API_ID: is required/);
     assert.equal(r.stderr.trim().split("\n").length, 1, "one clear line");
-    const scan = run(dir, ["scan"]);
+    const scan = runCommand(dir, ["scan"]);
     assert.equal(scan.status, 78);
     assert.match(scan.stderr, /configuration error: WATCH_CONFIG: is required for scan/);
     assert.doesNotMatch(scan.stderr, /API_ID/);

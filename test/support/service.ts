@@ -2,11 +2,30 @@
  * Starts the real command (`node src/main.ts run`) as a child process on a free port and reads its
  * JSON log lines, so process tests can talk to it over HTTP, signal it and watch it exit.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
 const MAIN = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
+
+/** What a finished command printed and how it ended. */
+export interface CommandResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real command to its end with exactly `env` (plus PATH), no terminal, in `cwd`. */
+export function runCommand(cwd: string, args: string[], env: Record<string, string> = {}): CommandResult {
+  const r = spawnSync(process.execPath, [MAIN, ...args], {
+    cwd,
+    env: { PATH: process.env.PATH ?? "", ...env },
+    input: "",
+    encoding: "utf8",
+    timeout: 30_000,
+  });
+  return { status: r.status, stderr: r.stderr, stdout: r.stdout };
+}
 
 /** A running service process. */
 export interface Service {
