@@ -32,6 +32,12 @@ export interface DeletedMediaStore {
   discard(file: string): Promise<void>;
 }
 
+/**
+ * The names the plaintext store gives (`<32 hex>.bin`), so `decrypt` can tell a file kept in the
+ * clear from a damaged or foreign one.
+ */
+export const PLAIN_DELETED_MEDIA_NAME = /^[0-9a-f]{32}\.bin$/;
+
 /** The plaintext store: files copied as they are, 0600, under random names. */
 export function plaintextDeletedMediaStore(dir: string): DeletedMediaStore {
   return {

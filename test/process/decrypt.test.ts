@@ -115,6 +115,22 @@ for (const [label, prefix] of COMMANDS) {
       assert.deepEqual(visible(f.out), []);
     });
 
+    it("a file kept unencrypted in the same folder is named as such and is not a failure", async (t) => {
+      const f = await fixture(t);
+      const plainName = `${"ab".repeat(16)}.bin`;
+      writeFileSync(path.join(f.vault, plainName), randomBytes(70_000));
+      const r = run(f.dir, prefix, ["--in", f.vault, "--out", f.out], ENV);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(
+        r.stdout,
+        new RegExp(`${plainName}: not encrypted \\(kept while ENCRYPT_DELETED_MEDIA was off\\)`),
+      );
+      assert.match(r.stdout, /3 files decrypted into .*; 1 not encrypted, left as they are/);
+      assert.deepEqual(visible(f.out), ["notes.txt", "old-video.mp4", "photo.jpg"]);
+      const single = run(f.dir, prefix, ["--in", path.join(f.vault, plainName), "--out", f.out], ENV);
+      assert.equal(single.status, 65, "asked for by name, it is still not a vault file");
+    });
+
     it("a modified, a truncated and a foreign file each get their own error; the rest is restored", async (t) => {
       const f = await fixture(t);
       const [a, b] = readdirSync(f.vault).filter((n) => n.endsWith(".tlv"));

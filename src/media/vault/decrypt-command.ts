@@ -10,6 +10,7 @@
 import { mkdirSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { PLAIN_DELETED_MEDIA_NAME } from "../deleted-media-store.ts";
 import { VaultError } from "./errors.ts";
 import { KeyFormatError, parseKeyB64 } from "./keys.ts";
 import { OutputExistsError, removePartialOutputs, restoreFile } from "./restore.ts";
@@ -35,7 +36,8 @@ export const DECRYPT_USAGE = `Usage: telegram-logger decrypt --in FILE|DIR --out
 Decrypts files from the encrypted deleted-media vault (media_deleted/*.tlv) and files written by
 the Python telegram-logger (*.enc), restoring their original names into DIR (mode 0600).
 
-  --in FILE|DIR   one encrypted file, or a folder: every file in it is decrypted
+  --in FILE|DIR   one encrypted file, or a folder: every file in it is decrypted (files kept
+                  unencrypted, <random>.bin, are listed and left as they are)
   --out DIR       where to write the plaintext files (created 0700 if missing)
   --force         overwrite output files that already exist
   --key-b64 KEY   the key (base64 of 32 bytes); default: DELETED_MEDIA_KEY_B64 from the
@@ -70,6 +72,18 @@ function statusOf(err: unknown): number {
 
 function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * A file of `media_deleted/` the service kept unencrypted (by its name, and because it is neither
+ * a vault file nor a Python-logger file): in a folder, not a failure.
+ */
+function keptInTheClear(file: string, err: unknown): boolean {
+  return (
+    err instanceof VaultError &&
+    err.kind === "not-vault" &&
+    PLAIN_DELETED_MEDIA_NAME.test(path.basename(file))
+  );
 }
 
 /** The regular, non-hidden files of `dir`, sorted so runs are repeatable. */
@@ -165,12 +179,18 @@ export async function runDecryptCommand(
   try {
     const claimed = new Set<string>();
     let failed = 0;
+    let plain = 0;
     let lastStatus: number = DECRYPT_EXIT.ok;
     for (const file of inputs) {
       try {
         const r = await restoreFile(file, key, outDir, { force: values.force ?? false, claimed });
         io.out(`${file} -> ${r.output}`);
       } catch (err) {
+        if (folder && keptInTheClear(file, err)) {
+          plain++;
+          io.out(`${file}: not encrypted (kept while ENCRYPT_DELETED_MEDIA was off), nothing to decrypt`);
+          continue;
+        }
         failed++;
         lastStatus = statusOf(err);
         io.err(`telegram-logger decrypt: ${file}: ${describe(err)}`);
@@ -180,7 +200,9 @@ export async function runDecryptCommand(
     if (failed > 0) {
       return fail(`${failed} of ${inputs.length} files failed`, DECRYPT_EXIT.someFailed);
     }
-    io.out(`${inputs.length} file${inputs.length === 1 ? "" : "s"} decrypted into ${outDir}`);
+    const decrypted = inputs.length - plain;
+    const notEncrypted = plain > 0 ? `; ${plain} not encrypted, left as they are` : "";
+    io.out(`${decrypted} file${decrypted === 1 ? "" : "s"} decrypted into ${outDir}${notEncrypted}`);
     return DECRYPT_EXIT.ok;
   } finally {
     process.off("SIGINT", onSignal);
