@@ -3,6 +3,7 @@
  * (roots added, removed or changed without a restart; an invalid edit is reported and the previous
  * config stays), plus the digests. Also runs the one-shot `scan`.
  */
+import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { DirStateStore } from "../store/dir-state.ts";
 import type { EventStore } from "../store/events.ts";
@@ -12,7 +13,7 @@ import type { RootContext } from "./changes.ts";
 import { Digester, type DigestSink } from "./digester.ts";
 import { pathFilter } from "./filters.ts";
 import { type ReconcileOutcome, reconcileRoot } from "./reconcile.ts";
-import { Recorder } from "./recorder.ts";
+import { Recorder, type RecorderDeps } from "./recorder.ts";
 import { RootAuditor, type RootStatus } from "./root-auditor.ts";
 import type { RootConfig, WatchConfig } from "./watch-config.ts";
 
@@ -39,7 +40,8 @@ function context(cfg: RootConfig): RootContext {
 /** Runs the audit of every watched folder. */
 export class FileAudit {
   readonly #d: FileAuditDeps;
-  readonly #recorder: Recorder;
+  /** What each root's recorder writes to (a recorder per root: see `Recorder.correlationId`). */
+  readonly #recorderDeps: RecorderDeps;
   readonly #digester: Digester | undefined;
   readonly #roots = new Map<string, { auditor: RootAuditor; json: string }>();
   #config: WatchConfig | undefined;
@@ -59,7 +61,7 @@ export class FileAudit {
           log: deps.log,
         })
       : undefined;
-    this.#recorder = new Recorder({
+    this.#recorderDeps = {
       events: deps.events,
       fileState: deps.fileState,
       transaction: deps.transaction,
@@ -68,7 +70,7 @@ export class FileAudit {
         for (const c of changes) deps.onChange?.(`file.${c.type}`, ctx.cfg.path);
         this.#digester?.add(ctx, changes);
       },
-    });
+    };
   }
 
   /** The config in force. */
@@ -110,7 +112,7 @@ export class FileAudit {
         fileState: this.#d.fileState,
         dirState: this.#d.dirState,
         transaction: this.#d.transaction,
-        recorder: this.#recorder,
+        recorder: new Recorder(this.#recorderDeps),
         now: this.#d.now,
         log: this.#d.log,
         settleMs: config.settleMs,
@@ -185,27 +187,29 @@ export class FileAudit {
     for (const cfg of config.directories) {
       const ctx = context(cfg);
       this.#digester?.recover(ctx);
+      const recorder = new Recorder(this.#recorderDeps);
+      recorder.correlationId = randomUUID(); // one per folder's pass
       const outcome = await reconcileRoot(
         ctx,
         {
           fileState: this.#d.fileState,
           dirState: this.#d.dirState,
-          recorder: this.#recorder,
+          recorder,
           transaction: this.#d.transaction,
           now: this.#d.now,
         },
         { onProgress: (n) => onProgress?.(cfg, n) },
       );
       if (!outcome.online) {
-        this.#recorder.note(ctx, "root.offline", "error", {
+        recorder.note(ctx, "root.offline", "error", {
           error: outcome.reason,
           details: { reason: outcome.reason },
         });
       } else {
         for (const s of outcome.skipped)
-          this.#recorder.note(ctx, "file.skipped", "skipped", { rel: s.rel, details: { reason: s.reason } });
+          recorder.note(ctx, "file.skipped", "skipped", { rel: s.rel, details: { reason: s.reason } });
         for (const e of outcome.errors)
-          this.#recorder.note(ctx, "file.error", "error", {
+          recorder.note(ctx, "file.error", "error", {
             rel: e.rel,
             error: e.error,
             details: { reason: e.error },

@@ -28,6 +28,12 @@ export interface RecorderDeps {
 /** Records file changes and file-audit problems. */
 export class Recorder {
   readonly #d: RecorderDeps;
+  /**
+   * Stamped on every row written while set, so the rows of one reconcile pass or one batch of
+   * settled hints can be found together (and in the log line of that pass). A root's tasks run
+   * one at a time and each root has its own recorder, so the id never crosses tasks.
+   */
+  correlationId: string | null = null;
 
   constructor(deps: RecorderDeps) {
     this.#d = deps;
@@ -109,6 +115,7 @@ export class Recorder {
         project: ctx.cfg.project,
         username: ctx.cfg.username,
         details: { root, oldPath: path.join(root, c.fromRel!), kind: "directory", files: c.dir!.files },
+        correlationId: this.correlationId,
       },
       now,
     );
@@ -149,6 +156,7 @@ export class Recorder {
         fileSize: state?.size ?? null,
         checksum: c.checksum,
         details,
+        correlationId: this.correlationId,
       },
       now,
     );
@@ -173,6 +181,7 @@ export class Recorder {
         username: ctx.cfg.username,
         error: fields.error ?? null,
         details: { root: ctx.cfg.path, ...fields.details },
+        correlationId: this.correlationId,
       },
       now,
     );

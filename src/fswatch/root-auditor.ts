@@ -6,6 +6,7 @@
  * be reached is offline until it is back. All work on a root runs in one serial queue, so hints and
  * scans never race on the snapshot.
  */
+import { randomUUID } from "node:crypto";
 import path from "node:path";
 import type { Logger } from "pino";
 import { GrowingPause } from "../growing-pause.ts";
@@ -184,7 +185,13 @@ export class RootAuditor {
     this.#chain = this.#chain
       .then(async () => {
         if (this.#state === "stopped") return;
-        await task();
+        // One id for every row this task writes (see Recorder.correlationId).
+        this.#d.recorder.correlationId = randomUUID();
+        try {
+          await task();
+        } finally {
+          this.#d.recorder.correlationId = null;
+        }
       })
       .catch((err: unknown) => this.#failed(err, "file audit task failed; a reconcile pass follows"))
       .finally(() => {
@@ -256,6 +263,7 @@ export class RootAuditor {
         ...outcome.counts,
         baseline: outcome.baseline,
         ms: outcome.durationMs,
+        correlationId: this.#d.recorder.correlationId,
       },
       "reconciled",
     );

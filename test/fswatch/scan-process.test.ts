@@ -42,6 +42,29 @@ describe("telegram-logger scan and file audit without Telegram", () => {
     ]);
   });
 
+  it("the rows of one pass share a correlation id; another pass has its own", (t) => {
+    const dir = tempDir(t);
+    const docs = path.join(dir, "docs");
+    mkdirSync(docs);
+    writeWatchConfig(path.join(dir, "watch.json"), { directories: [{ path: "docs" }] });
+    const env = { DATA_ROOT: path.join(dir, "data"), WATCH_CONFIG: path.join(dir, "watch.json") };
+    assert.equal(runCommand(dir, ["scan"], env).status, 0);
+    writeFileSync(path.join(docs, "a.txt"), "a");
+    writeFileSync(path.join(docs, "b.txt"), "b");
+    assert.equal(runCommand(dir, ["scan"], env).status, 0);
+    writeFileSync(path.join(docs, "c.txt"), "c");
+    assert.equal(runCommand(dir, ["scan"], env).status, 0);
+    const db = new Database(path.join(dir, "data", "db", "telegram-logger.sqlite"), { readonly: true });
+    t.after(() => db.close());
+    const rows = db
+      .prepare("SELECT path, correlation_id AS id FROM events WHERE type = 'file.created' ORDER BY path")
+      .all() as Array<{ path: string; id: string | null }>;
+    assert.equal(rows.length, 3);
+    assert.match(rows[0]!.id ?? "", /^[0-9a-f-]{36}$/);
+    assert.equal(rows[1]!.id, rows[0]!.id, "a.txt and b.txt were found by one pass");
+    assert.notEqual(rows[2]!.id, rows[0]!.id, "c.txt by another");
+  });
+
   it("scan records a folder renamed between two scans as one renamed row", (t) => {
     const dir = tempDir(t);
     const docs = path.join(dir, "docs");
@@ -126,6 +149,19 @@ describe("telegram-logger scan and file audit without Telegram", () => {
       },
     );
     assert.deepEqual(created(), [{ path: path.join(docs, "x.txt") }]);
+    const { id } = db
+      .prepare("SELECT correlation_id AS id FROM events WHERE type = 'file.created'")
+      .get() as {
+      id: string | null;
+    };
+    assert.match(id ?? "", /^[0-9a-f-]{36}$/, "a change seen live carries its batch's id");
+    const baseline = JSON.parse(
+      svc
+        .output()
+        .split("\n")
+        .find((l) => l.includes('"msg":"reconciled"'))!,
+    );
+    assert.match(baseline.correlationId, /^[0-9a-f-]{36}$/, "the pass's log line names its id");
     const exited = new Promise<number | null>((r) => svc.child.once("exit", (code) => r(code)));
     svc.child.kill("SIGTERM");
     assert.equal(await exited, 0);
