@@ -113,6 +113,7 @@ export const events = sqliteTable(
     index("events_type_status").on(t.type, t.status),
     index("events_chat").on(t.chatId, t.messageId),
     index("events_path").on(t.path),
+    index("events_correlation").on(t.correlationId),
   ],
 );
 
