@@ -167,7 +167,14 @@ export async function startApp(options: StartOptions): Promise<App> {
     async stop() {
       if (stopped) return;
       stopped = true;
-      const drained = Promise.all([housekeeper.stop(), files?.stop(), telegram?.detach()]).then(() => true);
+      // Every part stops and the database closes even when one part fails to stop cleanly.
+      const drained = Promise.allSettled([housekeeper.stop(), files?.stop(), telegram?.detach()]).then(
+        (results) => {
+          for (const r of results)
+            if (r.status === "rejected") log.error({ err: r.reason }, "a part failed to stop");
+          return true;
+        },
+      );
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<false>((resolve) => {
         timer = setTimeout(() => resolve(false), STOP_DRAIN_MS);

@@ -100,7 +100,7 @@ export async function startFileAudit(
   try {
     await audit.apply(config);
   } catch (err) {
-    await crm?.stop();
+    crm?.abandon();
     throw err;
   }
   crm?.start();
@@ -136,8 +136,11 @@ export async function startFileAudit(
     audit,
     async stop() {
       await configWatcher.close();
-      await audit.stop();
-      await Promise.all([...retired, crm?.stop()]);
+      try {
+        await audit.stop();
+      } finally {
+        await Promise.all([...retired, crm?.stop()]);
+      }
     },
   };
 }

@@ -252,11 +252,17 @@ export async function startTelegram(
           "the catch-up state could not be saved; the next start fetches those updates again",
         );
       } finally {
-        // Whatever happened above, every part stops (the saver says which link was not recorded).
-        await saver.stop();
-        await media.stop();
-        await sender.stop();
-        if (owned) await client.destroy();
+        // Whatever happened above, every part stops (the saver says which link was not recorded),
+        // each even when the one before it fails to.
+        const stops = [() => saver.stop(), () => media.stop(), () => sender.stop()];
+        if (owned) stops.push(() => client.destroy());
+        for (const stop of stops) {
+          try {
+            await stop();
+          } catch (err) {
+            log.error({ err }, "a Telegram part failed to stop");
+          }
+        }
       }
     },
   };

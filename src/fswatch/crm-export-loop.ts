@@ -80,6 +80,14 @@ export class CrmExportLoop {
     }
   }
 
+  /** Closes the CRM database without copying (the service did not start). */
+  abandon(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#stopping.abort();
+    this.#export.close();
+  }
+
   /** Copies what is left (one try when storage still fails) and closes the CRM database. */
   async stop(): Promise<void> {
     clearTimeout(this.#timer);

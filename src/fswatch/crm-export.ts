@@ -9,7 +9,7 @@
  * lock held by the CRM or a full disk delays rows; it never loses or repeats one. A file that is
  * replaced or removed meanwhile is opened anew and gets every file change the service still keeps.
  */
-import { closeSync, openSync, statSync } from "node:fs";
+import { closeSync, fstatSync, openSync, statSync } from "node:fs";
 import Database from "better-sqlite3";
 import { isTransientStorageError } from "../store/transient-errors.ts";
 import { WatchConfigError } from "./watch-config.ts";
@@ -99,8 +99,14 @@ export class CrmExport {
 
   #open(): void {
     let target: Database.Database;
+    let ino: number;
     try {
-      closeSync(openSync(this.file, "a", 0o600));
+      const fd = openSync(this.file, "a", 0o600);
+      try {
+        ino = fstatSync(fd).ino;
+      } finally {
+        closeSync(fd);
+      }
       target = new Database(this.file);
     } catch (err) {
       throw CrmExport.#momentary(err) ? err : this.#unusable(err);
@@ -122,8 +128,6 @@ export class CrmExport {
       target.close();
       throw err instanceof WatchConfigError || CrmExport.#momentary(err) ? err : this.#unusable(err);
     }
-    this.#target = target;
-    this.#ino = statSync(this.file).ino;
     const select = this.#source.prepare<[number, number, number], CrmRow>(
       `SELECT id, ${CRM_COLUMNS.join(", ")} FROM file_events WHERE id > ? AND id <= ? ORDER BY id LIMIT ?`,
     );
@@ -137,7 +141,7 @@ export class CrmExport {
     const watermark = target.prepare("SELECT last_event_id FROM telegram_logger_export WHERE id = 1").pluck();
     // The watermark is read inside the write transaction, so two writers (the service and a
     // `scan`) never copy the same rows.
-    this.#copyBatch = target.transaction((to: number) => {
+    const copyBatch = target.transaction((to: number) => {
       const from = (watermark.get() as number | undefined) ?? 0;
       if (from >= to) return to;
       const rows = select.all(from, to, BATCH_ROWS);
@@ -147,6 +151,10 @@ export class CrmExport {
       mark.run(upTo);
       return upTo;
     }).immediate;
+    // Only a file fully opened counts as open: a failure above leaves the next call to try again.
+    this.#target = target;
+    this.#ino = ino;
+    this.#copyBatch = copyBatch;
   }
 
   /**

@@ -84,7 +84,9 @@ export class FileAudit {
    */
   apply(config: WatchConfig): Promise<void> {
     this.#busy++;
-    this.#changing = this.#changing.then(() => this.#apply(config)).finally(() => this.#busy--);
+    // A failed apply is the caller's to report; the next one (and stop) must still run.
+    const applied = this.#changing.catch(() => {}).then(() => this.#apply(config));
+    this.#changing = applied.finally(() => this.#busy--);
     return this.#changing;
   }
 
@@ -153,7 +155,7 @@ export class FileAudit {
   /** Resolves once every root is settled (polls: the watcher's hints arrive on their own schedule). */
   async idle(): Promise<void> {
     for (let quiet = 0; quiet < 2; ) {
-      await this.#changing;
+      await this.#changing.catch(() => {});
       quiet = this.settled ? quiet + 1 : 0;
       await new Promise((r) => setTimeout(r, 10));
     }
@@ -171,7 +173,7 @@ export class FileAudit {
 
   /** Stops every root; queued digests go to the outbox. */
   async stop(): Promise<void> {
-    await this.#changing;
+    await this.#changing.catch(() => {});
     await Promise.all([...this.#roots.values()].map((r) => r.auditor.stop()));
     this.#roots.clear();
     this.#digester?.flushAll();
@@ -204,15 +206,21 @@ export class FileAudit {
         recorder.note(ctx, "root.offline", "error", {
           error: outcome.reason,
           details: { reason: outcome.reason },
+          correlationId: recorder.correlationId,
         });
       } else {
         for (const s of outcome.skipped)
-          recorder.note(ctx, "file.skipped", "skipped", { rel: s.rel, details: { reason: s.reason } });
+          recorder.note(ctx, "file.skipped", "skipped", {
+            rel: s.rel,
+            details: { reason: s.reason },
+            correlationId: recorder.correlationId,
+          });
         for (const e of outcome.errors)
           recorder.note(ctx, "file.error", "error", {
             rel: e.rel,
             error: e.error,
             details: { reason: e.error },
+            correlationId: recorder.correlationId,
           });
       }
       outcomes.push(outcome);

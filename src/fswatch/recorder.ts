@@ -29,9 +29,11 @@ export interface RecorderDeps {
 export class Recorder {
   readonly #d: RecorderDeps;
   /**
-   * Stamped on every row written while set, so the rows of one reconcile pass or one batch of
-   * settled hints can be found together (and in the log line of that pass). A root's tasks run
-   * one at a time and each root has its own recorder, so the id never crosses tasks.
+   * Stamped on the rows `apply` writes, so the rows of one reconcile pass or one batch of settled
+   * hints can be found together (and in that pass's log line). Set by the root's queue while one
+   * of its tasks runs — `apply` is only called from those tasks, and each root has its own
+   * recorder. `note` is also called from watcher and timer callbacks, so it takes its id
+   * explicitly instead.
    */
   correlationId: string | null = null;
 
@@ -167,7 +169,14 @@ export class Recorder {
     ctx: RootContext,
     type: string,
     status: EventStatus,
-    fields: { rel?: string; error?: string; details?: Record<string, unknown>; occurredAt?: number },
+    fields: {
+      rel?: string;
+      error?: string;
+      details?: Record<string, unknown>;
+      occurredAt?: number;
+      /** The task's id (Recorder.correlationId) when written from one; null from callbacks. */
+      correlationId?: string | null;
+    },
   ): void {
     const now = this.#d.now();
     this.#d.events.record(
@@ -181,7 +190,7 @@ export class Recorder {
         username: ctx.cfg.username,
         error: fields.error ?? null,
         details: { root: ctx.cfg.path, ...fields.details },
-        correlationId: this.correlationId,
+        correlationId: fields.correlationId ?? null,
       },
       now,
     );

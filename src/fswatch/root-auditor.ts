@@ -88,7 +88,7 @@ export class RootAuditor {
       ...deps,
       ctx,
       verifyOnline: () => this.#verifyOnline(),
-      note: (rel, type, status, problem) => this.#noteOnce(rel, type, status, problem),
+      note: (rel, type, status, problem) => this.#noteOnce(rel, type, status, problem, this.#taskId),
       rehint: (rel, seenAt) => this.#hints.rehint(rel, seenAt),
       enqueue: (task) => this.#enqueue(task),
       rescan: (seenAt) => this.#reconcile("folder took a known name", seenAt),
@@ -103,7 +103,7 @@ export class RootAuditor {
   async start(): Promise<void> {
     const check = await checkRoot(this.root, this.#d.fileState.getRoot(this.root)?.mountPoint ?? false);
     if (!check.online) {
-      this.#goOffline(check.reason);
+      this.#goOffline(check.reason, null);
       return;
     }
     await this.#startWatching();
@@ -227,8 +227,16 @@ export class RootAuditor {
 
   async #verifyOnline(): Promise<boolean> {
     const check = await checkRoot(this.root, this.#d.fileState.getRoot(this.root)?.mountPoint ?? false);
-    if (!check.online) this.#goOffline(check.reason);
+    if (!check.online) this.#goOffline(check.reason, this.#taskId);
     return check.online;
+  }
+
+  /**
+   * The id of the task running now. Only meaningful in code that runs inside a task: a watcher or
+   * timer callback may fire while a task awaits, and passes null instead.
+   */
+  get #taskId(): string | null {
+    return this.#d.recorder.correlationId;
   }
 
   /** Whether a step failed and no pass has succeeded since. */
@@ -247,13 +255,13 @@ export class RootAuditor {
 
   #afterScan(reason: string, outcome: ReconcileOutcome): void {
     if (!outcome.online) {
-      this.#goOffline(outcome.reason);
+      this.#goOffline(outcome.reason, this.#taskId);
       return;
     }
     this.#lastScanAt = this.#d.now();
     this.#failurePause.reset();
-    for (const s of outcome.skipped) this.#noteOnce(s.rel, "file.skipped", "skipped", s.reason);
-    for (const e of outcome.errors) this.#noteOnce(e.rel, "file.error", "error", e.error);
+    for (const s of outcome.skipped) this.#noteOnce(s.rel, "file.skipped", "skipped", s.reason, this.#taskId);
+    for (const e of outcome.errors) this.#noteOnce(e.rel, "file.error", "error", e.error, this.#taskId);
     for (const rel of outcome.retry) this.#hints.rehint(rel, this.#d.now());
     this.#d.log.info(
       {
@@ -263,7 +271,7 @@ export class RootAuditor {
         ...outcome.counts,
         baseline: outcome.baseline,
         ms: outcome.durationMs,
-        correlationId: this.#d.recorder.correlationId,
+        correlationId: this.#taskId,
       },
       "reconciled",
     );
@@ -284,7 +292,13 @@ export class RootAuditor {
    * Records each (path, kind of problem) once per run, so a scheduled scan does not repeat it
    * forever, and the watcher's EACCES and the scan's EACCES on one folder are one event.
    */
-  #noteOnce(rel: string, type: string, status: "skipped" | "error" | "warning", problem: string): void {
+  #noteOnce(
+    rel: string,
+    type: string,
+    status: "skipped" | "error" | "warning",
+    problem: string,
+    correlationId: string | null,
+  ): void {
     const key = `${type}\0${rel}\0${problem.split(":")[0]}`;
     if (this.#reported.has(key)) return;
     this.#reported.add(key);
@@ -293,6 +307,7 @@ export class RootAuditor {
       rel,
       error: status === "error" ? problem : undefined,
       details: { reason: problem },
+      correlationId,
     });
   }
 
@@ -317,9 +332,9 @@ export class RootAuditor {
       }
     } else if (err.code === "EACCES" || err.code === "EPERM") {
       const p = (err as { path?: string }).path;
-      this.#noteOnce(p ? this.#rel(p) : "", "file.error", "error", err.message);
+      this.#noteOnce(p ? this.#rel(p) : "", "file.error", "error", err.message, null);
     } else {
-      this.#noteOnce("", "watch.error", "error", `${err.code ?? "error"}: ${err.message}`);
+      this.#noteOnce("", "watch.error", "error", `${err.code ?? "error"}: ${err.message}`, null);
     }
     // Whatever went wrong, the snapshot comparison finds what the watcher may have missed.
     clearTimeout(this.#errorScanTimer);
@@ -329,7 +344,7 @@ export class RootAuditor {
     }, this.#d.settleMs);
   }
 
-  #goOffline(reason: string): void {
+  #goOffline(reason: string, correlationId: string | null): void {
     if (this.#state === "offline" || this.#state === "stopped") return;
     this.#state = "offline";
     this.#lastError = `offline: ${reason}`;
@@ -338,7 +353,11 @@ export class RootAuditor {
     this.#watcher = undefined;
     void w?.close();
     this.#d.fileState.saveRoot(this.root, { status: "offline" }, this.#d.now());
-    this.#d.recorder.note(this.ctx, "root.offline", "error", { error: reason, details: { reason } });
+    this.#d.recorder.note(this.ctx, "root.offline", "error", {
+      error: reason,
+      details: { reason },
+      correlationId,
+    });
     this.#d.log.warn({ root: this.root, reason }, "watched folder offline");
     this.#scheduleOfflineCheck();
   }

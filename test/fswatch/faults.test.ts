@@ -76,6 +76,37 @@ describe("file audit: bad input, live reconfiguration, digests, bursts", () => {
     assert.equal(created?.status, "success");
   });
 
+  it("a config change that failed on storage does not block the next one, nor the stop", async (t) => {
+    const base = tempDir(t, "tl-fsw-");
+    const root = path.join(base, "docs");
+    mkdirSync(root);
+    const f = await startAudit(t, { ...TIMING, directories: [{ path: root }] }, base);
+    await waitFor(() => f.app.fileAudit?.status()[0]?.lastScanAt, { what: "the first pass done" });
+    const audit = f.app.fileAudit!;
+    const other = new Database(f.app.store.file);
+    t.after(() => other.close());
+    f.app.store.sqlite.pragma("busy_timeout = 20");
+    other.exec("BEGIN IMMEDIATE");
+    // A folder that is missing goes offline at once, which is written down: that write fails.
+    const missing = path.join(base, "missing");
+    await assert.rejects(
+      audit.apply({ ...audit.config!, directories: [{ ...audit.config!.directories[0]!, path: missing }] }),
+      /locked|busy/i,
+    );
+    other.exec("COMMIT");
+    const second = path.join(base, "second");
+    mkdirSync(second);
+    await audit.apply({
+      ...audit.config!,
+      directories: [{ ...audit.config!.directories[0]!, path: second }],
+    });
+    assert.deepEqual(
+      audit.status().map((r) => r.root),
+      [second],
+    );
+    await f.stop();
+  });
+
   it("applies edits of the watch config live; an invalid edit is reported and the old config stays", async (t) => {
     const base = tempDir(t, "tl-fsw-");
     const a = path.join(base, "a");

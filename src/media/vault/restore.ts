@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
 import { access, link, open, rename, rm, unlink } from "node:fs/promises";
 import path from "node:path";
+import { PLAIN_DELETED_MEDIA_NAME } from "../deleted-media-store.ts";
 import { decryptVaultToPath, readVaultMeta } from "./decrypt.ts";
 import { VaultError } from "./errors.ts";
 import { safeFileName, uniqueName } from "./file-name.ts";
@@ -101,6 +102,12 @@ export async function restoreFile(
   if (vault) {
     meta = await readVaultMeta(input, key);
     wanted = safeFileName(meta.fileName, safeFileName(fallback, "file.bin"));
+  } else if (PLAIN_DELETED_MEDIA_NAME.test(base)) {
+    // Kept in the clear by the service: no need to run AES-GCM over it to learn that.
+    throw new VaultError(
+      "not-vault",
+      "not encrypted: a file the service kept while ENCRYPT_DELETED_MEDIA was off (already readable)",
+    );
   } else {
     wanted = safeFileName(legacyOriginalName(base), safeFileName(fallback, "file.bin"));
   }
