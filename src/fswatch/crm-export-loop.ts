@@ -11,7 +11,7 @@ import { untilStored } from "../store/storage-retry.ts";
 import type { CrmExport } from "./crm-export.ts";
 
 /** How long after a recorded change the CRM database is updated: changes come in bursts. */
-export const CRM_EXPORT_DELAY_MS = 250;
+const CRM_EXPORT_DELAY_MS = 250;
 /** When a copy fails for a reason other than storage (the file was made unusable), the next try. */
 const BROKEN_RETRY_MS = 60_000;
 

@@ -72,6 +72,8 @@ export class CrmExport {
   #target: Database.Database | null = null;
   #ino: number | null = null;
   #copyBatch!: (to: number) => number;
+  /** The watermark, read without a lock: nothing new means no write transaction on the CRM's file. */
+  #copiedUpTo!: () => number;
 
   constructor(source: Database.Database, file: string, busyTimeoutMs: number) {
     this.file = file;
@@ -155,6 +157,7 @@ export class CrmExport {
     this.#target = target;
     this.#ino = ino;
     this.#copyBatch = copyBatch;
+    this.#copiedUpTo = () => (watermark.get() as number | undefined) ?? 0;
   }
 
   /**
@@ -166,6 +169,7 @@ export class CrmExport {
     const copy = this.#ready();
     const last =
       (this.#source.prepare("SELECT max(id) AS id FROM events").get() as { id: number | null }).id ?? 0;
+    if (last <= this.#copiedUpTo()) return false;
     return copy(last) < last;
   }
 

@@ -9,6 +9,7 @@ import { type MediaFileRow, MediaFileStore } from "../../src/store/media-files.t
 import { MessageStore } from "../../src/store/messages.ts";
 import { type AppFixture, type FixtureOptions, startFixture } from "./app-fixture.ts";
 import { recordingLogger } from "./log-lines.ts";
+import { channel } from "./tl-factory.ts";
 
 /**
  * A fixture whose log is kept (`log`, and its `until` for a wait on one entry), and a second
@@ -68,4 +69,17 @@ export function lockAfterCommit(f: AppFixture, other: Database.Database, event: 
     });
     app.exec(`CREATE TEMP TRIGGER ${name} AFTER ${on} WHEN ${when} BEGIN SELECT ${name}(); END`);
   });
+}
+
+/** A public channel whose posts the restricted-link saver fetches (`t.me/publicnews/…`), added to `f`. */
+export function publicNews(f: AppFixture) {
+  const news = channel({
+    id: 7002,
+    title: "Public",
+    megagroup: false,
+    username: "publicnews",
+    accessHash: 72,
+  });
+  f.telegram.addEntities(news);
+  return news;
 }

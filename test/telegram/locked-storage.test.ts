@@ -13,8 +13,8 @@ import { setTimeout as delay } from "node:timers/promises";
 import { decryptVaultToPath } from "../../src/media/vault/decrypt.ts";
 import { RUNNING_BUSY_TIMEOUT_MS } from "../../src/store/db.ts";
 import { EventStore } from "../../src/store/events.ts";
-import { lockAfterCommit, lockableFixture, storedFile } from "../support/locked-database.ts";
-import { channel, deleteMessagesUpdate, message, newMessageUpdate, user } from "../support/tl-factory.ts";
+import { lockAfterCommit, lockableFixture, publicNews, storedFile } from "../support/locked-database.ts";
+import { deleteMessagesUpdate, message, newMessageUpdate, user } from "../support/tl-factory.ts";
 import { tempDir } from "../support/tmp.ts";
 import { TEST_KEY, TEST_KEY_B64 } from "../support/vault.ts";
 
@@ -63,14 +63,7 @@ describe("locked storage", () => {
 
   it("a link fetched while the database is locked is saved after the lock, once", async (t) => {
     const { f, other, until } = await lockableFixture(t);
-    const news = channel({
-      id: 7002,
-      title: "Public",
-      megagroup: false,
-      username: "publicnews",
-      accessHash: 72,
-    });
-    f.telegram.addEntities(news);
+    const news = publicNews(f);
     f.telegram.addMessages(message({ id: 20, peer: news, post: true, text: "public text" }));
     let release!: () => void;
     const gate = new Promise<void>((r) => {

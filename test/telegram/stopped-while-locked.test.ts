@@ -16,9 +16,9 @@ import { OutboxStore } from "../../src/store/outbox.ts";
 import { openReader } from "../../src/store/reader.ts";
 import { markChannel } from "../../src/telegram/peer-id.ts";
 import type { AppFixture } from "../support/app-fixture.ts";
-import { lockableFixture, storedFile } from "../support/locked-database.ts";
+import { lockableFixture, publicNews, storedFile } from "../support/locked-database.ts";
 import type { LogLine } from "../support/log-lines.ts";
-import { channel, deleteMessagesUpdate, message, newMessageUpdate, user } from "../support/tl-factory.ts";
+import { deleteMessagesUpdate, message, newMessageUpdate, user } from "../support/tl-factory.ts";
 
 const alice = user({ id: 42, firstName: "Alice", accessHash: 4242 });
 const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
@@ -116,14 +116,7 @@ describe("stopped while the database is locked", () => {
 
   it("a link fetched while the database is locked, then a stop: no reply, the log says the link was not recorded, nothing is half-stored; sent again, it is saved once", async (t) => {
     const { f, other, log, until } = await lockableFixture(t);
-    const news = channel({
-      id: 7002,
-      title: "Public",
-      megagroup: false,
-      username: "publicnews",
-      accessHash: 72,
-    });
-    f.telegram.addEntities(news);
+    const news = publicNews(f);
     const photo = randomBytes(40_000);
     const linked = message({
       id: 20,
