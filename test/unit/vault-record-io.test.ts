@@ -134,7 +134,7 @@ describe("WriteBehind", () => {
     assert.equal(owned.buffer.detached, true, "released once written");
   });
 
-  it("gathers consecutive writes under the size limit without misplacing or losing a byte", async (t) => {
+  it("cuts consecutive writes at fixed offsets without misplacing or losing a byte", async (t) => {
     const dir = tempDir(t);
     const file = path.join(dir, "out");
     // Pieces of assorted sizes, one larger than the limit, some to release and some not.
@@ -157,6 +157,31 @@ describe("WriteBehind", () => {
       const released = i % 2 === 1 && sizes[i]! >= 20_000;
       assert.equal(b.buffer.detached, released, `piece ${i}`);
     }
+  });
+
+  it("a piece split across several writes in flight is released only after its last part", async (t) => {
+    const dir = tempDir(t);
+    const file = path.join(dir, "out");
+    // Cuts every 10,000 bytes from 4,096 on: each 64 KiB piece spans seven writes, four in flight.
+    const data = [0, 1, 2].map(() => randomBytes(64 * 1024));
+    const owned = data.map((d) => {
+      const b = Buffer.allocUnsafeSlow(d.length);
+      b.set(d);
+      return b;
+    });
+    const fh = await open(file, "w");
+    const w = new WriteBehind(fh, 4, 10_000, 4096);
+    await w.write([Buffer.from("head")], 0, false);
+    let at = 4;
+    for (const b of owned) {
+      await w.write([b], at, true);
+      at += b.length;
+    }
+    await w.drain();
+    await fh.close();
+    // A piece freed early would leave its later parts empty: the file would come out short or wrong.
+    assert.ok(readFileSync(file).equals(Buffer.concat([Buffer.from("head"), ...data])));
+    for (const b of owned) assert.equal(b.buffer.detached, true, "released once written");
   });
 
   it("a failed write is thrown to the writer", async (t) => {

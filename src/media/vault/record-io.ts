@@ -4,18 +4,21 @@
  * writes run on libuv's thread pool while the main thread seals or opens the piece in hand, so disk
  * and cipher overlap; memory is a fixed few MiB whatever the file size.
  *
- * Sizes come from bench/vault.bench.ts. A read fetches several records (1 MiB) so reading costs
- * few system calls and thread-pool round trips. Writes gather consecutive records into one `writev`
- * under 1 MiB (three 256 KiB records), up to eight in flight. Buffered writes to one file are
- * serialized on its inode lock, but with one write in flight the file waited for the main thread
- * between writes: a 1 GiB decrypt took 0.31 s with eight in flight against 1.0 s with one, and an
- * encrypt 0.33 s against 0.47 s (medians of 8 interleaved runs; four in flight sat between, sixteen
- * were no better). Writes stay under 1 MiB because 2 MiB writes, and 1 MiB writes at 1 MiB-aligned
- * offsets, were three to five times as costly on the benchmark machine (as was `dd bs=1M` against
- * `bs=256K`): the kernel gives a large write large page-cache folios, which that machine (a VM
- * whose host takes freed memory back) is slow to provide.
+ * Sizes come from bench/vault.bench.ts and runs of its child on a 1 GiB file (medians of 10
+ * interleaved runs). A read fetches several records (1 MiB) so reading costs few system calls and
+ * thread-pool round trips. Writes gather consecutive pieces and are cut at fixed file offsets,
+ * 4 KiB + k × 768 KiB, up to eight in flight:
+ * - Eight in flight: buffered writes to one file are serialized on its inode lock, but with one in
+ *   flight the file waited for the main thread between writes (decrypt 1.0 s against 0.31 s with
+ *   eight, encrypt 0.47 s against 0.33 s; four sat between, sixteen were no better).
+ * - Cut one page past a multiple of 768 KiB: a decrypted file's records start at 256 KiB
+ *   multiples, and writes starting there were three times as slow in most runs (decrypt 1.3 s
+ *   against 0.43 s once cut this way); the same writes one page further on never were. Writes
+ *   stay under 1 MiB because 2 MiB writes were slow in every run. The benchmark machine is a VM
+ *   whose host takes freed memory back; the kernel gives such writes large page-cache folios,
+ *   which it is slow to provide there. Elsewhere this cut costs nothing.
  *
- * Buffers that leave the cipher are released as soon as their write completes (`releaseBuffer`)
+ * Buffers that leave the cipher are released once every write holding them completes (`releaseBuffer`)
  * instead of waiting for the garbage collector: with fresh buffers per record, page faults and
  * lazy collection cost more than AES-GCM itself and let RSS grow by tens of MB. Node's cipher
  * cannot decrypt into a caller's buffer, so releasing is how the same memory is reused.
@@ -28,8 +31,10 @@ export const READ_BYTES = 1024 * 1024;
 export const READ_AHEAD = 2;
 /** Writes in flight behind the record being processed. */
 export const WRITE_BEHIND = 8;
-/** A write gathers consecutive pieces while it stays under this many bytes. */
-export const WRITE_BYTES = 1024 * 1024;
+/** Bytes between the offsets where consecutive writes are cut. */
+export const WRITE_SPAN = 768 * 1024;
+/** Offset of the first cut: one page, so no write starts at a large power-of-two offset. */
+export const WRITE_PHASE = 4096;
 
 /** Smallest buffer worth releasing eagerly (smaller ones may come from Buffer's shared pool). */
 const RELEASE_MIN = 16 * 1024;
@@ -148,66 +153,107 @@ async function writeAllAt(fh: FileHandle, buffers: Buffer[], position: number): 
 }
 
 /**
- * Positional writes, gathered: consecutive pieces go out as one `writev` of less than `maxBytes`
- * (a single larger piece alone), at most `depth` of them in flight; the first failure is rethrown
- * to the writer.
+ * Positional writes, gathered and cut at fixed offsets: a run of consecutive pieces goes out as
+ * `writev`s that each end at the next offset `phase + k × span` (a piece crossing one is split
+ * there), at most `depth` of them in flight; the first failure is rethrown to the writer. A piece
+ * to release is freed once every write holding a part of it has completed.
  */
 export class WriteBehind {
   readonly #fh: FileHandle;
   readonly #depth: number;
-  readonly #maxBytes: number;
+  readonly #span: number;
+  readonly #phase: number;
   readonly #inFlight = new Set<Promise<void>>();
   #failure: { error: unknown } | null = null;
-  /** The batch being gathered: its buffers, where it starts, its length, what to release. */
+  /** The batch being gathered: its buffers, where it starts, its length. */
   #batch: Buffer[] = [];
   #batchAt = 0;
   #batchBytes = 0;
-  #release: Buffer[] = [];
+  /** Pieces to release with a part in the batch being gathered. */
+  #owners: Buffer[] = [];
+  /** Pieces to release: unwritten batches holding a part of each, plus one while it is added. */
+  readonly #holds = new Map<Buffer, number>();
 
-  constructor(fh: FileHandle, depth: number = WRITE_BEHIND, maxBytes: number = WRITE_BYTES) {
+  constructor(
+    fh: FileHandle,
+    depth: number = WRITE_BEHIND,
+    span: number = WRITE_SPAN,
+    phase: number = WRITE_PHASE,
+  ) {
     this.#fh = fh;
     this.#depth = depth;
-    this.#maxBytes = maxBytes;
+    this.#span = span;
+    this.#phase = phase;
   }
 
   #check(): void {
     if (this.#failure) throw this.#failure.error;
   }
 
+  /** The first cut after `position`. */
+  #cutAfter(position: number): number {
+    if (position < this.#phase) return this.#phase;
+    return this.#phase + (Math.floor((position - this.#phase) / this.#span) + 1) * this.#span;
+  }
+
+  #hold(b: Buffer): void {
+    this.#holds.set(b, (this.#holds.get(b) ?? 0) + 1);
+  }
+
+  #unhold(b: Buffer): void {
+    const left = this.#holds.get(b)! - 1;
+    if (left > 0) {
+      this.#holds.set(b, left);
+    } else {
+      this.#holds.delete(b);
+      releaseBuffer(b);
+    }
+  }
+
   /**
-   * Writes `buffers` at `position`: added to the batch being gathered when they continue it and
-   * it stays under the size limit, else after sending that batch (waiting while `depth` writes
-   * are in flight). The caller must not touch the buffers again; with `release` they are freed
-   * once written.
+   * Writes `buffers` at `position`: added to the batch being gathered when they continue it, else
+   * after sending that batch; a batch is sent when it reaches its cut (waiting while `depth`
+   * writes are in flight). The caller must not touch the buffers again; with `release` they are
+   * freed once written.
    */
   async write(buffers: Buffer[], position: number, release: boolean): Promise<void> {
     this.#check();
-    const bytes = buffers.reduce((n, b) => n + b.length, 0);
-    if (
-      this.#batch.length > 0 &&
-      (position !== this.#batchAt + this.#batchBytes || this.#batchBytes + bytes >= this.#maxBytes)
-    ) {
-      await this.#send();
+    if (this.#batch.length > 0 && position !== this.#batchAt + this.#batchBytes) await this.#send();
+    let at = position;
+    for (const b of buffers) {
+      if (release) this.#hold(b);
+      let rest = b;
+      while (rest.length > 0) {
+        if (this.#batch.length === 0) this.#batchAt = at;
+        const cut = this.#cutAfter(this.#batchAt);
+        const part = rest.length <= cut - at ? rest : rest.subarray(0, cut - at);
+        this.#batch.push(part);
+        this.#batchBytes += part.length;
+        if (release && this.#owners.at(-1) !== b) {
+          this.#owners.push(b);
+          this.#hold(b);
+        }
+        at += part.length;
+        rest = rest.subarray(part.length);
+        if (at === cut) await this.#send();
+      }
+      if (release) this.#unhold(b);
     }
-    if (this.#batch.length === 0) this.#batchAt = position;
-    this.#batch.push(...buffers);
-    this.#batchBytes += bytes;
-    if (release) this.#release.push(...buffers);
   }
 
   async #send(): Promise<void> {
     const buffers = this.#batch;
-    const release = this.#release;
+    const owners = this.#owners;
     const position = this.#batchAt;
     this.#batch = [];
-    this.#release = [];
+    this.#owners = [];
     this.#batchBytes = 0;
     while (this.#inFlight.size >= this.#depth) await Promise.race(this.#inFlight);
     this.#check();
     const p: Promise<void> = writeAllAt(this.#fh, buffers, position)
       .then(
         () => {
-          for (const b of release) releaseBuffer(b);
+          for (const b of owners) this.#unhold(b);
         },
         (error: unknown) => {
           this.#failure ??= { error };
@@ -228,7 +274,7 @@ export class WriteBehind {
   /** Waits for every write, ignoring failures (before closing the file on an error path). */
   async settle(): Promise<void> {
     this.#batch = [];
-    this.#release = [];
+    this.#owners = [];
     this.#batchBytes = 0;
     await Promise.allSettled(this.#inFlight);
   }
