@@ -264,6 +264,11 @@ function decodeKey(b64: string | undefined): Buffer | null {
   return key;
 }
 
+/** The service's database inside `dataRoot` (also what `export` reads, given only DATA_ROOT). */
+export function databaseFileOf(dataRoot: string): string {
+  return path.join(path.resolve(dataRoot), "db", "telegram-logger.sqlite");
+}
+
 /**
  * Reads and validates the environment. Takes the environment as an object so tests never touch
  * `process.env`. Throws `ConfigError` on the first problem found.
@@ -305,7 +310,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 
   return {
     dataRoot,
-    dbFile: path.join(dataRoot, "db", "telegram-logger.sqlite"),
+    dbFile: databaseFileOf(dataRoot),
     mediaDir: path.join(dataRoot, "media"),
     vaultDir: path.join(dataRoot, "media_deleted"),
     telegram,

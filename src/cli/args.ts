@@ -14,7 +14,19 @@ export const EXIT_USAGE = 64;
 export type CommandName = "run" | "login" | "scan" | "warm-cache";
 
 /** What a help request is about: a command, or the general usage (`null`). */
-export type HelpTopic = CommandName | "decrypt" | null;
+export type HelpTopic = CommandName | OwnOptionsCommand | null;
+
+/** Commands that parse their own options; main hands them their arguments as they are. */
+export type OwnOptionsCommand = "decrypt" | "export";
+
+const OWN_OPTIONS: Record<OwnOptionsCommand, string> = {
+  decrypt: "telegram-logger decrypt --in FILE|DIR --out DIR",
+  export: "telegram-logger export [--format csv|jsonl] [--out FILE]",
+};
+
+function hasOwnOptions(word: string | undefined): word is OwnOptionsCommand {
+  return word === "decrypt" || word === "export";
+}
 
 /** A command to run. */
 export interface CommandRequest {
@@ -69,7 +81,7 @@ function flagProblem(args: readonly string[], fallback: Error): string {
   return fallback.message.split("\n")[0] ?? fallback.message;
 }
 
-/** Parses the arguments after `telegram-logger` (except for `decrypt`, which main hands over as is). */
+/** Parses the arguments after `telegram-logger` (except for `decrypt` and `export`, which main hands over as is). */
 export function parseCommandLine(args: readonly string[]): CommandLine {
   let values: { help?: boolean; config?: string; once?: boolean };
   let positionals: string[];
@@ -88,15 +100,15 @@ export function parseCommandLine(args: readonly string[]): CommandLine {
   if (word === "help") {
     const topic = extra[0];
     if (topic === undefined) return { kind: "help", topic: null };
-    if (topic === "decrypt" || isCommand(topic)) return { kind: "help", topic };
+    if (hasOwnOptions(topic) || isCommand(topic)) return { kind: "help", topic };
     return { kind: "usage-error", message: `no help for unknown command "${topic}"`, topic: null };
   }
-  if (word === "decrypt" && values.help) return { kind: "help", topic: "decrypt" };
-  if (word === "decrypt")
+  if (hasOwnOptions(word) && values.help) return { kind: "help", topic: word };
+  if (hasOwnOptions(word))
     return {
       kind: "usage-error",
-      message: '"decrypt" must come first: telegram-logger decrypt --in FILE|DIR --out DIR',
-      topic: "decrypt",
+      message: `"${word}" must come first: ${OWN_OPTIONS[word]}`,
+      topic: word,
     };
   if (word !== undefined && !isCommand(word))
     return { kind: "usage-error", message: `unknown command "${word}"`, topic: null };

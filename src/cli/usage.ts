@@ -1,7 +1,8 @@
 /**
  * The help texts of `telegram-logger`: the general usage and one per command, each saying what the
  * command does, the settings it needs and its exit statuses. `decrypt`'s is kept with its options
- * (src/media/vault/decrypt-command.ts). README.md's Commands section says the same for readers.
+ * (src/media/vault/decrypt-command.ts), `export`'s with its own (src/export/export-command.ts).
+ * README.md's Commands section says the same for readers.
  */
 import type { CommandName } from "./args.ts";
 
@@ -13,6 +14,7 @@ Commands:
   login       log in to Telegram on this terminal and save the session
   scan        one reconcile pass of every watched folder: record what changed, exit
   decrypt     decrypt the deleted-media vault: decrypt --in FILE|DIR --out DIR [--force]
+  export      the audit trail as CSV or JSON lines, filtered: export --since 7d --out audit.csv
   warm-cache  compile every module into Node's compile cache (NODE_COMPILE_CACHE), exit
   help        show this help; help COMMAND (or COMMAND --help) shows that command's
 
