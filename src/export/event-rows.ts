@@ -124,7 +124,10 @@ const FORMULA_START = /^[=+\-@\t\r]/;
 function csvCell(column: string, value: string | number | null): string {
   if (value === null) return "";
   if (typeof value === "number") {
-    return TIME_COLUMNS.has(column) ? new Date(value).toISOString() : String(value);
+    if (TIME_COLUMNS.has(column)) return new Date(value).toISOString();
+    // Not String(value): V8 keeps numbers converted that way in a cache that outlives young
+    // collections, so a large export's ids piled up in the old generation (RSS grew with the table).
+    return Number.isFinite(value) ? JSON.stringify(value) : String(value);
   }
   const text = FORMULA_START.test(value) ? `'${value}` : value;
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
@@ -132,7 +135,10 @@ function csvCell(column: string, value: string | number | null): string {
 
 /** One row as a CSV line (CRLF-terminated, as RFC 4180 and spreadsheets expect). */
 export function csvLine(row: EventRecord): string {
-  return `${EVENT_COLUMNS.map((c) => csvCell(c, row[c])).join(",")}\r\n`;
+  let line = csvCell(EVENT_COLUMNS[0], row[EVENT_COLUMNS[0]]);
+  for (let i = 1; i < EVENT_COLUMNS.length; i++)
+    line += `,${csvCell(EVENT_COLUMNS[i]!, row[EVENT_COLUMNS[i]!])}`;
+  return `${line}\r\n`;
 }
 
 /** One row as a JSON line, keys and values as stored (the archive's format). */
