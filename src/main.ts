@@ -35,7 +35,7 @@ function failConfig(err: ConfigError): never {
 async function usageOf(topic: HelpTopic): Promise<string> {
   if (topic === null) return GENERAL_USAGE;
   if (topic === "decrypt") return (await import("./media/vault/decrypt-command.ts")).DECRYPT_USAGE;
-  if (topic === "export") return (await import("./export/export-command.ts")).EXPORT_USAGE;
+  if (topic === "export") return (await import("./export/options.ts")).EXPORT_USAGE;
   return COMMAND_USAGE[topic];
 }
 

@@ -8,10 +8,14 @@ import { events } from "./schema.ts";
 
 /** A stored event. */
 export type EventRow = typeof events.$inferSelect;
+/** Every source of an event (what `export --source` accepts). */
+export const EVENT_SOURCES = ["telegram", "fs", "system"] as const;
 /** The source of an event. */
-export type EventSource = "telegram" | "fs" | "system";
+export type EventSource = (typeof EVENT_SOURCES)[number];
+/** Every way an event can end (what `export --status` accepts). */
+export const EVENT_STATUSES = ["success", "error", "warning", "skipped", "pending"] as const;
 /** How an event ended. */
-export type EventStatus = "success" | "error" | "warning" | "skipped" | "pending";
+export type EventStatus = (typeof EVENT_STATUSES)[number];
 
 /** An event to record; `details` is serialized to JSON. */
 export interface NewEvent {

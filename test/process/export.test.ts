@@ -7,7 +7,9 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it, type TestContext } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
+import Database from "better-sqlite3";
 import { databaseFileOf } from "../../src/config.ts";
 import { openStore } from "../../src/store/db.ts";
 import { EventStore, type NewEvent } from "../../src/store/events.ts";
@@ -238,6 +240,53 @@ describe("telegram-logger export", () => {
     assert.doesNotMatch(stderr, /EPIPE|Error/);
   });
 
+  it("--bom starts a CSV with a UTF-8 byte-order mark", (t) => {
+    const { cwd, env } = dataRoot(t);
+    const r = exportRun(cwd, env, ["--bom", "--out", "excel.csv"]);
+    assert.equal(r.status, 0, r.stderr);
+    const bytes = readFileSync(path.join(cwd, "excel.csv"));
+    assert.deepEqual([...bytes.subarray(0, 5)], [0xef, 0xbb, 0xbf, 0x69, 0x64], "BOM, then id,");
+    assert.equal(exportRun(cwd, env, ["--bom", "--format", "jsonl"]).status, 64);
+  });
+
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    it(`${signal} during an export to a file leaves neither it nor its temporary file`, async (t) => {
+      const { cwd, env } = dataRoot(t);
+      const store = openStore(databaseFileOf(env.DATA_ROOT!));
+      const events = new EventStore(store.db);
+      store.transaction(() => {
+        for (let i = 0; i < 300_000; i++) events.record({ ...EVENTS[1]!, messageId: i }, T0);
+      });
+      store.close();
+      const out = path.join(cwd, "out");
+      mkdirSync(out);
+      const child = spawn(process.execPath, [MAIN, "export", "--out", "out/audit.csv"], {
+        cwd,
+        env: { PATH: process.env.PATH ?? "", ...env },
+      });
+      const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+      // Waits for the temporary file to appear (the export is under way), then interrupts it.
+      for (let i = 0; i < 600 && readdirSync(out).length === 0; i++) await sleep(10);
+      assert.equal(readdirSync(out).length, 1, "the export started writing");
+      child.kill(signal);
+      assert.equal(await exited, signal === "SIGINT" ? 130 : 143);
+      assert.deepEqual(readdirSync(out), [], "nothing left behind");
+    });
+  }
+
+  it("a database another process holds locked is exit 75, try again", (t) => {
+    const { cwd, env } = dataRoot(t);
+    const lock = new Database(databaseFileOf(env.DATA_ROOT!));
+    t.after(() => lock.close());
+    lock.pragma("locking_mode = EXCLUSIVE");
+    lock.exec("BEGIN EXCLUSIVE");
+    const r = exportRun(cwd, env, []);
+    lock.exec("ROLLBACK");
+    assert.equal(r.status, 75, r.stderr);
+    assert.match(r.stderr, /is locked by another process; try again/);
+    assert.equal(r.stdout, "");
+  });
+
   it("refusals name their cause: usage 64, not a database 65, no database 66", (t) => {
     const { cwd, env } = dataRoot(t);
     const cases: [string[], RegExp][] = [
@@ -249,6 +298,9 @@ describe("telegram-logger export", () => {
       [["--format", "xml"], /--format: "xml" is not csv or jsonl/],
       [["--chat", "alice"], /--chat: "alice" is not a chat id/],
       [["--force"], /--force needs --out FILE/],
+      [["--chat", ""], /--chat needs a value/],
+      [["--type", " "], /--type needs a value/],
+      [["--status", ","], /--status needs a value/],
       [["--bogus"], /Unknown option '--bogus'/],
     ];
     for (const [args, message] of cases) {

@@ -1,5 +1,6 @@
 /** The pure half of `export`: dates on the command line, CSV cells, the filter's SQL. */
 import assert from "node:assert/strict";
+import path from "node:path";
 import { describe, it } from "node:test";
 import {
   csvLine,
@@ -8,6 +9,8 @@ import {
   parseWhen,
   whereClause,
 } from "../../src/export/event-rows.ts";
+import { openStore } from "../../src/store/db.ts";
+import { tempDir } from "../support/tmp.ts";
 
 const NOW = Date.UTC(2026, 10, 22, 12, 0);
 
@@ -82,5 +85,17 @@ describe("whereClause", () => {
       "WHERE occurred_at >= ? AND occurred_at < ? AND source IN (?) AND status IN (?) AND chat_id IN (?) AND (type = ? OR substr(type, 1, ?) = ?)",
     );
     assert.deepEqual(all.params, [1, 2, "fs", "error", -5, "a", 2, "b."]);
+  });
+});
+
+describe("EVENT_COLUMNS", () => {
+  it("are the events table's columns, in its order (a new column must reach the CSV too)", (t) => {
+    const store = openStore(path.join(tempDir(t), "db", "t.sqlite"));
+    try {
+      const columns = store.sqlite.prepare("SELECT name FROM pragma_table_info('events')").pluck().all();
+      assert.deepEqual(columns, [...EVENT_COLUMNS]);
+    } finally {
+      store.close();
+    }
   });
 });

@@ -156,7 +156,8 @@ async function writeAllAt(fh: FileHandle, buffers: Buffer[], position: number): 
  * Positional writes, gathered and cut at fixed offsets: a run of consecutive pieces goes out as
  * `writev`s that each end at the next offset `phase + k × span` (a piece crossing one is split
  * there), at most `depth` of them in flight; the first failure is rethrown to the writer. A piece
- * to release is freed once every write holding a part of it has completed.
+ * to release is freed once every write holding a part of it has completed. Writes in flight may
+ * finish in any order, so callers must never write the same bytes twice.
  */
 export class WriteBehind {
   readonly #fh: FileHandle;

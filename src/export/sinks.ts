@@ -1,0 +1,144 @@
+/**
+ * Where an export goes: standard output, or a file that is complete or absent. The file is written
+ * under a hidden temporary name beside it (0600: it holds the audit trail) and put in place only
+ * when every row is in it; an interrupted export (an error, SIGINT, SIGTERM) removes the temporary
+ * file, so no partial copy of the audit trail is left lying around. Without `force` an existing file
+ * is never replaced, not even one that appears while the export runs.
+ */
+import { randomBytes } from "node:crypto";
+import { closeSync, linkSync, openSync, renameSync, rmSync } from "node:fs";
+import { type FileHandle, open } from "node:fs/promises";
+import path from "node:path";
+
+/** A destination for the export's bytes. */
+export interface Sink {
+  /** Writes `chunk`, which the caller reuses once the promise settles. */
+  write(chunk: Buffer): Promise<void>;
+  /** Makes the output complete (the file in place); after it, nothing more is written. */
+  finish(): Promise<void>;
+  /** Gives up: a file output leaves nothing behind. */
+  abandon(): Promise<void>;
+}
+
+/** Standard output was closed by its reader (`| head`): it wants no more. */
+export class ReaderGone extends Error {}
+
+/** Standard output, with back-pressure; a closed pipe ends the export with ReaderGone. */
+export function stdoutSink(): Sink {
+  let failure: Error | null = null;
+  const onError = (err: NodeJS.ErrnoException) => {
+    failure = err.code === "EPIPE" ? new ReaderGone() : err;
+  };
+  process.stdout.on("error", onError);
+  const drained = () =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        process.stdout.off("drain", done);
+        process.stdout.off("error", done);
+        resolve();
+      };
+      process.stdout.once("drain", done);
+      process.stdout.once("error", done);
+    });
+  return {
+    async write(chunk) {
+      if (failure) throw failure;
+      // A copy: on some platforms a pipe is written after write() returns.
+      if (!process.stdout.write(Buffer.from(chunk))) await drained();
+      if (failure) throw failure;
+    },
+    async finish() {
+      process.stdout.off("error", onError);
+    },
+    async abandon() {
+      process.stdout.off("error", onError);
+    },
+  };
+}
+
+/** Exit statuses of a shell for a process ended by these signals. */
+const SIGNAL_STATUS: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143 };
+
+/** Error codes of file systems without hard links (FAT, exFAT, some network mounts). */
+const NO_HARD_LINKS = new Set(["EPERM", "ENOTSUP", "EOPNOTSUPP", "EXDEV", "ENOSYS"]);
+
+/** Puts `tmp` at `out` unless `out` exists, atomically where the file system has hard links. */
+function placeWithoutReplacing(tmp: string, out: string): void {
+  try {
+    linkSync(tmp, out); // fails with EEXIST if `out` appeared meanwhile
+  } catch (err) {
+    if (!NO_HARD_LINKS.has((err as NodeJS.ErrnoException).code ?? "")) throw err;
+    // No hard links: creating `out` exclusively claims the name (EEXIST if it exists), and the
+    // rename then replaces only that empty file of ours.
+    closeSync(openSync(out, "wx", 0o600));
+    try {
+      renameSync(tmp, out);
+    } catch (renameErr) {
+      rmSync(out, { force: true });
+      throw renameErr;
+    }
+    return;
+  }
+  rmSync(tmp);
+}
+
+/** fsyncs a folder so a new name inside it survives a power cut. */
+async function syncDir(dir: string): Promise<void> {
+  const h = await open(dir, "r");
+  try {
+    await h.sync();
+  } finally {
+    await h.close();
+  }
+}
+
+/**
+ * A file output at `out`: written to `.<name>.<random>.partial` beside it, synced, then linked (or,
+ * with `force`, renamed) into place. While it is open, SIGINT and SIGTERM remove the temporary
+ * file and end the process with the shell's status for the signal.
+ */
+export async function fileSink(out: string, force: boolean): Promise<Sink> {
+  const dir = path.dirname(out);
+  const tmp = path.join(dir, `.${path.basename(out)}.${randomBytes(6).toString("hex")}.partial`);
+  const fh: FileHandle = await open(tmp, "wx", 0o600);
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await fh.close();
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    rmSync(tmp, { force: true });
+    process.exit(SIGNAL_STATUS[signal] ?? 1);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  const stopListening = () => {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  };
+  return {
+    async write(chunk) {
+      await fh.write(chunk);
+    },
+    async finish() {
+      try {
+        await fh.sync();
+        await close();
+        if (force) renameSync(tmp, out);
+        else placeWithoutReplacing(tmp, out);
+        await syncDir(dir);
+      } catch (err) {
+        rmSync(tmp, { force: true });
+        throw err;
+      } finally {
+        stopListening();
+      }
+    },
+    async abandon() {
+      stopListening();
+      await close().catch(() => {});
+      rmSync(tmp, { force: true });
+    },
+  };
+}
