@@ -269,6 +269,28 @@ export function databaseFileOf(dataRoot: string): string {
   return path.join(path.resolve(dataRoot), "db", "telegram-logger.sqlite");
 }
 
+/** Where the service keeps what it stores under `dataRoot` (what `verify` checks, given only DATA_ROOT). */
+export interface DataPaths {
+  dbFile: string;
+  /** The media buffer: downloaded files, named by `media_files.blob`. */
+  mediaDir: string;
+  /** Deleted messages' files (`media_files.vault_file`), encrypted or not. */
+  vaultDir: string;
+  /** Expired events, gzip JSON lines. */
+  archiveDir: string;
+}
+
+/** The paths of everything the service stores under `dataRoot`. */
+export function dataPathsOf(dataRoot: string): DataPaths {
+  const root = path.resolve(dataRoot);
+  return {
+    dbFile: databaseFileOf(root),
+    mediaDir: path.join(root, "media"),
+    vaultDir: path.join(root, "media_deleted"),
+    archiveDir: path.join(root, "archive"),
+  };
+}
+
 /**
  * Reads and validates the environment. Takes the environment as an object so tests never touch
  * `process.env`. Throws `ConfigError` on the first problem found.
@@ -308,11 +330,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     );
   }
 
+  const paths = dataPathsOf(dataRoot);
   return {
     dataRoot,
-    dbFile: databaseFileOf(dataRoot),
-    mediaDir: path.join(dataRoot, "media"),
-    vaultDir: path.join(dataRoot, "media_deleted"),
+    dbFile: paths.dbFile,
+    mediaDir: paths.mediaDir,
+    vaultDir: paths.vaultDir,
     telegram,
     ignoredTelegramSettings: telegram ? [] : TELEGRAM_ONLY.filter(isSet),
     listenOutgoing: e.LISTEN_OUTGOING_MESSAGES,
@@ -353,7 +376,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       intervalSecs: e.HOUSEKEEPING_INTERVAL_SECS,
       eventsRetentionDays: e.EVENTS_RETENTION_DAYS,
       outboxRetentionDays: e.OUTBOX_RETENTION_DAYS,
-      archiveDir: path.join(dataRoot, "archive"),
+      archiveDir: paths.archiveDir,
       archiveRetentionDays: e.ARCHIVE_RETENTION_DAYS,
     },
     watchConfigFile,

@@ -17,15 +17,16 @@ export type CommandName = "run" | "login" | "scan" | "warm-cache";
 export type HelpTopic = CommandName | OwnOptionsCommand | null;
 
 /** Commands that parse their own options; main hands them their arguments as they are. */
-export type OwnOptionsCommand = "decrypt" | "export";
+export type OwnOptionsCommand = "decrypt" | "export" | "verify";
 
 const OWN_OPTIONS: Record<OwnOptionsCommand, string> = {
   decrypt: "telegram-logger decrypt --in FILE|DIR --out DIR",
   export: "telegram-logger export [--format csv|jsonl] [--out FILE]",
+  verify: "telegram-logger verify [--full] [--key-b64 KEY]",
 };
 
 function hasOwnOptions(word: string | undefined): word is OwnOptionsCommand {
-  return word === "decrypt" || word === "export";
+  return word !== undefined && Object.hasOwn(OWN_OPTIONS, word);
 }
 
 /** A command to run. */
@@ -81,7 +82,7 @@ function flagProblem(args: readonly string[], fallback: Error): string {
   return fallback.message.split("\n")[0] ?? fallback.message;
 }
 
-/** Parses the arguments after `telegram-logger` (except for `decrypt` and `export`, which main hands over as is). */
+/** Parses the arguments after `telegram-logger` (except for `decrypt`, `export` and `verify`, which main hands over as is). */
 export function parseCommandLine(args: readonly string[]): CommandLine {
   let values: { help?: boolean; config?: string; once?: boolean };
   let positionals: string[];

@@ -8,8 +8,9 @@
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import { databaseFileOf } from "../config.ts";
+import { describeReadProblem, openReadOnly, type ReadProblem } from "../store/read-only.ts";
 import { csvHeader, csvLine, type EventRecord, jsonLine, whereClause } from "./event-rows.ts";
 import { EXPORT_USAGE, type ExportOptions, parseExportOptions, UsageError } from "./options.ts";
 import { fileSink, ReaderGone, type Sink, stdoutSink } from "./sinks.ts";
@@ -36,37 +37,20 @@ const processIo: ExportIo = { err: (line) => process.stderr.write(`${line}\n`) }
 
 /** Bytes gathered before one write: few system calls, little memory. */
 const WRITE_CHUNK = 64 * 1024;
-/** How long reading waits for another process's lock. */
-const BUSY_TIMEOUT_MS = 5_000;
 /** UTF-8 byte-order mark: how Excel learns that a CSV file is UTF-8. */
 const BOM = "\uFEFF";
 
-/** An SQLite failure as the command reports it: a message and an exit status. */
-function databaseProblem(err: unknown, file: string): [string, number] {
-  const code = (err as { code?: string }).code ?? "";
-  const message = (err as Error).message;
-  if (code === "SQLITE_BUSY" || code.startsWith("SQLITE_LOCKED"))
-    return [`${file} is locked by another process; try again (${message})`, EXPORT_EXIT.tempFail];
-  if (code === "SQLITE_NOTADB" || code.startsWith("SQLITE_CORRUPT"))
-    return [`${file} is not a telegram-logger database, or is damaged (${message})`, EXPORT_EXIT.data];
-  if (code === "SQLITE_CANTOPEN" || (err as NodeJS.ErrnoException).code === "ENOENT")
-    return [`no database at ${file} (check DATA_ROOT): ${message}`, EXPORT_EXIT.noInput];
-  return [`cannot read ${file}: ${message}`, EXPORT_EXIT.data];
-}
+/** Exit status for each way reading the database can fail. */
+const READ_PROBLEM_EXIT: Record<ReadProblem, number> = {
+  missing: EXPORT_EXIT.noInput,
+  locked: EXPORT_EXIT.tempFail,
+  "not-ours": EXPORT_EXIT.data,
+  unreadable: EXPORT_EXIT.data,
+};
 
-function openDatabase(file: string): Database.Database {
-  if (!existsSync(file)) throw Object.assign(new Error("no such file"), { code: "SQLITE_CANTOPEN" });
-  const sqlite = new Database(file, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
-  try {
-    const table = sqlite
-      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'")
-      .get();
-    if (!table) throw Object.assign(new Error("it has no events table"), { code: "SQLITE_NOTADB" });
-    return sqlite;
-  } catch (err) {
-    sqlite.close();
-    throw err;
-  }
+function databaseProblem(err: unknown, file: string): [string, number] {
+  const { kind, message } = describeReadProblem(err, file);
+  return [message, READ_PROBLEM_EXIT[kind]];
 }
 
 /** Streams the selected rows into `sink`; returns how many. */
@@ -126,7 +110,7 @@ export async function runExportCommand(
   const dbFile = databaseFileOf(env.DATA_ROOT?.trim() || "./data");
   let sqlite: Database.Database;
   try {
-    sqlite = openDatabase(dbFile);
+    sqlite = openReadOnly(dbFile);
   } catch (err) {
     return fail(...databaseProblem(err, dbFile));
   }

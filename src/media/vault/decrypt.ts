@@ -7,7 +7,7 @@
  * plaintext behind at computed offsets (record-io.ts), releasing each cipher output once written,
  * so memory is a few MiB and no garbage waits for the collector.
  */
-import { createDecipheriv, type KeyObject } from "node:crypto";
+import { createDecipheriv, createHash, type KeyObject } from "node:crypto";
 import { type FileHandle, open, rm } from "node:fs/promises";
 import { VaultError } from "./errors.ts";
 import {
@@ -18,10 +18,11 @@ import {
   TAG_SIZE,
   type VaultHeader,
   type VaultMeta,
+  vaultFileSize,
 } from "./format.ts";
 import { fileKey, keyId } from "./keys.ts";
 import { layoutForVault, recordSize, truncation } from "./layout.ts";
-import { readAt, readPieces, WriteBehind } from "./record-io.ts";
+import { readAt, readPieces, releaseBuffer, WriteBehind } from "./record-io.ts";
 
 /** Opens one record; null when authentication fails. */
 function unseal(key: KeyObject, nonce: Buffer, aad: Buffer, record: Buffer): Buffer | null {
@@ -123,6 +124,66 @@ async function* plaintextRecords(fh: FileHandle, opened: OpenedHead): AsyncGener
     }
     yield openRecord(opened, index, index === layout.records, rec);
     index++;
+  }
+}
+
+/** What a vault file holds, once every record has been authenticated. */
+export interface VaultDigest {
+  meta: VaultMeta;
+  /** Plaintext bytes. */
+  size: number;
+  /** SHA-256 of the plaintext, hex. */
+  sha256: string;
+}
+
+/**
+ * Authenticates every record of the vault file `file` with `key` and hashes the plaintext, writing
+ * nothing: `verify` compares the result with what the database recorded. Throws VaultError as
+ * decrypting would.
+ */
+export async function digestVaultFile(file: string, key: Uint8Array): Promise<VaultDigest> {
+  const fh = await open(file, "r");
+  try {
+    const opened = await openHeadAt(fh, key);
+    const hash = createHash("sha256");
+    let size = 0;
+    for await (const plain of plaintextRecords(fh, opened)) {
+      hash.update(plain);
+      size += plain.length;
+      releaseBuffer(plain);
+    }
+    return { meta: opened.meta, size, sha256: hash.digest("hex") };
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Checks what can be checked of a vault file without its key: the header, and that its length is
+ * that of whole records, or exactly that of `plainSize` bytes of content when that is known.
+ * Throws VaultError otherwise.
+ */
+export async function checkVaultShape(file: string, plainSize: number | null): Promise<void> {
+  const fh = await open(file, "r");
+  try {
+    const header = parseHeader(await readAt(fh, Buffer.alloc(HEADER_SIZE), HEADER_SIZE, 0));
+    const size = (await fh.stat()).size;
+    const cut = truncation(layoutForVault(size, header.chunkSize, header.metaLength));
+    if (cut) throw new VaultError("truncated", cut);
+    if (plainSize === null) return;
+    const expected = vaultFileSize(plainSize, header.chunkSize, header.metaLength);
+    if (size < expected)
+      throw new VaultError(
+        "truncated",
+        `truncated: ${size} bytes, ${expected} for its ${plainSize} bytes of content`,
+      );
+    if (size > expected)
+      throw new VaultError(
+        "tampered",
+        `${size} bytes, ${expected} for its ${plainSize} bytes of content: bytes were added`,
+      );
+  } finally {
+    await fh.close();
   }
 }
 
