@@ -31,12 +31,15 @@ export function vaultPurgeTask(files: MediaFileStore, vaultDir: string, ttlDays:
     name: "media_vault",
     async run({ now }) {
       if (ttlDays <= 0) return { files: 0, bytes: 0 };
-      const r = await purgeVault(vaultDir, ttlDays, now);
-      if (r.files > 0) {
-        for (const row of files.vaulted()) {
-          if (row.vaultFile && !existsSync(path.join(vaultDir, row.vaultFile)))
-            files.update(row.id, { status: "purged" }, now);
-        }
+      const r = await purgeVault(vaultDir, ttlDays, now, (names) => {
+        const expiring = new Set(names);
+        for (const row of files.vaulted())
+          if (row.vaultFile && expiring.has(row.vaultFile)) files.update(row.id, { status: "purged" }, now);
+      });
+      // Rows whose file went some other way (by hand, or before this order was kept) say so too.
+      for (const row of files.vaulted()) {
+        if (row.vaultFile && !existsSync(path.join(vaultDir, row.vaultFile)))
+          files.update(row.id, { status: "purged" }, now);
       }
       return { files: r.files, bytes: r.bytes };
     },

@@ -8,8 +8,11 @@
 /** What verify checks. */
 export type Area = "database" | "buffer" | "vault" | "archive";
 
-/** Damage fails the run; a notice is only told. */
-export type Severity = "damaged" | "notice";
+/**
+ * Damage fails the run; "unchecked" (a file that cannot be read, a row without a checksum) means
+ * verify cannot vouch for it, which fails the run too, with its own status; a notice is only told.
+ */
+export type Severity = "damaged" | "unchecked" | "notice";
 
 /** One problem with one thing. */
 export interface Finding {
@@ -34,7 +37,8 @@ export interface AreaResult {
 
 /** A finding as printed. */
 export function findingLine(f: Finding): string {
-  return `${f.severity === "damaged" ? "DAMAGED" : "notice"}  ${f.area}: ${f.subject}: ${f.problem}`;
+  const label = f.severity === "damaged" ? "DAMAGED" : f.severity === "unchecked" ? "UNCHECKED" : "notice";
+  return `${label}  ${f.area}: ${f.subject}: ${f.problem}`;
 }
 
 function size(bytes: number): string {
@@ -46,17 +50,24 @@ function size(bytes: number): string {
 /** The summary line of an area. */
 export function summaryLine(r: AreaResult): string {
   const damaged = r.findings.filter((f) => f.severity === "damaged").length;
-  const notices = r.findings.length - damaged;
+  const unchecked = r.findings.filter((f) => f.severity === "unchecked").length;
+  const notices = r.findings.length - damaged - unchecked;
   const unit = r.area === "archive" ? "row" : "file";
   const what = r.area === "database" ? "" : `: ${r.checked} ${unit}${r.checked === 1 ? "" : "s"}`;
   const read = r.bytes === undefined ? "" : `, ${size(r.bytes)}`;
   const how = r.how ? ` (${r.how})` : "";
-  const verdict = damaged > 0 ? `${damaged} DAMAGED` : "ok";
+  const verdict =
+    [damaged > 0 ? `${damaged} DAMAGED` : "", unchecked > 0 ? `${unchecked} UNCHECKED` : ""]
+      .filter((x) => x !== "")
+      .join(", ") || "ok";
   const told = notices > 0 ? `, ${notices} notice${notices === 1 ? "" : "s"}` : "";
   return `${r.area}${what}${read}${how}: ${verdict}${told}`;
 }
 
-/** Whether anything was damaged. */
-export function anyDamage(results: readonly AreaResult[]): boolean {
-  return results.some((r) => r.findings.some((f) => f.severity === "damaged"));
+/** The worst finding of a run: damage, then what could not be checked; null when all is well. */
+export function worstOf(results: readonly AreaResult[]): "damaged" | "unchecked" | null {
+  const all = results.flatMap((r) => r.findings);
+  if (all.some((f) => f.severity === "damaged")) return "damaged";
+  if (all.some((f) => f.severity === "unchecked")) return "unchecked";
+  return null;
 }

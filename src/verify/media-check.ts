@@ -1,20 +1,21 @@
 /**
  * Kept media against what the database recorded: every buffered file (`media/`, rows `stored`)
  * must exist with its recorded size and SHA-256; every deleted message's file (`media_deleted/`,
- * rows `vaulted`) must exist and, encrypted, authenticate with the key and hash to the recorded
- * SHA-256 (without the key, only its header and length are checked). Files no row refers to are
- * told as notices. Runs beside the service: a file missing because the service purged it meanwhile
- * is looked up again and not reported.
+ * rows `vaulted`) must exist and, encrypted, authenticate with the key, belong to its message and
+ * hash to the recorded SHA-256 (without the key, only its header and length are checked). Files no
+ * row refers to are told as notices. Runs beside the service: a file that disappears because the
+ * service purged it meanwhile is looked up again and not reported. Queries avoid the indexes
+ * (`NOT INDEXED`), so a damaged index, which the database check reports, does not hide the media.
  */
 import { createHash } from "node:crypto";
 import { readdirSync, statSync } from "node:fs";
 import { open } from "node:fs/promises";
 import path from "node:path";
 import type Database from "better-sqlite3";
-import { checkVaultShape, digestVaultFile } from "../media/vault/decrypt.ts";
+import { checkVaultShape, digestVaultFile, keyIdDamaged } from "../media/vault/decrypt.ts";
 import { VAULT_EXTENSION } from "../media/vault/encrypt.ts";
 import { VaultError } from "../media/vault/errors.ts";
-import type { AreaResult, Finding } from "./findings.ts";
+import type { Area, AreaResult, Finding, Severity } from "./findings.ts";
 
 /** A kept file as the database knows it. */
 interface KeptRow {
@@ -28,7 +29,7 @@ interface KeptRow {
 }
 
 const ROWS = `SELECT f.id, f.blob, f.vault_file, f.size, f.sha256, m.chat_id, m.message_id
-  FROM media_files f JOIN messages m ON m.id = f.message_row_id WHERE f.status = ? ORDER BY f.id`;
+  FROM media_files AS f NOT INDEXED JOIN messages m ON m.id = f.message_row_id WHERE f.status = ? ORDER BY f.id`;
 
 /** Bytes read at a time when hashing. */
 const HASH_READ = 1024 * 1024;
@@ -53,15 +54,30 @@ async function sha256Of(file: string, buf: Buffer): Promise<string> {
   return hash.digest("hex");
 }
 
-const whose = (r: KeptRow) => `message ${r.message_id} in chat ${r.chat_id}`;
+const whose = (r: Pick<KeptRow, "chat_id" | "message_id">) => `message ${r.message_id} in chat ${r.chat_id}`;
+const errno = (err: unknown) => (err as NodeJS.ErrnoException).code ?? "";
+
+/** Collects one area's findings. */
+class Findings {
+  readonly list: Finding[] = [];
+  readonly area: Area;
+  constructor(area: Area) {
+    this.area = area;
+  }
+  add(severity: Severity, subject: string, problem: string): void {
+    this.list.push({ area: this.area, severity, subject, problem });
+  }
+}
 
 /** Regular, non-hidden files of `dir` (hidden ones are the service's temporary files). */
-function filesIn(dir: string): string[] {
+function filesIn(dir: string, found: Findings): string[] {
   try {
     return readdirSync(dir, { withFileTypes: true })
       .filter((d) => d.isFile() && !d.name.startsWith("."))
       .map((d) => d.name);
-  } catch {
+  } catch (err) {
+    if (errno(err) !== "ENOENT")
+      found.add("unchecked", dir, `cannot list it (${errno(err) || (err as Error).message})`);
     return [];
   }
 }
@@ -69,68 +85,72 @@ function filesIn(dir: string): string[] {
 /** Whether row `id` still has `status` (the service may have purged or vaulted it meanwhile). */
 function stillIs(sqlite: Database.Database, id: number, status: string): boolean {
   return (
-    sqlite.prepare("SELECT 1 FROM media_files WHERE id = ? AND status = ?").get(id, status) !== undefined
+    sqlite.prepare("SELECT 1 FROM media_files NOT INDEXED WHERE id = ? AND status = ?").get(id, status) !==
+    undefined
   );
+}
+
+/** What an I/O error on a kept file means: gone (unless the service removed it meanwhile) or unreadable. */
+function fileError(err: unknown, found: Findings, subject: string, stillKept: () => boolean): void {
+  if (errno(err) === "ENOENT") {
+    if (stillKept()) found.add("damaged", subject, "missing");
+  } else found.add("unchecked", subject, `cannot read it (${errno(err) || (err as Error).message})`);
 }
 
 /** Checks the media buffer against the `stored` rows; each file is read once, however many rows share it. */
 export async function checkBuffer(sqlite: Database.Database, mediaDir: string): Promise<AreaResult> {
-  const onDisk = filesIn(mediaDir);
-  const rows = sqlite.prepare<[string], KeptRow>(ROWS).all("stored");
-  const buf = Buffer.allocUnsafeSlow(HASH_READ);
+  const found = new Findings("buffer");
+  const onDisk = filesIn(mediaDir, found);
   const byBlob = new Map<string, KeptRow[]>();
-  for (const r of rows) if (r.blob) byBlob.set(r.blob, [...(byBlob.get(r.blob) ?? []), r]);
-  const findings: Finding[] = [];
-  const damaged = (subject: string, problem: string) =>
-    findings.push({ area: "buffer", severity: "damaged", subject, problem });
+  for (const r of sqlite.prepare<[string], KeptRow>(ROWS).all("stored")) {
+    if (!r.blob) {
+      found.add("damaged", `media_files row ${r.id} (${whose(r)})`, "recorded as kept, with no file name");
+      continue;
+    }
+    const users = byBlob.get(r.blob);
+    if (users) users.push(r);
+    else byBlob.set(r.blob, [r]);
+  }
+  const buf = Buffer.allocUnsafeSlow(HASH_READ);
   let bytes = 0;
   for (const [blob, users] of byBlob) {
-    const file = path.join(mediaDir, path.basename(blob));
     const first = users[0]!;
     const subject = `media/${blob} (${whose(first)}${users.length > 1 ? ` and ${users.length - 1} more` : ""})`;
-    let size: number;
+    const file = path.join(mediaDir, path.basename(blob));
     try {
-      size = statSync(file).size;
-    } catch {
-      if (users.some((u) => stillIs(sqlite, u.id, "stored"))) damaged(subject, "missing");
-      continue;
+      const size = statSync(file).size;
+      bytes += size;
+      if (first.size === null || first.sha256 === null) {
+        found.add("unchecked", subject, "recorded without its size or SHA-256");
+      } else if (size !== first.size) {
+        found.add("damaged", subject, `${size} bytes on disk, ${first.size} recorded`);
+      } else if ((await sha256Of(file, buf)) !== first.sha256) {
+        found.add("damaged", subject, "content differs from what was downloaded (SHA-256)");
+      }
+    } catch (err) {
+      fileError(err, found, subject, () => users.some((u) => stillIs(sqlite, u.id, "stored")));
     }
-    bytes += size;
-    if (first.size !== null && size !== first.size) {
-      damaged(subject, `${size} bytes on disk, ${first.size} recorded`);
-      continue;
-    }
-    const sha256 = await sha256Of(file, buf);
-    if (first.sha256 && sha256 !== first.sha256)
-      damaged(subject, "content differs from what was downloaded (SHA-256)");
   }
+  const refers = sqlite.prepare("SELECT 1 FROM media_files NOT INDEXED WHERE blob = ? AND status = 'stored'");
   for (const name of onDisk) {
-    if (byBlob.has(name)) continue;
-    const refers = sqlite.prepare("SELECT 1 FROM media_files WHERE blob = ? AND status = 'stored'").get(name);
-    if (!refers)
-      findings.push({
-        area: "buffer",
-        severity: "notice",
-        subject: `media/${name}`,
-        problem: "no row refers to it",
-      });
+    if (!byBlob.has(name) && !refers.get(name))
+      found.add("notice", `media/${name}`, "no stored row refers to it");
   }
-  return { area: "buffer", checked: byBlob.size, bytes, findings };
+  return { area: "buffer", checked: byBlob.size, bytes, findings: found.list };
 }
 
-/** One deleted message's file: missing, damaged, under another key, or fine. */
-async function checkVaulted(
+/** One deleted message's file: its finding, or null when it is intact. */
+async function judgeVaulted(
   file: string,
   row: KeptRow,
   key: Uint8Array | null,
   buf: Buffer,
-): Promise<[Finding["severity"], string] | null> {
+): Promise<[Severity, string] | null> {
   const size = statSync(file).size;
+  if (row.size === null || row.sha256 === null) return ["unchecked", "recorded without its size or SHA-256"];
   if (!file.endsWith(VAULT_EXTENSION)) {
-    if (row.size !== null && size !== row.size)
-      return ["damaged", `${size} bytes on disk, ${row.size} recorded`];
-    if (row.sha256 && (await sha256Of(file, buf)) !== row.sha256)
-      return ["damaged", "content differs (SHA-256)"];
+    if (size !== row.size) return ["damaged", `${size} bytes on disk, ${row.size} recorded`];
+    if ((await sha256Of(file, buf)) !== row.sha256) return ["damaged", "content differs (SHA-256)"];
     return null;
   }
   try {
@@ -139,16 +159,29 @@ async function checkVaulted(
       return null;
     }
     const d = await digestVaultFile(file, key);
-    if (row.size !== null && d.size !== row.size)
-      return ["damaged", `decrypts to ${d.size} bytes, ${row.size} recorded`];
-    if (row.sha256 && d.sha256 !== row.sha256)
+    if (d.meta.chatId !== row.chat_id || d.meta.messageId !== row.message_id)
+      return [
+        "damaged",
+        `holds the file of ${whose({ chat_id: d.meta.chatId, message_id: d.meta.messageId })}`,
+      ];
+    if (d.size !== row.size) return ["damaged", `decrypts to ${d.size} bytes, ${row.size} recorded`];
+    if (d.sha256 !== row.sha256)
       return ["damaged", "decrypts to other content than was downloaded (SHA-256)"];
     return null;
   } catch (err) {
     if (!(err instanceof VaultError)) throw err;
-    if (err.kind === "wrong-key") return ["notice", "encrypted with another key: not checked"];
-    return ["damaged", err.message];
+    if (err.kind !== "wrong-key") return ["damaged", err.message];
+    if (key && (await keyIdDamaged(file, key)))
+      return ["damaged", "its header's key id is damaged (the key itself fits)"];
+    return ["notice", "encrypted with another key: not checked"];
   }
+}
+
+/** What a vault file that no row refers to is. */
+function strayVaultFile(name: string): string {
+  return name.endsWith(".enc")
+    ? "a Python logger file, not in the database (telegram-logger decrypt reads it)"
+    : "no row refers to it";
 }
 
 /**
@@ -160,38 +193,38 @@ export async function checkVault(
   vaultDir: string,
   key: Uint8Array | null,
 ): Promise<AreaResult> {
-  const onDisk = filesIn(vaultDir);
-  const rows = sqlite.prepare<[string], KeptRow>(ROWS).all("vaulted");
-  const buf = Buffer.allocUnsafeSlow(HASH_READ);
-  const findings: Finding[] = [];
+  const found = new Findings("vault");
+  const onDisk = filesIn(vaultDir, found);
   const referenced = new Set<string>();
+  const buf = Buffer.allocUnsafeSlow(HASH_READ);
   let bytes = 0;
   let encrypted = 0;
-  for (const row of rows) {
-    if (!row.vault_file) continue;
-    const name = path.basename(row.vault_file);
-    referenced.add(name);
-    const file = path.join(vaultDir, name);
-    const subject = `media_deleted/${name} (${whose(row)})`;
-    try {
-      bytes += statSync(file).size;
-    } catch {
-      if (stillIs(sqlite, row.id, "vaulted"))
-        findings.push({ area: "vault", severity: "damaged", subject, problem: "missing" });
+  for (const row of sqlite.prepare<[string], KeptRow>(ROWS).all("vaulted")) {
+    if (!row.vault_file) {
+      found.add(
+        "damaged",
+        `media_files row ${row.id} (${whose(row)})`,
+        "recorded as kept, with no file name",
+      );
       continue;
     }
-    if (name.endsWith(VAULT_EXTENSION)) encrypted++;
-    const found = await checkVaulted(file, row, key, buf);
-    if (found) findings.push({ area: "vault", severity: found[0], subject, problem: found[1] });
+    const name = path.basename(row.vault_file);
+    referenced.add(name);
+    const subject = `media_deleted/${name} (${whose(row)})`;
+    const file = path.join(vaultDir, name);
+    try {
+      bytes += statSync(file).size;
+      if (name.endsWith(VAULT_EXTENSION)) encrypted++;
+      const verdict = await judgeVaulted(file, row, key, buf);
+      if (verdict) found.add(verdict[0], subject, verdict[1]);
+    } catch (err) {
+      fileError(err, found, subject, () => stillIs(sqlite, row.id, "vaulted"));
+    }
   }
+  const refers = sqlite.prepare("SELECT 1 FROM media_files NOT INDEXED WHERE vault_file = ?");
   for (const name of onDisk) {
-    if (!referenced.has(name))
-      findings.push({
-        area: "vault",
-        severity: "notice",
-        subject: `media_deleted/${name}`,
-        problem: "no row refers to it",
-      });
+    if (!referenced.has(name) && !refers.get(name))
+      found.add("notice", `media_deleted/${name}`, strayVaultFile(name));
   }
   const how =
     encrypted === 0
@@ -199,5 +232,5 @@ export async function checkVault(
       : key
         ? "encrypted files authenticated with the key"
         : "no key: encrypted files' headers and lengths only";
-  return { area: "vault", checked: referenced.size, bytes, how, findings };
+  return { area: "vault", checked: referenced.size, bytes, how, findings: found.list };
 }

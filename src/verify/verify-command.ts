@@ -12,7 +12,7 @@ import { KeyFormatError, parseKeyB64 } from "../media/vault/keys.ts";
 import { describeReadProblem, openReadOnly, type ReadProblem } from "../store/read-only.ts";
 import { checkArchive } from "./archive-check.ts";
 import { checkDatabase } from "./database-check.ts";
-import { type AreaResult, anyDamage, findingLine, summaryLine } from "./findings.ts";
+import { type Area, type AreaResult, findingLine, summaryLine, worstOf } from "./findings.ts";
 import { checkBuffer, checkVault } from "./media-check.ts";
 
 /** Exit statuses (sysexits.h where one fits), documented in README.md and the usage. */
@@ -20,6 +20,8 @@ export const VERIFY_EXIT = {
   ok: 0,
   /** Something is damaged: the lines marked DAMAGED say what. */
   damaged: 1,
+  /** Nothing damaged, but something could not be checked: the lines marked UNCHECKED say why. */
+  unchecked: 2,
   usage: 64,
   /** Not a telegram-logger database, or one SQLite cannot read at all. */
   data: 65,
@@ -39,7 +41,7 @@ Checks that what the service kept is intact, changing nothing; runs while the se
   vault     every deleted message's file in media_deleted/ exists; encrypted ones authenticate
             with the key and decrypt to the recorded SHA-256 (without a key: header and length)
   archive   every archive/events-*.jsonl.gz decompresses and holds event rows
-Files no row refers to are told as notices. Prints one line per problem and one per area.
+Prints one line per problem and one per area.
 
   --full          integrity_check instead of quick_check
   --key-b64 KEY   the vault key; default: DELETED_MEDIA_KEY_B64 (environment or .env)
@@ -48,9 +50,14 @@ Settings (environment or ./.env):
   DATA_ROOT             data folder (default ./data)
   DELETED_MEDIA_KEY_B64 the vault key, to check encrypted files in full
 
-Exit status: 0 all intact (notices aside), 1 something is damaged, 64 usage, 65 not a
-telegram-logger database, 66 no database, 75 the database is locked by another process (try
-again), 78 malformed key.`;
+Lines start with DAMAGED (damage), UNCHECKED (could not be checked: unreadable, or recorded
+without a checksum) or notice (a file nothing refers to, a vault file under another key).
+When the service is stopped, SQLite creates the database's -wal and -shm files to read it (as any
+reader of it does); nothing else is written.
+
+Exit status: 0 all intact (notices aside), 1 something is damaged, 2 nothing damaged but something
+could not be checked, 64 usage, 65 not a telegram-logger database, 66 no database, 75 the database
+is locked by another process (try again), 78 malformed key.`;
 
 /** Where the command writes; the process's streams by default, replaceable in tests. */
 export interface VerifyIo {
@@ -93,7 +100,12 @@ export async function runVerifyCommand(
       },
     }));
   } catch (err) {
-    return fail(`${(err as Error).message.split("\n")[0]}\n\n${VERIFY_USAGE}`, VERIFY_EXIT.usage);
+    // Never the argument itself: a stray one may be the key (`verify "$KEY"`).
+    const message =
+      (err as { code?: string }).code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL"
+        ? "unexpected argument (not shown: it may be a key); give the key as --key-b64 KEY"
+        : (err as Error).message.split("\n")[0];
+    return fail(`${message}\n\n${VERIFY_USAGE}`, VERIFY_EXIT.usage);
   }
   if (values.help) {
     io.out(VERIFY_USAGE);
@@ -134,12 +146,28 @@ export async function runVerifyCommand(
     return unreadable(err);
   }
   const results: AreaResult[] = [];
+  // Each area on its own: a database error in one (a damaged index, say) is that area's finding,
+  // and the others, the archive above all, are still checked.
+  const area = async (name: Area, check: () => AreaResult | Promise<AreaResult>) => {
+    try {
+      results.push(await check());
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? "";
+      if (code === "SQLITE_BUSY" || code.startsWith("SQLITE_LOCKED")) throw err;
+      if (!code.startsWith("SQLITE_")) throw err;
+      const problem = `the database failed while checking: ${(err as Error).message}`;
+      results.push({
+        area: name,
+        checked: 0,
+        findings: [{ area: name, severity: "damaged", subject: paths.dbFile, problem }],
+      });
+    }
+  };
   try {
-    results.push(checkDatabase(sqlite, values.full ?? false));
-    results.push(await checkBuffer(sqlite, paths.mediaDir));
-    results.push(await checkVault(sqlite, paths.vaultDir, key));
+    await area("database", () => checkDatabase(sqlite, values.full ?? false));
+    await area("buffer", () => checkBuffer(sqlite, paths.mediaDir));
+    await area("vault", () => checkVault(sqlite, paths.vaultDir, key));
   } catch (err) {
-    if (!((err as { code?: string }).code ?? "").startsWith("SQLITE_")) throw err;
     return unreadable(err);
   } finally {
     sqlite.close();
@@ -147,5 +175,10 @@ export async function runVerifyCommand(
   results.push(await checkArchive(paths.archiveDir));
   for (const r of results) for (const f of r.findings) io.out(findingLine(f));
   for (const r of results) io.out(summaryLine(r));
-  return anyDamage(results) ? VERIFY_EXIT.damaged : VERIFY_EXIT.ok;
+  const worst = worstOf(results);
+  return worst === "damaged"
+    ? VERIFY_EXIT.damaged
+    : worst === "unchecked"
+      ? VERIFY_EXIT.unchecked
+      : VERIFY_EXIT.ok;
 }

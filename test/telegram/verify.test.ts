@@ -5,7 +5,17 @@
  */
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  cpSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  truncateSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import { describe, it, type TestContext } from "node:test";
 import { gzipSync } from "node:zlib";
@@ -22,8 +32,8 @@ const KEY = randomBytes(32);
 const KEY_B64 = KEY.toString("base64");
 
 /** Three documents from Alice: 1 and 3 stay buffered, 2 is deleted into the encrypted vault. */
-async function keptMedia(t: TestContext): Promise<AppFixture> {
-  const f = await startFixture(t, { ENCRYPT_DELETED_MEDIA: "true", DELETED_MEDIA_KEY_B64: KEY_B64 });
+async function keptMedia(t: TestContext, env: Record<string, string> = {}): Promise<AppFixture> {
+  const f = await startFixture(t, { ENCRYPT_DELETED_MEDIA: "true", DELETED_MEDIA_KEY_B64: KEY_B64, ...env });
   for (const id of [1, 2, 3]) {
     const media = f.telegram.documentMedia({
       bytes: randomBytes(200_000 + id),
@@ -86,7 +96,7 @@ describe("telegram-logger verify", () => {
       /^DAMAGED {2}buffer: media\/\w+ \(message 1 in chat 42\): content differs from what was downloaded \(SHA-256\)$/m,
     );
     assert.match(r.stdout, /^DAMAGED {2}buffer: media\/\w+ \(message 3 in chat 42\): missing$/m);
-    assert.match(r.stdout, /^notice {2}buffer: media\/stray: no row refers to it$/m);
+    assert.match(r.stdout, /^notice {2}buffer: media\/stray: no stored row refers to it$/m);
     assert.match(r.stdout, /^buffer: 2 files, .*: 2 DAMAGED, 1 notice$/m);
     assert.match(r.stdout, /^vault: .*: ok$/m, "the vault is untouched so far");
 
@@ -175,5 +185,77 @@ describe("telegram-logger verify", () => {
     assert.equal(broken.status, 1, broken.stdout + broken.stderr);
     assert.match(broken.stdout, /^DAMAGED {2}database: /m);
     assert.deepEqual(readdirSync(path.join(copy, "media")).length, 2, "verify changes nothing");
+  });
+
+  it("a vault file swapped for another message's, a damaged key id, a row without its checksum", async (t) => {
+    const f = await keptMedia(t);
+    await f.telegram.push(deleteMessagesUpdate([3]));
+    await f.app.idle();
+    const two = vaultFileOf(f);
+    const three = path.join(f.dataRoot, "media_deleted", storedFile(f, alice.id.toJSNumber(), 3)!.vaultFile!);
+    const original = readFileSync(two);
+    copyFileSync(three, two);
+    const swapped = verify(f, [], { DELETED_MEDIA_KEY_B64: KEY_B64 });
+    assert.equal(swapped.status, 1);
+    assert.match(
+      swapped.stdout,
+      /^DAMAGED {2}vault: media_deleted\/\w+\.tlv \(message 2 in chat 42\): holds the file of message 3 in chat 42$/m,
+    );
+
+    const keyId = Buffer.from(original);
+    keyId[14] = keyId[14]! ^ 0x01; // inside the header's key id (bytes 13-20)
+    writeFileSync(two, keyId);
+    const damagedId = verify(f, [], { DELETED_MEDIA_KEY_B64: KEY_B64 });
+    assert.match(
+      damagedId.stdout,
+      /^DAMAGED {2}vault: media_deleted\/\w+\.tlv \(message 2 in chat 42\): its header's key id is damaged/m,
+    );
+    writeFileSync(two, original);
+
+    const db = new Database(f.app.store.file);
+    db.prepare("UPDATE media_files SET sha256 = NULL WHERE status = 'stored'").run();
+    db.close();
+    const unchecked = verify(f, [], { DELETED_MEDIA_KEY_B64: KEY_B64 });
+    assert.equal(unchecked.status, 2, unchecked.stdout);
+    assert.match(
+      unchecked.stdout,
+      /^UNCHECKED {2}buffer: media\/\w+ \(message 1 in chat 42\): recorded without its size or SHA-256$/m,
+    );
+    assert.match(unchecked.stdout, /^buffer: 1 file, .*: 1 UNCHECKED$/m);
+  });
+
+  it("files the service purges are not damage; an unreadable archive is unchecked; a stray argument is not echoed", async (t) => {
+    const f = await keptMedia(t, { DELETED_MEDIA_TTL_DAYS: "30" });
+    const old = new Date(Date.now() - 40 * 86_400_000);
+    utimesSync(vaultFileOf(f), old, old);
+    await f.app.housekeeper.runNow();
+    assert.deepEqual(readdirSync(path.join(f.dataRoot, "media_deleted")), [], "the TTL purge removed it");
+    const purged = verify(f);
+    assert.equal(purged.status, 0, purged.stdout);
+    assert.match(purged.stdout, /^vault: 0 files, 0\.0 kB: ok$/m);
+
+    // A purge cut short between removing a file and marking its row (a crash) is completed by the
+    // next housekeeping run, even when that run has nothing of its own to remove.
+    await f.telegram.push(deleteMessagesUpdate([3]));
+    await f.app.idle();
+    const three = path.join(f.dataRoot, "media_deleted", storedFile(f, alice.id.toJSNumber(), 3)!.vaultFile!);
+    rmSync(three);
+    assert.equal(verify(f).status, 1, "a kept row without its file is damage until the purge says so");
+    await f.app.housekeeper.runNow();
+    const completed = verify(f);
+    assert.equal(completed.status, 0, completed.stdout);
+
+    mkdirSync(path.join(f.dataRoot, "archive", "events-20260103.jsonl.gz"), { recursive: true });
+    const unreadable = verify(f);
+    assert.equal(unreadable.status, 2, unreadable.stdout + unreadable.stderr);
+    assert.match(
+      unreadable.stdout,
+      /^UNCHECKED {2}archive: events-20260103\.jsonl\.gz: cannot read it \(EISDIR\)$/m,
+    );
+
+    const stray = verify(f, ["--full", KEY_B64]);
+    assert.equal(stray.status, 64);
+    assert.ok(!stray.stderr.includes(KEY_B64), "the argument, maybe a key, is not printed");
+    assert.match(stray.stderr, /unexpected argument \(not shown/);
   });
 });

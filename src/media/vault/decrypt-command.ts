@@ -122,7 +122,12 @@ export async function runDecryptCommand(
       },
     }));
   } catch (err) {
-    return fail(`${describe(err)}\n${DECRYPT_USAGE}`, DECRYPT_EXIT.usage);
+    // Never the argument itself: a stray one may be the key (`decrypt … "$KEY"`).
+    const message =
+      (err as { code?: string }).code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL"
+        ? "unexpected argument (not shown: it may be a key); give the key as --key-b64 KEY"
+        : describe(err);
+    return fail(`${message}\n${DECRYPT_USAGE}`, DECRYPT_EXIT.usage);
   }
   if (values.help) {
     io.out(DECRYPT_USAGE);

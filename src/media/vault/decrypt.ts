@@ -187,6 +187,25 @@ export async function checkVaultShape(file: string, plainSize: number | null): P
   }
 }
 
+/**
+ * Whether a file refused as "wrong key" is in fact this key's, with a damaged key id in its
+ * header: its metadata record authenticates once the header carries this key's id.
+ */
+export async function keyIdDamaged(file: string, key: Uint8Array): Promise<boolean> {
+  const fh = await open(file, "r");
+  try {
+    const header = parseHeader(await readAt(fh, Buffer.alloc(HEADER_SIZE), HEADER_SIZE, 0));
+    keyId(key).copy(header.keyId); // a view into header.bytes, the records' AAD
+    const length = header.metaLength + TAG_SIZE;
+    const rec = await readAt(fh, Buffer.alloc(length), length, HEADER_SIZE);
+    if (rec.length < length) return false;
+    const k = fileKey(key, header.salt);
+    return unseal(k, recordNonce(header.baseNonce, 0, false), header.bytes, rec) !== null;
+  } finally {
+    await fh.close();
+  }
+}
+
 /** How `decryptVaultToPath` creates its output. */
 export interface DecryptToPathOptions {
   /** Open flags of the output (default "wx": it must not exist). */

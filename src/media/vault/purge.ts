@@ -42,8 +42,17 @@ export function selectExpired(
   });
 }
 
-/** Deletes expired files of `vaultDir` (see `selectExpired`); a missing folder purges nothing. */
-export async function purgeVault(vaultDir: string, ttlDays: number, now: number): Promise<PurgeResult> {
+/**
+ * Deletes expired files of `vaultDir` (see `selectExpired`); a missing folder purges nothing.
+ * `beforeRemoving` is told the names first, so rows can say "purged" before their file is gone
+ * (`verify` running meanwhile, or a crash in between, never sees a kept row without its file).
+ */
+export async function purgeVault(
+  vaultDir: string,
+  ttlDays: number,
+  now: number,
+  beforeRemoving: (names: readonly string[]) => void = () => {},
+): Promise<PurgeResult> {
   let names: string[];
   try {
     names = (await readdir(vaultDir, { withFileTypes: true })).filter((d) => d.isFile()).map((d) => d.name);
@@ -61,7 +70,9 @@ export async function purgeVault(vaultDir: string, ttlDays: number, now: number)
     }
   }
   const result: PurgeResult = { files: 0, bytes: 0 };
-  for (const e of selectExpired(listing, ttlDays, now)) {
+  const expired = selectExpired(listing, ttlDays, now);
+  beforeRemoving(expired.map((e) => e.name));
+  for (const e of expired) {
     try {
       await unlink(path.join(vaultDir, e.name));
       result.files++;
