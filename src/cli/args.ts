@@ -140,3 +140,15 @@ export function parseCommandLine(args: readonly string[]): CommandLine {
   }
   return { kind: "command", command, configFile };
 }
+
+/**
+ * The one-line message of a strict parseArgs failure, for commands that parse their own options.
+ * A stray argument is never repeated: it may be a key (`verify "$KEY"`), and this line goes to
+ * logs and cron mail.
+ */
+export function flagErrorMessage(err: unknown): string {
+  if ((err as { code?: string }).code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL")
+    return "unexpected argument (not shown: it may be a key); give a key as --key-b64 KEY";
+  const message = err instanceof Error ? err.message : String(err);
+  return message.split("\n")[0] ?? message;
+}

@@ -5,6 +5,7 @@
  * flag, never an export of everything (`--chat "$CHAT"` with CHAT unset must not export every chat).
  */
 import { parseArgs } from "node:util";
+import { flagErrorMessage } from "../cli/args.ts";
 import { EVENT_SOURCES, EVENT_STATUSES } from "../store/events.ts";
 import { type EventFilter, type ExportFormat, parseWhen } from "./event-rows.ts";
 
@@ -113,7 +114,7 @@ function parseFlags(args: readonly string[]) {
     const all = joinNegativeIds(args);
     return parseArgs({ args: all, strict: true, allowPositionals: false, options: OPTIONS }).values;
   } catch (err) {
-    throw new UsageError((err as Error).message.split("\n")[0]!);
+    throw new UsageError(flagErrorMessage(err));
   }
 }
 

@@ -7,6 +7,7 @@
  * job or a systemd timer can alert on it.
  */
 import { parseArgs } from "node:util";
+import { flagErrorMessage } from "../cli/args.ts";
 import { dataPathsOf } from "../config.ts";
 import { KeyFormatError, parseKeyB64 } from "../media/vault/keys.ts";
 import { describeReadProblem, openReadOnly, type ReadProblem } from "../store/read-only.ts";
@@ -100,12 +101,7 @@ export async function runVerifyCommand(
       },
     }));
   } catch (err) {
-    // Never the argument itself: a stray one may be the key (`verify "$KEY"`).
-    const message =
-      (err as { code?: string }).code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL"
-        ? "unexpected argument (not shown: it may be a key); give the key as --key-b64 KEY"
-        : (err as Error).message.split("\n")[0];
-    return fail(`${message}\n\n${VERIFY_USAGE}`, VERIFY_EXIT.usage);
+    return fail(`${flagErrorMessage(err)}\n\n${VERIFY_USAGE}`, VERIFY_EXIT.usage);
   }
   if (values.help) {
     io.out(VERIFY_USAGE);

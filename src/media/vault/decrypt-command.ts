@@ -10,6 +10,7 @@
 import { mkdirSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { flagErrorMessage } from "../../cli/args.ts";
 import { PLAIN_DELETED_MEDIA_NAME } from "../deleted-media-store.ts";
 import { VaultError } from "./errors.ts";
 import { KeyFormatError, parseKeyB64 } from "./keys.ts";
@@ -122,12 +123,7 @@ export async function runDecryptCommand(
       },
     }));
   } catch (err) {
-    // Never the argument itself: a stray one may be the key (`decrypt … "$KEY"`).
-    const message =
-      (err as { code?: string }).code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL"
-        ? "unexpected argument (not shown: it may be a key); give the key as --key-b64 KEY"
-        : describe(err);
-    return fail(`${message}\n${DECRYPT_USAGE}`, DECRYPT_EXIT.usage);
+    return fail(`${flagErrorMessage(err)}\n${DECRYPT_USAGE}`, DECRYPT_EXIT.usage);
   }
   if (values.help) {
     io.out(DECRYPT_USAGE);
