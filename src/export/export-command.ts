@@ -9,8 +9,9 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import type Database from "better-sqlite3";
+import { type CommandIo, PROCESS_IO } from "../cli/command-io.ts";
 import { databaseFileOf } from "../config.ts";
-import { describeReadProblem, openReadOnly, type ReadProblem } from "../store/read-only.ts";
+import { describeReadProblem, openReadOnly, READ_PROBLEM_EXIT } from "../store/read-only.ts";
 import { csvHeader, csvLine, type EventRecord, jsonLine, whereClause } from "./event-rows.ts";
 import { EXPORT_USAGE, type ExportOptions, parseExportOptions, UsageError } from "./options.ts";
 import { fileSink, ReaderGone, type Sink, stdoutSink } from "./sinks.ts";
@@ -28,25 +29,10 @@ export const EXPORT_EXIT = {
   tempFail: 75,
 } as const;
 
-/** Where the command writes messages; the process's streams by default, replaceable in tests. */
-export interface ExportIo {
-  err(line: string): void;
-}
-
-const processIo: ExportIo = { err: (line) => process.stderr.write(`${line}\n`) };
-
 /** Bytes gathered before one write: few system calls, little memory. */
 const WRITE_CHUNK = 64 * 1024;
 /** UTF-8 byte-order mark: how Excel learns that a CSV file is UTF-8. */
 const BOM = "\uFEFF";
-
-/** Exit status for each way reading the database can fail. */
-const READ_PROBLEM_EXIT: Record<ReadProblem, number> = {
-  missing: EXPORT_EXIT.noInput,
-  locked: EXPORT_EXIT.tempFail,
-  "not-ours": EXPORT_EXIT.data,
-  unreadable: EXPORT_EXIT.data,
-};
 
 function databaseProblem(err: unknown, file: string): [string, number] {
   const { kind, message } = describeReadProblem(err, file);
@@ -88,7 +74,7 @@ async function copyRows(sqlite: Database.Database, options: ExportOptions, sink:
 export async function runExportCommand(
   args: readonly string[],
   env: Record<string, string | undefined>,
-  io: ExportIo = processIo,
+  io: CommandIo = PROCESS_IO,
 ): Promise<number> {
   const fail = (message: string, status: number) => {
     io.err(`telegram-logger export: ${message}`);

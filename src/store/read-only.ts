@@ -18,6 +18,17 @@ export interface DescribedProblem {
   message: string;
 }
 
+/**
+ * The exit status of each problem (sysexits.h): 66 no input, 75 try again, 65 bad data. The
+ * commands document them alike.
+ */
+export const READ_PROBLEM_EXIT: Readonly<Record<ReadProblem, number>> = {
+  missing: 66,
+  locked: 75,
+  "not-ours": 65,
+  unreadable: 65,
+};
+
 /** Opens `file` read-only; throws if it is missing or has no `events` table (not ours). */
 export function openReadOnly(file: string): Database.Database {
   if (!existsSync(file)) throw Object.assign(new Error("no such file"), { code: "SQLITE_CANTOPEN" });

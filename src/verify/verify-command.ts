@@ -8,9 +8,10 @@
  */
 import { parseArgs } from "node:util";
 import { flagErrorMessage } from "../cli/args.ts";
+import { type CommandIo, PROCESS_IO } from "../cli/command-io.ts";
 import { dataPathsOf } from "../config.ts";
 import { KeyFormatError, parseKeyB64 } from "../media/vault/keys.ts";
-import { describeReadProblem, openReadOnly, type ReadProblem } from "../store/read-only.ts";
+import { describeReadProblem, openReadOnly, READ_PROBLEM_EXIT } from "../store/read-only.ts";
 import { checkArchive } from "./archive-check.ts";
 import { checkDatabase } from "./database-check.ts";
 import { type Area, type AreaResult, findingLine, summaryLine, worstOf } from "./findings.ts";
@@ -60,29 +61,11 @@ Exit status: 0 all intact (notices aside), 1 something is damaged, 2 nothing dam
 could not be checked, 64 usage, 65 not a telegram-logger database, 66 no database, 75 the database
 is locked by another process (try again), 78 malformed key.`;
 
-/** Where the command writes; the process's streams by default, replaceable in tests. */
-export interface VerifyIo {
-  out(line: string): void;
-  err(line: string): void;
-}
-
-const processIo: VerifyIo = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-};
-
-const READ_PROBLEM_EXIT: Record<ReadProblem, number> = {
-  missing: VERIFY_EXIT.noInput,
-  locked: VERIFY_EXIT.tempFail,
-  "not-ours": VERIFY_EXIT.data,
-  unreadable: VERIFY_EXIT.data,
-};
-
 /** Runs the command with `args` (after the word `verify`) and `env`; returns the exit status. */
 export async function runVerifyCommand(
   args: readonly string[],
   env: Record<string, string | undefined>,
-  io: VerifyIo = processIo,
+  io: CommandIo = PROCESS_IO,
 ): Promise<number> {
   const fail = (message: string, status: number) => {
     io.err(`telegram-logger verify: ${message}`);

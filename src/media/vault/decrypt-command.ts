@@ -11,6 +11,7 @@ import { mkdirSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { flagErrorMessage } from "../../cli/args.ts";
+import { type CommandIo, PROCESS_IO } from "../../cli/command-io.ts";
 import { PLAIN_DELETED_MEDIA_NAME } from "../deleted-media-store.ts";
 import { VaultError } from "./errors.ts";
 import { KeyFormatError, parseKeyB64 } from "./keys.ts";
@@ -52,16 +53,8 @@ not a vault file, 66 input missing, 73 output exists or cannot be written, 78 ke
 /** The key variable of the Python logger's decrypt script, read as a deprecated fallback. */
 const PYTHON_KEY_VARIABLE = "TELEGRAM_DELETED_MEDIA_KEY_B64";
 
-/** Where the command writes; the process's streams by default, replaceable in tests. */
-export interface DecryptIo {
-  out(line: string): void;
-  err(line: string): void;
-}
-
-const processIo: DecryptIo = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-};
+/** Where the command writes (src/cli/command-io.ts). */
+export type DecryptIo = CommandIo;
 
 function statusOf(err: unknown): number {
   if (err instanceof VaultError) return DECRYPT_EXIT.data;
@@ -102,7 +95,7 @@ function listInputs(dir: string): string[] {
 export async function runDecryptCommand(
   args: readonly string[],
   env: Record<string, string | undefined>,
-  io: DecryptIo = processIo,
+  io: DecryptIo = PROCESS_IO,
 ): Promise<number> {
   const fail = (message: string, status: number) => {
     io.err(`telegram-logger decrypt: ${message}`);
