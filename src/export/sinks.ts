@@ -100,13 +100,7 @@ async function syncDir(dir: string): Promise<void> {
 export async function fileSink(out: string, force: boolean): Promise<Sink> {
   const dir = path.dirname(out);
   const tmp = path.join(dir, `.${path.basename(out)}.${randomBytes(6).toString("hex")}.partial`);
-  const fh: FileHandle = await open(tmp, "wx", 0o600);
-  let closed = false;
-  const close = async () => {
-    if (closed) return;
-    closed = true;
-    await fh.close();
-  };
+  // Listening before the file exists: a signal in between must not leave it behind.
   const onSignal = (signal: NodeJS.Signals) => {
     rmSync(tmp, { force: true });
     process.exit(SIGNAL_STATUS[signal] ?? 1);
@@ -116,6 +110,19 @@ export async function fileSink(out: string, force: boolean): Promise<Sink> {
   const stopListening = () => {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
+  };
+  let fh: FileHandle;
+  try {
+    fh = await open(tmp, "wx", 0o600);
+  } catch (err) {
+    stopListening();
+    throw err;
+  }
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await fh.close();
   };
   return {
     async write(chunk) {
