@@ -3,8 +3,9 @@
  * The `telegram-logger` command. `run` (the default) is the service; `login` only logs in;
  * `scan` (or `--once`) is one pass of the file audit; `decrypt` restores files from the encrypted
  * deleted-media vault (src/media/vault/); `export` writes the audit trail as CSV or JSON lines
- * (src/export/); `verify` checks that everything kept is intact (src/verify/); `warm-cache` fills Node's compile cache with every module
- * (src/compile-cache.ts; the Docker image runs it). Arguments are parsed in src/cli/args.ts; a
+ * (src/export/); `report` summarizes a day or a week of it (src/report/); `verify` checks that
+ * everything kept is intact (src/verify/); `warm-cache` fills Node's compile cache with every
+ * module (src/compile-cache.ts; the Docker image runs it). Arguments are parsed in src/cli/args.ts; a
  * usage mistake exits 64 (EX_USAGE). Configuration mistakes print one line naming the variable and
  * exit 78 (EX_CONFIG), which the systemd unit lists in RestartPreventExitStatus so a broken .env
  * does not restart-loop.
@@ -36,6 +37,7 @@ async function usageOf(topic: HelpTopic): Promise<string> {
   if (topic === null) return GENERAL_USAGE;
   if (topic === "decrypt") return (await import("./media/vault/decrypt-command.ts")).DECRYPT_USAGE;
   if (topic === "export") return (await import("./export/options.ts")).EXPORT_USAGE;
+  if (topic === "report") return (await import("./report/options.ts")).REPORT_USAGE;
   if (topic === "verify") return (await import("./verify/verify-command.ts")).VERIFY_USAGE;
   return COMMAND_USAGE[topic];
 }
@@ -166,12 +168,18 @@ async function main(): Promise<void> {
     process.exitCode = await runDecryptCommand(args.slice(1), process.env);
     return;
   }
-  // So have `export` and `verify`, which need only DATA_ROOT (and verify the key): they read the
+  // So have `export`, `report` and `verify`, which need only DATA_ROOT (and verify the key): they read the
   // database while the service runs.
   if (args[0] === "export") {
     loadEnvFile();
     const { runExportCommand } = await import("./export/export-command.ts");
     process.exitCode = await runExportCommand(args.slice(1), process.env);
+    return;
+  }
+  if (args[0] === "report") {
+    loadEnvFile();
+    const { runReportCommand } = await import("./report/report-command.ts");
+    process.exitCode = await runReportCommand(args.slice(1), process.env);
     return;
   }
   if (args[0] === "verify") {

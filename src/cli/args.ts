@@ -17,11 +17,12 @@ export type CommandName = "run" | "login" | "scan" | "warm-cache";
 export type HelpTopic = CommandName | OwnOptionsCommand | null;
 
 /** Commands that parse their own options; main hands them their arguments as they are. */
-export type OwnOptionsCommand = "decrypt" | "export" | "verify";
+export type OwnOptionsCommand = "decrypt" | "export" | "report" | "verify";
 
 const OWN_OPTIONS: Record<OwnOptionsCommand, string> = {
   decrypt: "telegram-logger decrypt --in FILE|DIR --out DIR",
   export: "telegram-logger export [--format csv|jsonl] [--out FILE]",
+  report: "telegram-logger report daily|weekly [--date DAY]",
   verify: "telegram-logger verify [--full] [--key-b64 KEY]",
 };
 

@@ -4,17 +4,17 @@
  * story's admin offered. It reads the database through its own read-only connection, so it runs
  * while the service does, and streams rows, so memory stays flat whatever the table's size
  * (bench/export.bench.ts). One SELECT is one snapshot: rows written meanwhile are not half in it.
- * Options: src/export/options.ts; formats: event-rows.ts; outputs: sinks.ts.
+ * Options: src/export/options.ts; formats: event-rows.ts; outputs: src/cli/output-sinks.ts.
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
 import type Database from "better-sqlite3";
 import { type CommandIo, PROCESS_IO } from "../cli/command-io.ts";
+import { fileSink, ReaderGone, type Sink, stdoutSink } from "../cli/output-sinks.ts";
 import { databaseFileOf } from "../config.ts";
 import { describeReadProblem, openReadOnly, READ_PROBLEM_EXIT } from "../store/read-only.ts";
 import { csvHeader, csvLine, type EventRecord, jsonLine, whereClause } from "./event-rows.ts";
 import { EXPORT_USAGE, type ExportOptions, parseExportOptions, UsageError } from "./options.ts";
-import { fileSink, ReaderGone, type Sink, stdoutSink } from "./sinks.ts";
 
 /** Exit statuses (sysexits.h), documented in README.md and the usage. */
 export const EXPORT_EXIT = {

@@ -1,16 +1,16 @@
 /**
- * Where an export goes: standard output, or a file that is complete or absent. The file is written
- * under a hidden temporary name beside it (0600: it holds the audit trail) and put in place only
- * when every row is in it; an interrupted export (an error, SIGINT, SIGTERM) removes the temporary
- * file, so no partial copy of the audit trail is left lying around. Without `force` an existing file
- * is never replaced, not even one that appears while the export runs.
+ * Where a command's output goes (`export`, `report`): standard output, or a file that is complete
+ * or absent. The file is written under a hidden temporary name beside it (0600: it holds audit
+ * data) and put in place only when everything is in it; an interrupted command (an error, SIGINT,
+ * SIGTERM) removes the temporary file, so no partial copy is left lying around. Without `force` an
+ * existing file is never replaced, not even one that appears while the command runs.
  */
 import { randomBytes } from "node:crypto";
 import { closeSync, linkSync, openSync, renameSync, rmSync } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
 import path from "node:path";
 
-/** A destination for the export's bytes. */
+/** A destination for a command's output. */
 export interface Sink {
   /** Writes `chunk`, which the caller reuses once the promise settles. */
   write(chunk: Buffer): Promise<void>;
@@ -23,7 +23,7 @@ export interface Sink {
 /** Standard output was closed by its reader (`| head`): it wants no more. */
 export class ReaderGone extends Error {}
 
-/** Standard output, with back-pressure; a closed pipe ends the export with ReaderGone. */
+/** Standard output, with back-pressure; a closed pipe ends the output with ReaderGone. */
 export function stdoutSink(): Sink {
   let failure: Error | null = null;
   const onError = (err: NodeJS.ErrnoException) => {

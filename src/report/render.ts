@@ -1,0 +1,223 @@
+/**
+ * A report as plain text, for a terminal or the body of a mail a cron job sends, and as JSON for
+ * tools (times as ISO 8601 UTC, every figure of ReportData). Pure: gather.ts reads, this writes.
+ */
+import type { ReportData } from "./gather.ts";
+import { civilDateOf, formatCivil } from "./period.ts";
+
+const NUMBER = new Intl.NumberFormat("en-US");
+const fmt = (n: number) => NUMBER.format(n);
+const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+
+/** Lines of a table: the header, then rows; columns padded, numbers right-aligned. */
+export function table(header: string[], rows: (string | number)[][], indent = "  "): string[] {
+  const cells = rows.map((r) => r.map((c) => (typeof c === "number" ? fmt(c) : c)));
+  const numeric = header.map((_, i) => rows.length > 0 && rows.every((r) => typeof r[i] === "number"));
+  const width = header.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i]!.length)));
+  const line = (r: string[]) =>
+    `${indent}${r
+      .map((c, i) => (numeric[i] ? c.padStart(width[i]!) : c.padEnd(width[i]!)))
+      .join("  ")
+      .trimEnd()}`;
+  return [line(header), ...cells.map(line)];
+}
+
+/** The change from `before` to `now` in words: "+12%", "-3%", "no change", "none before". */
+export function change(now: number, before: number): string {
+  if (before === 0) return now === 0 ? "no change" : "none before";
+  const pct = Math.round(((now - before) / before) * 100);
+  return pct === 0 ? "no change" : `${pct > 0 ? "+" : ""}${pct}%`;
+}
+
+function clock(ms: number, utc: boolean): string {
+  const d = new Date(ms);
+  const [h, m] = utc ? [d.getUTCHours(), d.getUTCMinutes()] : [d.getHours(), d.getMinutes()];
+  return `${String(h).padStart(2, "0")}:${String(m).padStart(2, "0")}`;
+}
+
+function moment(ms: number, utc: boolean): string {
+  return `${formatCivil(civilDateOf(ms, utc))} ${clock(ms, utc)}`;
+}
+
+function title(data: ReportData): string {
+  const { period } = data;
+  const first = period.days[0]!;
+  const utc = period.timeZone === "UTC";
+  const weekday = (ms: number) => WEEKDAYS[utc ? new Date(ms).getUTCDay() : new Date(ms).getDay()];
+  const span =
+    period.kind === "daily"
+      ? `${weekday(first.start)} ${first.date}`
+      : `${first.date} to ${period.days.at(-1)!.date}`;
+  const running = data.complete ? "" : `, so far (until ${clock(data.generatedAt, utc)})`;
+  return `telegram-logger ${period.kind} report: ${span} (${period.timeZone})${running}`;
+}
+
+function summary(data: ReportData): string[] {
+  const { events, messages, deletions, files } = data;
+  const before = data.period.kind === "daily" ? "the day before" : "the week before";
+  const errors = events.byStatus.error ?? 0;
+  const rate = events.total === 0 ? "" : `  ${((errors / events.total) * 100).toFixed(1)}% of events`;
+  const chatTypes = Object.entries(messages.byChatType)
+    .filter(([, n]) => n > 0)
+    .map(([t, n]) => `${t} ${fmt(n)}`)
+    .join(", ");
+  const fileChanges = files.byProject.reduce((n, p) => n + p.created + p.modified + p.deleted + p.renamed, 0);
+  const rows: (string | number)[][] = [
+    [
+      "events",
+      events.total,
+      `${before}: ${fmt(data.previous.total)} (${change(events.total, data.previous.total)})`,
+    ],
+    ["errors", errors, `${rate.trim()}${rate ? "; " : ""}${before}: ${fmt(data.previous.errors)}`],
+    ["warnings", events.byStatus.warning ?? 0, ""],
+    ["messages received", messages.total, chatTypes],
+    ["messages deleted", deletions.total, "recovered and posted to the log chat"],
+    ["messages edited", data.edits, ""],
+    [
+      "file changes",
+      fileChanges,
+      files.byProject.length > 0 ? `in ${files.byProject.length} project(s)` : "",
+    ],
+  ];
+  return ["Summary", ...table(["", "count", ""], rows).slice(1)];
+}
+
+function section(heading: string, lines: string[]): string[] {
+  return lines.length === 0 ? [] : ["", heading, ...lines];
+}
+
+/** The report as text, sections without content left out. */
+export function renderText(data: ReportData): string {
+  const utc = data.period.timeZone === "UTC";
+  const out = [title(data), `Generated ${moment(data.generatedAt, utc)}`, ""];
+  if (data.oldestEvent === null) out.push("The database holds no events yet.", "");
+  else if (data.oldestEvent > data.period.start)
+    out.push(
+      `The oldest event kept is from ${moment(data.oldestEvent, utc)}: earlier ones were archived`,
+      "(EVENTS_RETENTION_DAYS) or happened before the service ran.",
+      "",
+    );
+  out.push(...summary(data));
+  if (data.period.days.length > 1)
+    out.push(
+      ...section(
+        "By day",
+        table(
+          ["date", "events", "errors", "warnings"],
+          data.days.map((d) => [d.date, d.events, d.errors, d.warnings]),
+        ),
+      ),
+    );
+  const statuses = ["success", "error", "warning", "skipped", "pending"];
+  out.push(
+    ...section(
+      "Events by type",
+      data.types.length === 0
+        ? []
+        : table(
+            ["type", "total", ...statuses],
+            data.types.map((t) => [t.type, t.total, ...statuses.map((s) => t.byStatus[s] ?? 0)]),
+          ),
+    ),
+  );
+  const chats = data.deletions.topChats;
+  out.push(
+    ...section(
+      "Deleted messages by chat (most first)",
+      chats.length === 0
+        ? []
+        : table(
+            ["deleted", "chat"],
+            chats.map((c) => [c.count, c.name === null ? String(c.chatId) : `${c.name} (${c.chatId})`]),
+          ),
+    ),
+  );
+  const projects = data.files.byProject;
+  out.push(
+    ...section(
+      "File changes by project",
+      projects.length === 0
+        ? []
+        : table(
+            ["project", "created", "modified", "deleted", "renamed", "skipped/errors"],
+            projects.map((p) => [
+              p.project || "(none)",
+              p.created,
+              p.modified,
+              p.deleted,
+              p.renamed,
+              p.problems,
+            ]),
+          ),
+    ),
+  );
+  out.push(
+    ...section(
+      "File changes by user (most first)",
+      data.files.topUsers.length === 0
+        ? []
+        : table(
+            ["changes", "user"],
+            data.files.topUsers.map((u) => [u.count, u.username]),
+          ),
+    ),
+  );
+  const problems = data.problems;
+  const more = problems.overflow > 0 ? `, and ${fmt(problems.overflow)} more not grouped` : "";
+  out.push(
+    ...section(
+      `Errors and warnings (${fmt(problems.top.length)} of ${fmt(problems.distinct)} kinds, most frequent first${more})`,
+      problems.top.length === 0
+        ? []
+        : table(
+            ["count", "last", "status", "type", "message"],
+            problems.top.map((p) => [
+              p.count,
+              data.period.kind === "daily" ? clock(p.lastAt, utc) : moment(p.lastAt, utc),
+              p.status,
+              p.type,
+              p.message,
+            ]),
+          ),
+    ),
+  );
+  out.push(
+    ...section(
+      "Durations (ms)",
+      data.durations.length === 0
+        ? []
+        : table(
+            ["type", "count", "avg", "p95", "max"],
+            data.durations.map((d) => [d.type, d.count, d.avgMs, d.p95Ms, d.maxMs]),
+          ),
+    ),
+  );
+  return `${out.join("\n")}\n`;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The report as one JSON document: ReportData with times as ISO 8601 UTC strings. */
+export function renderJson(data: ReportData): string {
+  const { period } = data;
+  const document = {
+    kind: period.kind,
+    timeZone: period.timeZone,
+    start: iso(period.start),
+    end: iso(period.end),
+    generatedAt: iso(data.generatedAt),
+    complete: data.complete,
+    oldestEvent: data.oldestEvent === null ? null : iso(data.oldestEvent),
+    events: data.events,
+    previous: { ...data.previous, start: iso(data.previous.start), end: iso(data.previous.end) },
+    messages: data.messages,
+    deletions: data.deletions,
+    edits: data.edits,
+    files: data.files,
+    types: data.types,
+    problems: { ...data.problems, top: data.problems.top.map((p) => ({ ...p, lastAt: iso(p.lastAt) })) },
+    durations: data.durations,
+    days: data.days,
+  };
+  return `${JSON.stringify(document, null, 2)}\n`;
+}

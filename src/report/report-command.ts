@@ -1,0 +1,106 @@
+/**
+ * `telegram-logger report daily|weekly`: the sync-logging story's daily summary and weekly error
+ * analysis, for the whole audit trail. It reads the database through its own read-only
+ * connection in one snapshot, so it runs while the service does (from cron, say), and writes text
+ * or JSON to standard output or a file that is complete or absent. Options: options.ts; what it
+ * reads: gather.ts; how it looks: render.ts.
+ */
+import { existsSync } from "node:fs";
+import path from "node:path";
+import type Database from "better-sqlite3";
+import { type CommandIo, PROCESS_IO } from "../cli/command-io.ts";
+import { fileSink, ReaderGone, type Sink, stdoutSink } from "../cli/output-sinks.ts";
+import { databaseFileOf } from "../config.ts";
+import { describeReadProblem, openReadOnly, READ_PROBLEM_EXIT } from "../store/read-only.ts";
+import { gatherReport } from "./gather.ts";
+import { parseReportOptions, REPORT_USAGE, type ReportOptions, UsageError } from "./options.ts";
+import { previousPeriod, reportPeriod } from "./period.ts";
+import { renderJson, renderText } from "./render.ts";
+
+/** Exit statuses (sysexits.h), the same as `export`'s; documented in the usage and README.md. */
+export const REPORT_EXIT = {
+  ok: 0,
+  usage: 64,
+  /** Not a telegram-logger database, or a damaged one. */
+  data: 65,
+  noInput: 66,
+  /** The output exists (no --force) or cannot be written. */
+  cantCreate: 73,
+  /** Another process holds the database locked: try again. */
+  tempFail: 75,
+} as const;
+
+/** The report of `options` as text or JSON, read from `sqlite` at time `now`. */
+export function makeReport(sqlite: Database.Database, options: ReportOptions, now: number): string {
+  const period = reportPeriod(options.kind, options.first, options.utc);
+  const data = gatherReport(sqlite, period, previousPeriod(period, options.utc), now, { top: options.top });
+  return options.format === "json" ? renderJson(data) : renderText(data);
+}
+
+/** Runs the command with `args` (after the word `report`) and `env`; returns the exit status. */
+export async function runReportCommand(
+  args: readonly string[],
+  env: Record<string, string | undefined>,
+  io: CommandIo = PROCESS_IO,
+  now: number = Date.now(),
+): Promise<number> {
+  const fail = (message: string, status: number) => {
+    io.err(`telegram-logger report: ${message}`);
+    return status;
+  };
+  let options: ReportOptions;
+  try {
+    const parsed = parseReportOptions(args, now);
+    if (parsed === "help") {
+      io.out(REPORT_USAGE);
+      return REPORT_EXIT.ok;
+    }
+    options = parsed;
+  } catch (err) {
+    if (err instanceof UsageError) return fail(`${err.message}\n\n${REPORT_USAGE}`, REPORT_EXIT.usage);
+    throw err;
+  }
+
+  const dbFile = databaseFileOf(env.DATA_ROOT?.trim() || "./data");
+  const readProblem = (err: unknown) => {
+    const { kind, message } = describeReadProblem(err, dbFile);
+    return fail(message, READ_PROBLEM_EXIT[kind]);
+  };
+  let text: string;
+  try {
+    const sqlite = openReadOnly(dbFile);
+    try {
+      text = makeReport(sqlite, options, now);
+    } finally {
+      sqlite.close();
+    }
+  } catch (err) {
+    if (((err as { code?: string }).code ?? "").startsWith("SQLITE_")) return readProblem(err);
+    throw err;
+  }
+
+  const out = options.out === null ? null : path.resolve(options.out);
+  if (out !== null && !options.force && existsSync(out))
+    return fail(`${out} exists (pass --force to replace it)`, REPORT_EXIT.cantCreate);
+  let sink: Sink;
+  try {
+    sink = out === null ? stdoutSink() : await fileSink(out, options.force);
+  } catch (err) {
+    return fail(`cannot write ${out}: ${(err as Error).message}`, REPORT_EXIT.cantCreate);
+  }
+  try {
+    await sink.write(Buffer.from(text));
+    await sink.finish();
+  } catch (err) {
+    await sink.abandon();
+    if (err instanceof ReaderGone) return REPORT_EXIT.ok;
+    if ((err as { code?: string }).code === "EEXIST")
+      return fail(`${out} appeared meanwhile (pass --force to replace it)`, REPORT_EXIT.cantCreate);
+    return fail(
+      `cannot write ${out ?? "standard output"}: ${(err as Error).message}`,
+      REPORT_EXIT.cantCreate,
+    );
+  }
+  if (out !== null) io.err(`report written to ${out}`);
+  return REPORT_EXIT.ok;
+}
