@@ -6,7 +6,7 @@
  * existing file is never replaced, not even one that appears while the command runs.
  */
 import { randomBytes } from "node:crypto";
-import { closeSync, linkSync, openSync, renameSync, rmSync } from "node:fs";
+import { closeSync, existsSync, linkSync, openSync, renameSync, rmSync } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
 import path from "node:path";
 
@@ -148,4 +148,44 @@ export async function fileSink(out: string, force: boolean): Promise<Sink> {
       rmSync(tmp, { force: true });
     },
   };
+}
+
+/**
+ * Exit statuses (sysexits.h) of a command that reads the database and writes an output (`export`,
+ * `report`), documented alike in their usages and README.md.
+ */
+export const OUTPUT_COMMAND_EXIT = {
+  ok: 0,
+  usage: 64,
+  /** Not a telegram-logger database, or a damaged one. */
+  data: 65,
+  noInput: 66,
+  /** The output exists (no --force) or cannot be written. */
+  cantCreate: 73,
+  /** Another process holds the database locked: try again. */
+  tempFail: 75,
+} as const;
+
+/** Why an output could not be opened or written: a message naming it, for exit status 73. */
+export class OutputRefused extends Error {}
+
+/**
+ * The output of a command: standard output (`out` null) or the file `out`, which must not exist
+ * unless `force`. Throws OutputRefused saying why not.
+ */
+export async function openOutput(out: string | null, force: boolean): Promise<Sink> {
+  if (out === null) return stdoutSink();
+  if (!force && existsSync(out)) throw new OutputRefused(`${out} exists (pass --force to replace it)`);
+  try {
+    return await fileSink(out, force);
+  } catch (err) {
+    throw new OutputRefused(`cannot write ${out}: ${(err as Error).message}`);
+  }
+}
+
+/** What to say when writing to `out` (null: standard output) failed with `err`. */
+export function writeFailure(err: unknown, out: string | null): string {
+  if ((err as { code?: string }).code === "EEXIST")
+    return `${out} appeared meanwhile (pass --force to replace it)`;
+  return `cannot write ${out ?? "standard output"}: ${(err as Error).message}`;
 }

@@ -6,28 +6,24 @@
  * (bench/export.bench.ts). One SELECT is one snapshot: rows written meanwhile are not half in it.
  * Options: src/export/options.ts; formats: event-rows.ts; outputs: src/cli/output-sinks.ts.
  */
-import { existsSync } from "node:fs";
 import path from "node:path";
 import type Database from "better-sqlite3";
 import { type CommandIo, PROCESS_IO } from "../cli/command-io.ts";
-import { fileSink, ReaderGone, type Sink, stdoutSink } from "../cli/output-sinks.ts";
+import {
+  OUTPUT_COMMAND_EXIT,
+  OutputRefused,
+  openOutput,
+  ReaderGone,
+  type Sink,
+  writeFailure,
+} from "../cli/output-sinks.ts";
 import { databaseFileOf } from "../config.ts";
 import { describeReadProblem, openReadOnly, READ_PROBLEM_EXIT } from "../store/read-only.ts";
 import { csvHeader, csvLine, type EventRecord, jsonLine, whereClause } from "./event-rows.ts";
 import { EXPORT_USAGE, type ExportOptions, parseExportOptions, UsageError } from "./options.ts";
 
 /** Exit statuses (sysexits.h), documented in README.md and the usage. */
-export const EXPORT_EXIT = {
-  ok: 0,
-  usage: 64,
-  /** Not a telegram-logger database, or a damaged one. */
-  data: 65,
-  noInput: 66,
-  /** The output exists (no --force) or cannot be written. */
-  cantCreate: 73,
-  /** Another process holds the database locked: try again. */
-  tempFail: 75,
-} as const;
+export const EXPORT_EXIT = OUTPUT_COMMAND_EXIT;
 
 /** Bytes gathered before one write: few system calls, little memory. */
 const WRITE_CHUNK = 64 * 1024;
@@ -102,13 +98,12 @@ export async function runExportCommand(
   }
   try {
     const out = options.out === null ? null : path.resolve(options.out);
-    if (out !== null && !options.force && existsSync(out))
-      return fail(`${out} exists (pass --force to replace it)`, EXPORT_EXIT.cantCreate);
     let sink: Sink;
     try {
-      sink = out === null ? stdoutSink() : await fileSink(out, options.force);
+      sink = await openOutput(out, options.force);
     } catch (err) {
-      return fail(`cannot write ${out}: ${(err as Error).message}`, EXPORT_EXIT.cantCreate);
+      if (err instanceof OutputRefused) return fail(err.message, EXPORT_EXIT.cantCreate);
+      throw err;
     }
     let count: number;
     try {
@@ -118,14 +113,9 @@ export async function runExportCommand(
       await sink.abandon();
       // A reader that stopped early (`| head`) wanted no more: not a failure.
       if (err instanceof ReaderGone) return EXPORT_EXIT.ok;
-      const code = (err as { code?: string }).code ?? "";
-      if (code.startsWith("SQLITE_")) return fail(...databaseProblem(err, dbFile));
-      if (code === "EEXIST")
-        return fail(`${out} appeared meanwhile (pass --force to replace it)`, EXPORT_EXIT.cantCreate);
-      return fail(
-        `cannot write ${out ?? "standard output"}: ${(err as Error).message}`,
-        EXPORT_EXIT.cantCreate,
-      );
+      if (((err as { code?: string }).code ?? "").startsWith("SQLITE_"))
+        return fail(...databaseProblem(err, dbFile));
+      return fail(writeFailure(err, out), EXPORT_EXIT.cantCreate);
     }
     io.err(`${count} event${count === 1 ? "" : "s"} exported${out === null ? "" : ` to ${out}`}`);
     return EXPORT_EXIT.ok;

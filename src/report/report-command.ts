@@ -5,11 +5,17 @@
  * or JSON to standard output or a file that is complete or absent. Options: options.ts; what it
  * reads: gather.ts; how it looks: render.ts.
  */
-import { existsSync } from "node:fs";
 import path from "node:path";
 import type Database from "better-sqlite3";
 import { type CommandIo, PROCESS_IO } from "../cli/command-io.ts";
-import { fileSink, ReaderGone, type Sink, stdoutSink } from "../cli/output-sinks.ts";
+import {
+  OUTPUT_COMMAND_EXIT,
+  OutputRefused,
+  openOutput,
+  ReaderGone,
+  type Sink,
+  writeFailure,
+} from "../cli/output-sinks.ts";
 import { databaseFileOf } from "../config.ts";
 import { describeReadProblem, openReadOnly, READ_PROBLEM_EXIT } from "../store/read-only.ts";
 import { gatherReport } from "./gather.ts";
@@ -17,18 +23,8 @@ import { parseReportOptions, REPORT_USAGE, type ReportOptions, UsageError } from
 import { previousPeriod, reportPeriod } from "./period.ts";
 import { renderJson, renderText } from "./render.ts";
 
-/** Exit statuses (sysexits.h), the same as `export`'s; documented in the usage and README.md. */
-export const REPORT_EXIT = {
-  ok: 0,
-  usage: 64,
-  /** Not a telegram-logger database, or a damaged one. */
-  data: 65,
-  noInput: 66,
-  /** The output exists (no --force) or cannot be written. */
-  cantCreate: 73,
-  /** Another process holds the database locked: try again. */
-  tempFail: 75,
-} as const;
+/** Exit statuses: `export`'s, documented in the usage and README.md. */
+export const REPORT_EXIT = OUTPUT_COMMAND_EXIT;
 
 /** The report of `options` as text or JSON, read from `sqlite` at time `now`. */
 export function makeReport(sqlite: Database.Database, options: ReportOptions, now: number): string {
@@ -80,13 +76,12 @@ export async function runReportCommand(
   }
 
   const out = options.out === null ? null : path.resolve(options.out);
-  if (out !== null && !options.force && existsSync(out))
-    return fail(`${out} exists (pass --force to replace it)`, REPORT_EXIT.cantCreate);
   let sink: Sink;
   try {
-    sink = out === null ? stdoutSink() : await fileSink(out, options.force);
+    sink = await openOutput(out, options.force);
   } catch (err) {
-    return fail(`cannot write ${out}: ${(err as Error).message}`, REPORT_EXIT.cantCreate);
+    if (err instanceof OutputRefused) return fail(err.message, REPORT_EXIT.cantCreate);
+    throw err;
   }
   try {
     await sink.write(Buffer.from(text));
@@ -94,12 +89,7 @@ export async function runReportCommand(
   } catch (err) {
     await sink.abandon();
     if (err instanceof ReaderGone) return REPORT_EXIT.ok;
-    if ((err as { code?: string }).code === "EEXIST")
-      return fail(`${out} appeared meanwhile (pass --force to replace it)`, REPORT_EXIT.cantCreate);
-    return fail(
-      `cannot write ${out ?? "standard output"}: ${(err as Error).message}`,
-      REPORT_EXIT.cantCreate,
-    );
+    return fail(writeFailure(err, out), REPORT_EXIT.cantCreate);
   }
   if (out !== null) io.err(`report written to ${out}`);
   return REPORT_EXIT.ok;
