@@ -17,10 +17,11 @@ import {
   type Sink,
   writeFailure,
 } from "../cli/output-sinks.ts";
+import { UsageError } from "../cli/usage-error.ts";
 import { databaseFileOf } from "../config.ts";
 import { describeReadProblem, openReadOnly, READ_PROBLEM_EXIT } from "../store/read-only.ts";
 import { csvHeader, csvLine, type EventRecord, jsonLine, whereClause } from "./event-rows.ts";
-import { EXPORT_USAGE, type ExportOptions, parseExportOptions, UsageError } from "./options.ts";
+import { EXPORT_USAGE, type ExportOptions, parseExportOptions } from "./options.ts";
 
 /** Exit statuses (sysexits.h), documented in README.md and the usage. */
 export const EXPORT_EXIT = OUTPUT_COMMAND_EXIT;

@@ -6,6 +6,7 @@
  */
 import { parseArgs } from "node:util";
 import { flagErrorMessage } from "../cli/args.ts";
+import { UsageError } from "../cli/usage-error.ts";
 import { EVENT_SOURCES, EVENT_STATUSES } from "../store/events.ts";
 import { type EventFilter, type ExportFormat, parseWhen } from "./event-rows.ts";
 
@@ -38,9 +39,6 @@ Settings (environment or ./.env):
 Exit status: 0 ok, 64 usage, 65 not a telegram-logger database or a damaged one, 66 no database,
 73 output exists or cannot be written, 75 the database is locked by another process (try again);
 130/143 interrupted by SIGINT/SIGTERM (no output file is left).`;
-
-/** A mistake on the command line; the message names the flag. */
-export class UsageError extends Error {}
 
 /** What to export and where. */
 export interface ExportOptions {

@@ -6,7 +6,9 @@
  * that day's rows, not the table (bench/report.bench.ts). Rendering is src/report/render.ts.
  */
 import type Database from "better-sqlite3";
-import { EVENT_SOURCES, EVENT_STATUSES } from "../store/events.ts";
+import type { DeletionKind } from "../feed/posts.ts";
+import { EVENT_SOURCES, EVENT_STATUSES, FILE_CHANGE_TYPES } from "../store/events.ts";
+import { CHAT_TYPES } from "../store/messages.ts";
 import type { ReportPeriod } from "./period.ts";
 import { type ProblemGroup, ProblemGroups, type ProblemRow } from "./problems.ts";
 
@@ -40,12 +42,13 @@ export interface ProjectFiles {
   problems: number;
 }
 
-/** Timing of one event type, for the rows that carry `duration_ms`. */
+/** Timing of one event type, for the rows that carry a numeric `duration_ms`. */
 export interface DurationStats {
   type: string;
   count: number;
   avgMs: number;
   p95Ms: number;
+  p99Ms: number;
   maxMs: number;
 }
 
@@ -65,15 +68,24 @@ export interface ReportData {
   complete: boolean;
   /** The oldest event the table holds: earlier ones were archived (EVENTS_RETENTION_DAYS). */
   oldestEvent: number | null;
+  /** The oldest message the table holds: older ones were purged (PERSIST_TIME_IN_DAYS_*). */
+  oldestMessage: number | null;
   events: { total: number; bySource: Counts; byStatus: Counts };
-  /** The period before, of the same length, to compare with. */
-  previous: { start: number; end: number; total: number; errors: number };
+  /**
+   * The period before, of the same length, to compare with; while this one runs, only up to the
+   * same point (`until`), so today so far is set against yesterday until the same time.
+   */
+  previous: { start: number; end: number; until: number; total: number; errors: number };
+  /** Distinct Telegram chats and files (paths) the period's events are about. */
+  affected: { chats: number; files: number };
   types: TypeCount[];
-  /** Telegram messages sent in the period and stored, by chat type. */
-  messages: { total: number; byChatType: Counts };
-  deletions: { total: number; topChats: ChatCount[] };
+  /** Telegram messages dated in the period and stored: received, sent by the owner, by chat type. */
+  messages: { total: number; received: number; sent: number; byChatType: Counts };
+  /** Stored messages deleted, by kind; the chats where others deleted most. */
+  deletions: { total: number; byKind: Record<DeletionKind, number>; topChats: ChatCount[] };
   edits: number;
-  files: { byProject: ProjectFiles[]; topUsers: { username: string; count: number }[] };
+  /** File changes by project, and by the changed file's owner (inotify names no actor). */
+  files: { byProject: ProjectFiles[]; topOwners: { owner: string; count: number }[] };
   problems: { top: ProblemGroup[]; distinct: number; overflow: number };
   durations: DurationStats[];
   days: DayCount[];
@@ -85,13 +97,22 @@ export interface GatherOptions {
   top: number;
 }
 
+/** Characters of an error message read: enough to tell failures apart. */
+const ERROR_TEXT_MAX = 2000;
 /** Distinct problem groups held while merging: a flood of unique messages stays bounded. */
 const PROBLEM_GROUPS_MAX = 10_000;
-/** Chat types a stored message can have (the `messages_type_date` index starts with it). */
-const CHAT_TYPES = ["user", "bot", "self", "group", "supergroup", "channel"];
 const FILE_CHANGES = ["created", "modified", "deleted", "renamed"] as const;
+/** The file-change types as an SQL list (fixed strings of the code, never input). */
+const FILE_CHANGE_LIST = FILE_CHANGE_TYPES.map((t) => `'${t}'`).join(", ");
+/** A `details` field, or null when `details` is not valid JSON (a foreign writer's row). */
+const detail = (field: string) =>
+  `CASE WHEN json_valid(details) THEN json_extract(details, '$.${field}') END`;
 
 const zeroCounts = (keys: readonly string[]): Counts => Object.fromEntries(keys.map((k) => [k, 0]));
+/**
+ * The period's rows. Queries that also filter on `type` write it `+type`, so SQLite searches the
+ * period through `events_occurred_at` instead of every row of that type ever kept.
+ */
 const IN_PERIOD = "occurred_at >= @start AND occurred_at < @end";
 
 function typeCounts(sqlite: Database.Database, range: { start: number; end: number }): TypeCount[] {
@@ -117,16 +138,50 @@ function typeCounts(sqlite: Database.Database, range: { start: number; end: numb
 function messageCounts(sqlite: Database.Database, period: ReportPeriod): ReportData["messages"] {
   const byChatType = zeroCounts(CHAT_TYPES);
   let total = 0;
+  let sent = 0;
   // One range per chat type, so the (chat_type, date) index is used rather than a table scan.
-  const count = sqlite.prepare<[string, number, number], { n: number }>(
-    "SELECT count(*) AS n FROM messages WHERE chat_type = ? AND date >= ? AND date < ?",
+  const count = sqlite.prepare<[string, number, number], { n: number; sent: number | null }>(
+    "SELECT count(*) AS n, sum(outgoing <> 0) AS sent FROM messages WHERE chat_type = ? AND date >= ? AND date < ?",
   );
   for (const chatType of CHAT_TYPES) {
-    const n = count.get(chatType, period.start, period.end)?.n ?? 0;
-    byChatType[chatType] = n;
-    total += n;
+    const r = count.get(chatType, period.start, period.end);
+    byChatType[chatType] = r?.n ?? 0;
+    total += r?.n ?? 0;
+    sent += r?.sent ?? 0;
   }
-  return { total, byChatType };
+  return { total, received: total - sent, sent, byChatType };
+}
+
+function oldestMessage(sqlite: Database.Database): number | null {
+  const first = sqlite.prepare<[string], { at: number | null }>(
+    "SELECT min(date) AS at FROM messages WHERE chat_type = ?",
+  );
+  const dates = CHAT_TYPES.map((t) => first.get(t)?.at ?? null).filter((d): d is number => d !== null);
+  return dates.length === 0 ? null : Math.min(...dates);
+}
+
+function deletionKinds(sqlite: Database.Database, period: ReportPeriod): Record<DeletionKind, number> {
+  const kinds: Record<DeletionKind, number> = { deleted: 0, own: 0, auto_delete: 0 };
+  const rows = sqlite
+    .prepare<{ start: number; end: number }, { kind: string | null; n: number }>(
+      `SELECT ${detail("deletion")} AS kind, count(*) AS n FROM events
+        WHERE ${IN_PERIOD} AND +type = 'message.deleted' AND status = 'success' GROUP BY 1`,
+    )
+    .all({ start: period.start, end: period.end });
+  for (const r of rows) {
+    const kind = r.kind === "own" || r.kind === "auto_delete" ? r.kind : "deleted";
+    kinds[kind] += r.n;
+  }
+  return kinds;
+}
+
+function affected(sqlite: Database.Database, period: ReportPeriod): ReportData["affected"] {
+  return sqlite
+    .prepare<{ start: number; end: number }, { chats: number; files: number }>(
+      `SELECT count(DISTINCT chat_id) AS chats, count(DISTINCT CASE WHEN source = 'fs' THEN path END) AS files
+         FROM events WHERE ${IN_PERIOD}`,
+    )
+    .get({ start: period.start, end: period.end })!;
 }
 
 function topDeletedChats(sqlite: Database.Database, period: ReportPeriod, top: number): ChatCount[] {
@@ -134,8 +189,8 @@ function topDeletedChats(sqlite: Database.Database, period: ReportPeriod, top: n
     .prepare<{ start: number; end: number; top: number }, ChatCount>(
       `SELECT e.chat_id AS chatId, p.name AS name, e.n AS count
          FROM (SELECT chat_id, count(*) AS n FROM events
-                WHERE ${IN_PERIOD} AND type = 'message.deleted' AND status = 'success'
-                  AND chat_id IS NOT NULL
+                WHERE ${IN_PERIOD} AND +type = 'message.deleted' AND status = 'success'
+                  AND chat_id IS NOT NULL AND coalesce(${detail("deletion")}, 'deleted') = 'deleted'
                 GROUP BY chat_id ORDER BY n DESC, chat_id LIMIT @top) AS e
          LEFT JOIN peers AS p ON p.peer_id = e.chat_id
         ORDER BY e.n DESC, e.chat_id`,
@@ -163,12 +218,11 @@ function fileChanges(sqlite: Database.Database, period: ReportPeriod, top: numbe
       p[change as (typeof FILE_CHANGES)[number]] += r.n;
     else if (r.type === "file.skipped" || r.type === "file.error") p.problems += r.n;
   }
-  const topUsers = sqlite
-    .prepare<{ start: number; end: number; top: number }, { username: string; count: number }>(
-      `SELECT username, count(*) AS count FROM events
-        WHERE ${IN_PERIOD} AND source = 'fs' AND username IS NOT NULL AND username <> ''
-          AND type IN ('file.created', 'file.modified', 'file.deleted', 'file.renamed')
-        GROUP BY username ORDER BY count DESC, username LIMIT @top`,
+  const topOwners = sqlite
+    .prepare<{ start: number; end: number; top: number }, { owner: string; count: number }>(
+      `SELECT CAST(${detail("owner")} AS TEXT) AS owner, count(*) AS count FROM events
+        WHERE ${IN_PERIOD} AND source = 'fs' AND +type IN (${FILE_CHANGE_LIST})
+        GROUP BY 1 HAVING owner IS NOT NULL AND owner <> '' ORDER BY count DESC, owner LIMIT @top`,
     )
     .all({ start: period.start, end: period.end, top });
   const changed = (p: ProjectFiles) => p.created + p.modified + p.deleted + p.renamed + p.problems;
@@ -176,7 +230,7 @@ function fileChanges(sqlite: Database.Database, period: ReportPeriod, top: numbe
     byProject: [...byProject.values()]
       .filter((p) => changed(p) > 0)
       .sort((a, b) => changed(b) - changed(a) || a.project.localeCompare(b.project)),
-    topUsers,
+    topOwners,
   };
 }
 
@@ -184,8 +238,11 @@ function problems(sqlite: Database.Database, period: ReportPeriod, top: number):
   const groups = new ProblemGroups(PROBLEM_GROUPS_MAX);
   const rows = sqlite
     .prepare<{ start: number; end: number }, ProblemRow>(
-      `SELECT status, type, error, count(*) AS n, max(occurred_at) AS last_at FROM events
-        WHERE ${IN_PERIOD} AND status IN ('error', 'warning') GROUP BY status, type, error`,
+      // Grouped on the message's start (a dumped request can be megabytes); the most frequent
+      // first, so a bounded ProblemGroups keeps those.
+      `SELECT status, type, substr(CAST(error AS TEXT), 1, ${ERROR_TEXT_MAX}) AS error, count(*) AS n,
+              max(occurred_at) AS last_at FROM events
+        WHERE ${IN_PERIOD} AND status IN ('error', 'warning') GROUP BY 1, 2, 3 ORDER BY n DESC`,
     )
     .iterate({ start: period.start, end: period.end });
   for (const row of rows) groups.add(row);
@@ -193,24 +250,28 @@ function problems(sqlite: Database.Database, period: ReportPeriod, top: number):
 }
 
 function durations(sqlite: Database.Database, period: ReportPeriod): DurationStats[] {
+  const numeric = "typeof(duration_ms) IN ('integer', 'real')";
   const stats = sqlite
-    .prepare<{ start: number; end: number }, Omit<DurationStats, "p95Ms">>(
+    .prepare<{ start: number; end: number }, { type: string; count: number; avgMs: number; maxMs: number }>(
       `SELECT type, count(*) AS count, avg(duration_ms) AS avgMs, max(duration_ms) AS maxMs FROM events
-        WHERE ${IN_PERIOD} AND duration_ms IS NOT NULL GROUP BY type ORDER BY type`,
+        WHERE ${IN_PERIOD} AND ${numeric} GROUP BY type ORDER BY type`,
     )
     .all({ start: period.start, end: period.end });
-  // Nearest rank: the smallest duration at or above 95% of the rows.
+  // Nearest rank: the smallest duration at or above the given share of the rows.
   const rank = sqlite.prepare<{ start: number; end: number; type: string; offset: number }, { d: number }>(
     `SELECT duration_ms AS d FROM events
-      WHERE ${IN_PERIOD} AND type = @type AND duration_ms IS NOT NULL
+      WHERE ${IN_PERIOD} AND +type = @type AND ${numeric}
       ORDER BY duration_ms LIMIT 1 OFFSET @offset`,
   );
+  const percentile = (type: string, count: number, share: number) =>
+    rank.get({ start: period.start, end: period.end, type, offset: Math.ceil(share * count) - 1 })?.d ?? 0;
   return stats.map((s) => ({
-    ...s,
+    type: s.type,
+    count: s.count,
     avgMs: Math.round(s.avgMs),
-    p95Ms:
-      rank.get({ start: period.start, end: period.end, type: s.type, offset: Math.ceil(0.95 * s.count) - 1 })
-        ?.d ?? s.maxMs,
+    p95Ms: percentile(s.type, s.count, 0.95),
+    p99Ms: percentile(s.type, s.count, 0.99),
+    maxMs: s.maxMs,
   }));
 }
 
@@ -253,9 +314,14 @@ export function gatherReport(
       types
         .filter((t) => t.type === type)
         .reduce((n, t) => n + (status === undefined ? t.total : (t.byStatus[status] ?? 0)), 0);
+    const complete = period.end <= now;
+    // While the period runs, the one before is counted up to the same point only.
+    const until = complete
+      ? previous.end
+      : Math.min(previous.end, previous.start + Math.max(0, now - period.start));
     const before = dayCounts(sqlite, {
       ...previous,
-      days: [{ date: "", start: previous.start, end: previous.end }],
+      days: [{ date: "", start: previous.start, end: until }],
     })[0]!;
     const oldest = sqlite
       .prepare<[], { at: number | null }>("SELECT min(occurred_at) AS at FROM events")
@@ -263,14 +329,23 @@ export function gatherReport(
     return {
       period,
       generatedAt: now,
-      complete: period.end <= now,
+      complete,
       oldestEvent: oldest?.at ?? null,
+      oldestMessage: oldestMessage(sqlite),
       events: { total, bySource, byStatus },
-      previous: { start: previous.start, end: previous.end, total: before.events, errors: before.errors },
+      previous: {
+        start: previous.start,
+        end: previous.end,
+        until,
+        total: before.events,
+        errors: before.errors,
+      },
+      affected: affected(sqlite, period),
       types,
       messages: messageCounts(sqlite, period),
       deletions: {
         total: countOf("message.deleted", "success"),
+        byKind: deletionKinds(sqlite, period),
         topChats: topDeletedChats(sqlite, period, options.top),
       },
       edits: countOf("message.edited", "success"),

@@ -5,22 +5,32 @@
  */
 import { parseArgs } from "node:util";
 import { flagErrorMessage } from "../cli/args.ts";
-import { type CivilDate, defaultFirstDay, parseDay, type ReportKind } from "./period.ts";
+import { quoted, UsageError } from "../cli/usage-error.ts";
+import {
+  type CivilDate,
+  civilDateOf,
+  defaultFirstDay,
+  formatCivil,
+  parseDay,
+  type ReportKind,
+} from "./period.ts";
 
 /** Help text of the command. */
 export const REPORT_USAGE = `Usage: telegram-logger report daily|weekly [--date DAY] [--utc] [--format text|json]
                               [--top N] [--out FILE [--force]]
 
 Summarizes the audit trail of one day (daily) or seven (weekly): events by source, type and
-status against the period before, messages received, deleted and edited, deletions by chat, file
-changes by project and by user, errors and warnings grouped by kind, durations (average, p95,
-maximum), and for a week a line per day. Runs while the service runs; needs only DATA_ROOT. For a
-mailed report, run it from cron: MAILTO mails what it prints.
+status against the period before (while a period runs, against the one before until the same
+time), messages stored, received and sent, deleted (by others, by you, by timers) and edited,
+the chats where others deleted most, file changes by project and by file owner, errors and
+warnings grouped by kind, durations (average, p95, p99, maximum), and for a week a line per day.
+Runs while the service runs; needs only DATA_ROOT. For a mailed report, run it from cron: MAILTO
+mails what it prints, and with --out it prints nothing unless it fails.
 
   daily          one calendar day; by default today, so far
   weekly         seven calendar days; by default the seven days before today
   --date DAY     daily: that day; weekly: the first of the seven. DAY is YYYY-MM-DD, today or
-                 yesterday
+                 yesterday, and not after today
   --utc          cut days at midnight UTC (default: midnight in the machine's time zone, TZ)
   --format F     text (default) or json (every figure; times in ISO 8601 UTC)
   --top N        lines in each top list: chats, users, kinds of error (default 10, at most 1000)
@@ -32,10 +42,8 @@ Settings (environment or ./.env):
   TZ         the time zone days are cut in, e.g. Europe/Berlin (unless --utc)
 
 Exit status: 0 ok, 64 usage, 65 not a telegram-logger database or a damaged one, 66 no database,
-73 output exists or cannot be written, 75 the database is locked by another process (try again).`;
-
-/** A mistake on the command line; the message names the flag. */
-export class UsageError extends Error {}
+73 output exists or cannot be written, 75 the database is locked by another process (try again),
+78 TZ is not a time zone; 130/143 interrupted by SIGINT/SIGTERM (no output file is left).`;
 
 /** The report to make and where it goes. */
 export interface ReportOptions {
@@ -76,11 +84,9 @@ export function parseReportOptions(args: readonly string[], now: number): Report
   if (values.help) return "help";
   const [kind, ...extra] = positionals;
   if (kind === undefined) throw new UsageError("which report? daily or weekly");
-  if (kind !== "daily" && kind !== "weekly") {
-    // A word is repeated (a typo); anything else is not: it may be a key pasted in the wrong place.
-    const shown = /^[a-z-]{1,20}$/i.test(kind) ? `"${kind}" is not a report` : "no such report (not shown)";
-    throw new UsageError(`${shown}: daily or weekly`);
-  }
+  // Never repeated: a stray word may be a key or a password pasted in the wrong place.
+  if (kind !== "daily" && kind !== "weekly")
+    throw new UsageError("no such report (the word given is not shown): daily or weekly");
   // Never echoed: a stray word may be something secret pasted in the wrong place.
   if (extra.length > 0) throw new UsageError("unexpected argument after the report's name (not shown)");
   const utc = values.utc ?? false;
@@ -88,17 +94,19 @@ export function parseReportOptions(args: readonly string[], now: number): Report
   if (values.date !== undefined) {
     const day = parseDay(values.date.trim(), now, utc);
     if (day === null)
-      throw new UsageError(`--date: "${values.date}" is not a day (YYYY-MM-DD, today or yesterday)`);
+      throw new UsageError(`--date: ${quoted(values.date)} is not a day (YYYY-MM-DD, today or yesterday)`);
+    if (formatCivil(day) > formatCivil(civilDateOf(now, utc)))
+      throw new UsageError(`--date: ${formatCivil(day)} has not begun yet`);
     first = day;
   }
   const format = values.format ?? "text";
   if (format !== "text" && format !== "json")
-    throw new UsageError(`--format: "${format}" is not text or json`);
+    throw new UsageError(`--format: ${quoted(format)} is not text or json`);
   let top = 10;
   if (values.top !== undefined) {
     top = /^\d+$/.test(values.top.trim()) ? Number(values.top.trim()) : Number.NaN;
     if (!(top >= 1 && top <= TOP_MAX))
-      throw new UsageError(`--top: "${values.top}" is not a number from 1 to ${TOP_MAX}`);
+      throw new UsageError(`--top: ${quoted(values.top)} is not a number from 1 to ${TOP_MAX}`);
   }
   const out = values.out === undefined || values.out === "-" ? null : values.out;
   if (out !== null && out.trim() === "") throw new UsageError("--out needs a value: --out FILE");

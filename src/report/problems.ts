@@ -21,16 +21,17 @@ const MESSAGE_MAX = 200;
 
 /**
  * `message` with what varies between occurrences of one failure masked: quoted text (file names,
- * paths), numbers of four or more digits (ids, sizes, times), long hex strings (hashes) and the
- * number of Telegram errors such as FLOOD_WAIT_35. Whitespace is collapsed, the result cut.
+ * paths; an apostrophe inside a word is no quote), long hex strings (hashes), the number of
+ * Telegram errors such as FLOOD_WAIT_35, and every other number (ids, sizes, wait times) except a
+ * code before a colon (`400: MESSAGE_ID_INVALID`). Whitespace is collapsed, the result cut.
  */
 export function problemKey(message: string): string {
   const masked = message
     .replace(/\s+/g, " ")
-    .replace(/'[^']*'|"[^"]*"|`[^`]*`/g, "'…'")
+    .replace(/(?<!\w)'[^']*'(?!\w)|(?<!\w)"[^"]*"(?!\w)|`[^`]*`/g, "'…'")
     .replace(/\b[0-9a-f]{16,}\b/gi, "…")
     .replace(/(?<=[A-Z]_)\d+\b/g, "N")
-    .replace(/\d{4,}/g, "N")
+    .replace(/\b\d+\b(?!:)/g, "N")
     .trim();
   return masked.length > MESSAGE_MAX ? `${masked.slice(0, MESSAGE_MAX - 1)}…` : masked;
 }
@@ -59,15 +60,20 @@ export class ProblemGroups {
     this.#limit = limit;
   }
 
+  /**
+   * Counts `row` in its group. Rows should come most frequent first (the SQL orders them so):
+   * once `limit` groups exist, a row of a new group only adds to `overflow`.
+   */
   add(row: ProblemRow): void {
-    const message = row.error === null || row.error.trim() === "" ? "(no message)" : problemKey(row.error);
+    const text = typeof row.error === "string" ? row.error : row.error === null ? "" : String(row.error);
+    const message = text.trim() === "" ? "(no message)" : problemKey(text);
     const key = `${row.status}\u0000${row.type}\u0000${message}`;
     const group = this.#groups.get(key);
     if (group) {
       group.count += row.n;
       if (row.last_at > group.lastAt) {
         group.lastAt = row.last_at;
-        group.example = row.error ?? "";
+        group.example = text.slice(0, MESSAGE_MAX);
       }
     } else if (this.#groups.size < this.#limit) {
       this.#groups.set(key, {
@@ -76,7 +82,7 @@ export class ProblemGroups {
         message,
         count: row.n,
         lastAt: row.last_at,
-        example: row.error ?? "",
+        example: text.slice(0, MESSAGE_MAX),
       });
     } else {
       this.overflow += row.n;
@@ -93,6 +99,6 @@ export class ProblemGroups {
     return [...this.#groups.values()]
       .sort((a, b) => b.count - a.count || b.lastAt - a.lastAt)
       .slice(0, top)
-      .map((g) => ({ ...g, example: g.example.slice(0, MESSAGE_MAX) }));
+      .map((g) => ({ ...g }));
   }
 }

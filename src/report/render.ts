@@ -53,33 +53,64 @@ function title(data: ReportData): string {
 }
 
 function summary(data: ReportData): string[] {
-  const { events, messages, deletions, files } = data;
-  const before = data.period.kind === "daily" ? "the day before" : "the week before";
+  const { events, messages, deletions, files, previous } = data;
+  const utc = data.period.timeZone === "UTC";
+  const cut = previous.until < previous.end ? ` until ${clock(previous.until, utc)}` : "";
+  const before = `${data.period.kind === "daily" ? "the day before" : "the week before"}${cut}`;
   const errors = events.byStatus.error ?? 0;
-  const rate = events.total === 0 ? "" : `  ${((errors / events.total) * 100).toFixed(1)}% of events`;
+  const rate = events.total === 0 ? "" : `${((errors / events.total) * 100).toFixed(1)}% of events; `;
   const chatTypes = Object.entries(messages.byChatType)
     .filter(([, n]) => n > 0)
     .map(([t, n]) => `${t} ${fmt(n)}`)
     .join(", ");
+  const { deleted, own, auto_delete } = deletions.byKind;
+  const kinds = [
+    deleted > 0 ? `${fmt(deleted)} by others` : "",
+    own > 0 ? `${fmt(own)} by you` : "",
+    auto_delete > 0 ? `${fmt(auto_delete)} by auto-delete timers` : "",
+  ].filter((k) => k !== "");
   const fileChanges = files.byProject.reduce((n, p) => n + p.created + p.modified + p.deleted + p.renamed, 0);
   const rows: (string | number)[][] = [
-    [
-      "events",
-      events.total,
-      `${before}: ${fmt(data.previous.total)} (${change(events.total, data.previous.total)})`,
-    ],
-    ["errors", errors, `${rate.trim()}${rate ? "; " : ""}${before}: ${fmt(data.previous.errors)}`],
+    ["events", events.total, `${before}: ${fmt(previous.total)} (${change(events.total, previous.total)})`],
+    ["errors", errors, `${rate}${before}: ${fmt(previous.errors)}`],
     ["warnings", events.byStatus.warning ?? 0, ""],
-    ["messages received", messages.total, chatTypes],
-    ["messages deleted", deletions.total, "recovered and posted to the log chat"],
+    ["messages stored", messages.total, chatTypes],
+    ["  received", messages.received, ""],
+    ["  sent", messages.sent, "by you"],
+    [
+      "messages deleted",
+      deletions.total,
+      kinds.length > 0 ? `recovered to the log chat: ${kinds.join(", ")}` : "",
+    ],
     ["messages edited", data.edits, ""],
     [
       "file changes",
       fileChanges,
       files.byProject.length > 0 ? `in ${files.byProject.length} project(s)` : "",
     ],
+    ["chats concerned", data.affected.chats, ""],
+    ["files concerned", data.affected.files, ""],
   ];
   return ["Summary", ...table(["", "count", ""], rows).slice(1)];
+}
+
+/** Lines saying which figures may be short because older rows are gone. */
+function notices(data: ReportData, utc: boolean): string[] {
+  const lines: string[] = [];
+  if (data.oldestEvent === null) lines.push("The database holds no events yet.");
+  else if (data.oldestEvent > data.previous.start) {
+    const which = data.oldestEvent > data.period.start ? "this period" : "the period before (the comparison)";
+    lines.push(
+      `The oldest event kept is from ${moment(data.oldestEvent, utc)}, so ${which} may lack events:`,
+      "older ones were archived (EVENTS_RETENTION_DAYS) or happened before the service ran.",
+    );
+  }
+  if (data.oldestMessage !== null && data.oldestMessage > data.period.start)
+    lines.push(
+      `The oldest message kept is from ${moment(data.oldestMessage, utc)}: older ones were removed`,
+      "(PERSIST_TIME_IN_DAYS_*) or came before the service ran.",
+    );
+  return lines.length === 0 ? [] : [...lines, ""];
 }
 
 function section(heading: string, lines: string[]): string[] {
@@ -90,14 +121,7 @@ function section(heading: string, lines: string[]): string[] {
 export function renderText(data: ReportData): string {
   const utc = data.period.timeZone === "UTC";
   const out = [title(data), `Generated ${moment(data.generatedAt, utc)}`, ""];
-  if (data.oldestEvent === null) out.push("The database holds no events yet.", "");
-  else if (data.oldestEvent > data.period.start)
-    out.push(
-      `The oldest event kept is from ${moment(data.oldestEvent, utc)}: earlier ones were archived`,
-      "(EVENTS_RETENTION_DAYS) or happened before the service ran.",
-      "",
-    );
-  out.push(...summary(data));
+  out.push(...notices(data, utc), ...summary(data));
   if (data.period.days.length > 1)
     out.push(
       ...section(
@@ -123,7 +147,7 @@ export function renderText(data: ReportData): string {
   const chats = data.deletions.topChats;
   out.push(
     ...section(
-      "Deleted messages by chat (most first)",
+      "Messages deleted by others, by chat (most first)",
       chats.length === 0
         ? []
         : table(
@@ -153,12 +177,12 @@ export function renderText(data: ReportData): string {
   );
   out.push(
     ...section(
-      "File changes by user (most first)",
-      data.files.topUsers.length === 0
+      "File changes by file owner (most first)",
+      data.files.topOwners.length === 0
         ? []
         : table(
-            ["changes", "user"],
-            data.files.topUsers.map((u) => [u.count, u.username]),
+            ["changes", "owner"],
+            data.files.topOwners.map((u) => [u.count, u.owner]),
           ),
     ),
   );
@@ -187,8 +211,8 @@ export function renderText(data: ReportData): string {
       data.durations.length === 0
         ? []
         : table(
-            ["type", "count", "avg", "p95", "max"],
-            data.durations.map((d) => [d.type, d.count, d.avgMs, d.p95Ms, d.maxMs]),
+            ["type", "count", "avg", "p95", "p99", "max"],
+            data.durations.map((d) => [d.type, d.count, d.avgMs, d.p95Ms, d.p99Ms, d.maxMs]),
           ),
     ),
   );
@@ -208,8 +232,15 @@ export function renderJson(data: ReportData): string {
     generatedAt: iso(data.generatedAt),
     complete: data.complete,
     oldestEvent: data.oldestEvent === null ? null : iso(data.oldestEvent),
+    oldestMessage: data.oldestMessage === null ? null : iso(data.oldestMessage),
     events: data.events,
-    previous: { ...data.previous, start: iso(data.previous.start), end: iso(data.previous.end) },
+    previous: {
+      ...data.previous,
+      start: iso(data.previous.start),
+      end: iso(data.previous.end),
+      until: iso(data.previous.until),
+    },
+    affected: data.affected,
     messages: data.messages,
     deletions: data.deletions,
     edits: data.edits,

@@ -16,15 +16,34 @@ import {
   type Sink,
   writeFailure,
 } from "../cli/output-sinks.ts";
+import { quoted, UsageError } from "../cli/usage-error.ts";
 import { databaseFileOf } from "../config.ts";
 import { describeReadProblem, openReadOnly, READ_PROBLEM_EXIT } from "../store/read-only.ts";
 import { gatherReport } from "./gather.ts";
-import { parseReportOptions, REPORT_USAGE, type ReportOptions, UsageError } from "./options.ts";
+import { parseReportOptions, REPORT_USAGE, type ReportOptions } from "./options.ts";
 import { previousPeriod, reportPeriod } from "./period.ts";
 import { renderJson, renderText } from "./render.ts";
 
 /** Exit statuses: `export`'s, documented in the usage and README.md. */
 export const REPORT_EXIT = OUTPUT_COMMAND_EXIT;
+
+/** Exit status of a configuration error (EX_CONFIG), as the service's. */
+const EXIT_CONFIG = 78;
+
+/**
+ * Why `TZ` cannot be used, or null. A zone Intl does not know would silently cut days in UTC
+ * while the report names another zone; a POSIX rule (`:/etc/localtime`, `CET-1CEST`) is left to
+ * the C library.
+ */
+export function timeZoneProblem(tz: string | undefined): string | null {
+  if (tz === undefined || tz === "" || tz.startsWith(":") || !tz.includes("/")) return null;
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: tz });
+    return null;
+  } catch {
+    return `TZ: ${quoted(tz)} is not a time zone (such as Europe/Berlin or America/New_York)`;
+  }
+}
 
 /** The report of `options` as text or JSON, read from `sqlite` at time `now`. */
 export function makeReport(sqlite: Database.Database, options: ReportOptions, now: number): string {
@@ -57,6 +76,8 @@ export async function runReportCommand(
     throw err;
   }
 
+  const zone = options.utc ? null : timeZoneProblem(env.TZ);
+  if (zone !== null) return fail(`configuration error: ${zone}`, EXIT_CONFIG);
   const dbFile = databaseFileOf(env.DATA_ROOT?.trim() || "./data");
   const readProblem = (err: unknown) => {
     const { kind, message } = describeReadProblem(err, dbFile);
@@ -91,6 +112,6 @@ export async function runReportCommand(
     if (err instanceof ReaderGone) return REPORT_EXIT.ok;
     return fail(writeFailure(err, out), REPORT_EXIT.cantCreate);
   }
-  if (out !== null) io.err(`report written to ${out}`);
+  // Quiet on success, so cron mails only a report on standard output or a failure.
   return REPORT_EXIT.ok;
 }

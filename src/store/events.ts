@@ -51,7 +51,8 @@ export type EventWritten = (e: EventKind) => void;
 /** A recorded file change, as a digest needs it. */
 export type FileChangeRow = Pick<EventRow, "id" | "type" | "path" | "occurredAt" | "details">;
 
-const FILE_CHANGES = ["file.created", "file.modified", "file.deleted", "file.renamed"];
+/** The event types of a recorded file change (the CRM's `file_events` rows). */
+export const FILE_CHANGE_TYPES = ["file.created", "file.modified", "file.deleted", "file.renamed"];
 
 /**
  * Writes and reads audit events. Every `events` row the service writes goes through `record`, so
@@ -130,7 +131,7 @@ export class EventStore {
       .from(events)
       .where(
         and(
-          inArray(events.type, FILE_CHANGES),
+          inArray(events.type, FILE_CHANGE_TYPES),
           eq(events.status, "success"),
           gt(events.id, afterId),
           eq(events.source, "fs"),

@@ -7,6 +7,9 @@ import type { Db } from "./db.ts";
 import { and, asc, eq, sql } from "./orm.ts";
 import { messageRevisions, messages } from "./schema.ts";
 
+/** Every `messages.chat_type` (the `messages_type_date` index starts with it). */
+export const CHAT_TYPES = ["user", "bot", "self", "group", "supergroup", "channel"] as const;
+
 /** A stored message, as read back. */
 export type MessageRow = typeof messages.$inferSelect;
 /** A message to store; the store fills ids and bookkeeping. */

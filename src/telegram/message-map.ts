@@ -3,13 +3,14 @@
  * channel) to a `peers` row, and the chat type a message belongs to.
  */
 import { Api } from "telegram";
+import type { CHAT_TYPES } from "../store/messages.ts";
 import type { PeerInfo } from "../store/peers.ts";
 import { entitiesJson, entitiesToStored } from "./entities.ts";
 import { type MediaInfo, mediaInfoOf } from "./media-map.ts";
 import { markChannel, markChat } from "./peer-id.ts";
 
 /** The chat types stored in `messages.chat_type`; retention is configured per user/group/channel/bot. */
-export type ChatType = "user" | "bot" | "self" | "group" | "supergroup" | "channel";
+export type ChatType = (typeof CHAT_TYPES)[number];
 
 /** The marked id of a TL peer. */
 export function markedIdOfPeer(peer: Api.TypePeer): number {

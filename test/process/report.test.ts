@@ -15,8 +15,8 @@ import { runCommand } from "../support/service.ts";
 import { tempDir } from "../support/tmp.ts";
 
 const H = 3_600_000;
-/** Monday 2026-11-02, midnight UTC: the reported day. */
-const DAY = Date.UTC(2026, 10, 2);
+/** Monday 2021-11-01, midnight UTC: the reported day (in the past wherever the tests run). */
+const DAY = Date.UTC(2021, 10, 1);
 
 function at(hours: number): number {
   return DAY + hours * H;
@@ -39,12 +39,13 @@ function dayEvents(): NewEvent[] {
     occurredAt: at(hour),
     path: `/srv/${project}/${hour}.txt`,
     project,
-    username,
+    username: "crm-watch",
+    details: { owner: username },
   });
   return [
     deleted(42, 1),
     deleted(42, 2),
-    deleted(42, 3),
+    { ...deleted(42, 3), details: { deletion: "own", chatType: "user" } },
     deleted(-1001234567890, 4),
     {
       source: "telegram",
@@ -122,7 +123,7 @@ function dataRoot(t: TestContext): { cwd: string; env: Record<string, string> } 
   };
   for (const e of [...dayEvents(), ...before, weekAgo]) events.record(e, e.occurredAt + 1);
   const message = store.sqlite.prepare(
-    "INSERT INTO messages (chat_id, message_id, chat_type, date, recorded_at) VALUES (?, ?, ?, ?, ?)",
+    "INSERT INTO messages (chat_id, message_id, chat_type, date, recorded_at, outgoing) VALUES (?, ?, ?, ?, ?, ?)",
   );
   const messages: [number, string, number][] = [
     [42, "user", at(1)],
@@ -131,7 +132,7 @@ function dataRoot(t: TestContext): { cwd: string; env: Record<string, string> } 
     [42, "user", DAY - H],
   ];
   messages.forEach(([chat, type, date], i) => {
-    message.run(chat, i + 1, type, date, date);
+    message.run(chat, i + 1, type, date, date, i === 1 ? 1 : 0);
   });
   store.sqlite
     .prepare("INSERT INTO peers (peer_id, type, name, updated_at) VALUES (42, 'user', 'Alice', 0)")
@@ -153,11 +154,11 @@ function jsonReport(cwd: string, env: Record<string, string>, args: string[]) {
 describe("telegram-logger report", () => {
   it("daily, JSON: every figure of the day, against the day before", (t) => {
     const { cwd, env } = dataRoot(t);
-    const r = jsonReport(cwd, env, ["daily", "--date", "2026-11-02", "--utc"]);
+    const r = jsonReport(cwd, env, ["daily", "--date", "2021-11-01", "--utc"]);
     assert.equal(r.kind, "daily");
     assert.equal(r.timeZone, "UTC");
-    assert.equal(r.start, "2026-11-02T00:00:00.000Z");
-    assert.equal(r.end, "2026-11-03T00:00:00.000Z");
+    assert.equal(r.start, "2021-11-01T00:00:00.000Z");
+    assert.equal(r.end, "2021-11-02T00:00:00.000Z");
     assert.equal(r.complete, true);
     assert.deepEqual(r.events, {
       total: 37,
@@ -166,15 +167,25 @@ describe("telegram-logger report", () => {
     });
     assert.equal(r.previous.total, 4);
     assert.equal(r.previous.errors, 1);
-    assert.equal(r.previous.start, "2026-11-01T00:00:00.000Z");
+    assert.equal(r.previous.start, "2021-10-31T00:00:00.000Z");
+    assert.equal(
+      r.previous.until,
+      "2021-11-01T00:00:00.000Z",
+      "a complete day is compared with the whole day before",
+    );
+    assert.deepEqual(r.affected, { chats: 2, files: 4 });
     assert.deepEqual(r.messages, {
       total: 3,
+      received: 2,
+      sent: 1,
       byChatType: { user: 2, bot: 0, self: 0, group: 0, supergroup: 0, channel: 1 },
     });
+    // The owner's own deletion is counted apart and ranks no chat.
     assert.deepEqual(r.deletions, {
       total: 5,
+      byKind: { deleted: 4, own: 1, auto_delete: 0 },
       topChats: [
-        { chatId: 42, name: "Alice", count: 4 },
+        { chatId: 42, name: "Alice", count: 3 },
         { chatId: -1001234567890, name: null, count: 1 },
       ],
     });
@@ -183,9 +194,9 @@ describe("telegram-logger report", () => {
       { project: "crm", created: 2, modified: 0, deleted: 1, renamed: 0, problems: 1 },
       { project: "", created: 0, modified: 1, deleted: 0, renamed: 0, problems: 0 },
     ]);
-    assert.deepEqual(r.files.topUsers, [
-      { username: "alice", count: 3 },
-      { username: "bob", count: 1 },
+    assert.deepEqual(r.files.topOwners, [
+      { owner: "alice", count: 3 },
+      { owner: "bob", count: 1 },
     ]);
     // The two FILE_REFERENCE_EXPIRED failures differ only in a document id: one kind, counted twice.
     assert.equal(r.problems.distinct, 4);
@@ -202,31 +213,34 @@ describe("telegram-logger report", () => {
         [1, "media.download_failed", "ENOSPC: no space left on device, write"],
       ],
     );
-    assert.equal(r.problems.top[0].lastAt, "2026-11-02T09:00:00.000Z");
+    assert.equal(r.problems.top[0].lastAt, "2021-11-01T09:00:00.000Z");
     assert.equal(r.problems.top[0].example, "FILE_REFERENCE_EXPIRED for document 67890");
     assert.deepEqual(r.durations, [
-      { type: "housekeeping.run", count: 20, avgMs: 105, p95Ms: 190, maxMs: 200 },
+      { type: "housekeeping.run", count: 20, avgMs: 105, p95Ms: 190, p99Ms: 200, maxMs: 200 },
     ]);
-    assert.deepEqual(r.days, [{ date: "2026-11-02", events: 37, errors: 4, warnings: 1 }]);
+    assert.deepEqual(r.days, [{ date: "2021-11-01", events: 37, errors: 4, warnings: 1 }]);
   });
 
   it("daily, text: the summary, the tables and the grouped errors a reader sees", (t) => {
     const { cwd, env } = dataRoot(t);
-    const r = report(cwd, env, ["daily", "--date", "2026-11-02"]);
+    const r = report(cwd, env, ["daily", "--date", "2021-11-01"]);
     assert.equal(r.status, 0, r.stderr);
     const text = r.stdout;
-    assert.match(text, /^telegram-logger daily report: Monday 2026-11-02 \(UTC\)\n/);
+    assert.match(text, /^telegram-logger daily report: Monday 2021-11-01 \(UTC\)\n/);
     assert.match(text, /\n {2}events +37 {2}the day before: 4 \(\+825%\)\n/);
     assert.match(text, /\n {2}errors +4 {2}10\.8% of events; the day before: 1\n/);
-    assert.match(text, /\n {2}messages received +3 {2}user 2, channel 1\n/);
-    assert.match(text, /\n {2}messages deleted +5 /);
-    assert.match(text, /\n {8}4 {2}Alice \(42\)\n {8}1 {2}-1001234567890\n/);
+    assert.match(
+      text,
+      /\n {2}messages stored +3 {2}user 2, channel 1\n {4}received +2\n {4}sent +1 {2}by you\n/,
+    );
+    assert.match(text, /\n {2}messages deleted +5 {2}recovered to the log chat: 4 by others, 1 by you\n/);
+    assert.match(text, /\n {8}3 {2}Alice \(42\)\n {8}1 {2}-1001234567890\n/);
     assert.match(text, /\n {2}crm +2 +0 +1 +0 +1\n {2}\(none\) +0 +1 +0 +0 +0\n/);
     assert.match(
       text,
       /\n {6}2 {2}09:00 {2}error {4}media\.download_failed {2}FILE_REFERENCE_EXPIRED for document N\n/,
     );
-    assert.match(text, /\n {2}housekeeping\.run +20 +105 +190 +200\n/);
+    assert.match(text, /\n {2}housekeeping\.run +20 +105 +190 +200 +200\n/);
     assert.doesNotMatch(text, /secret\.txt/, "quoted file names are masked in grouped messages");
     assert.doesNotMatch(text, /By day/, "a daily report has one day");
   });
@@ -234,56 +248,69 @@ describe("telegram-logger report", () => {
   it("days are cut at midnight in TZ unless --utc; --date yesterday; a running day says so", (t) => {
     const { cwd, env } = dataRoot(t);
     const berlin = { ...env, TZ: "Europe/Berlin" };
-    const local = jsonReport(cwd, berlin, ["daily", "--date", "2026-11-03"]);
+    const local = jsonReport(cwd, berlin, ["daily", "--date", "2021-11-02"]);
     assert.equal(local.timeZone, "Europe/Berlin");
-    assert.equal(local.start, "2026-11-02T23:00:00.000Z");
+    assert.equal(local.start, "2021-11-01T23:00:00.000Z");
     assert.equal(local.events.total, 1, "23:30 UTC is 00:30 on the 3rd in Berlin");
-    const utc = jsonReport(cwd, berlin, ["daily", "--date", "2026-11-03", "--utc"]);
+    const utc = jsonReport(cwd, berlin, ["daily", "--date", "2021-11-02", "--utc"]);
     assert.equal(utc.events.total, 0);
     // Today, so far: the period has not ended.
     const today = jsonReport(cwd, env, ["daily"]);
     assert.equal(today.complete, false);
-    assert.equal(today.start, `${new Date().toISOString().slice(0, 10)}T00:00:00.000Z`);
+    assert.equal(today.start, `${today.generatedAt.slice(0, 10)}T00:00:00.000Z`);
+    assert.equal(
+      Date.parse(today.previous.until) - Date.parse(today.previous.start),
+      Date.parse(today.generatedAt) - Date.parse(today.start),
+      "today so far is compared with the day before until the same time",
+    );
     const text = report(cwd, env, ["daily", "--date", "today"]).stdout;
     assert.match(text, /, so far \(until \d\d:\d\d\)\n/);
     const yesterday = jsonReport(cwd, env, ["daily", "--date", "yesterday"]);
     assert.equal(Date.parse(today.start) - Date.parse(yesterday.start), 24 * H);
+    const autumn = jsonReport(cwd, berlin, ["daily", "--date", "2021-10-31"]);
+    assert.equal(Date.parse(autumn.end) - Date.parse(autumn.start), 25 * H, "clocks went back that night");
   });
 
   it("weekly: seven days from --date, a line per day, the week before to compare", (t) => {
     const { cwd, env } = dataRoot(t);
-    const r = jsonReport(cwd, env, ["weekly", "--date", "2026-10-27"]);
-    assert.equal(r.start, "2026-10-27T00:00:00.000Z");
-    assert.equal(r.end, "2026-11-03T00:00:00.000Z");
+    const r = jsonReport(cwd, env, ["weekly", "--date", "2021-10-26"]);
+    assert.equal(r.start, "2021-10-26T00:00:00.000Z");
+    assert.equal(r.end, "2021-11-02T00:00:00.000Z");
     assert.deepEqual(
       r.days.map((d: { date: string; events: number }) => [d.date, d.events]),
       [
-        ["2026-10-27", 1],
-        ["2026-10-28", 0],
-        ["2026-10-29", 0],
-        ["2026-10-30", 0],
-        ["2026-10-31", 0],
-        ["2026-11-01", 4],
-        ["2026-11-02", 37],
+        ["2021-10-26", 1],
+        ["2021-10-27", 0],
+        ["2021-10-28", 0],
+        ["2021-10-29", 0],
+        ["2021-10-30", 0],
+        ["2021-10-31", 4],
+        ["2021-11-01", 37],
       ],
     );
     assert.equal(r.events.total, 42);
     assert.equal(r.previous.total, 0);
-    const text = report(cwd, env, ["weekly", "--date", "2026-10-27"]).stdout;
-    assert.match(text, /^telegram-logger weekly report: 2026-10-27 to 2026-11-02 \(UTC\)\n/);
-    assert.match(text, /\nBy day\n {2}date +events +errors +warnings\n {2}2026-10-27 +1 +0 +0\n/);
+    const next = jsonReport(cwd, env, ["weekly", "--date", "2021-11-01"]);
+    assert.equal(next.previous.start, "2021-10-25T00:00:00.000Z");
+    assert.deepEqual([next.previous.total, next.previous.errors], [5, 1], "the week before: 10-26 and 10-31");
+    const text = report(cwd, env, ["weekly", "--date", "2021-10-26"]).stdout;
+    assert.match(text, /^telegram-logger weekly report: 2021-10-26 to 2021-11-01 \(UTC\)\n/);
+    assert.match(text, /\nBy day\n {2}date +events +errors +warnings\n {2}2021-10-26 +1 +0 +0\n/);
     assert.match(text, /\n {2}events +42 {2}the week before: 0 \(none before\)\n/);
-    assert.match(text, /\n {6}2 {2}2026-11-02 09:00 {2}error/);
+    assert.match(text, /\n {6}2 {2}2021-11-01 09:00 {2}error/);
   });
 
   it("a period before the oldest kept event says so; --top limits the lists", (t) => {
     const { cwd, env } = dataRoot(t);
-    const old = report(cwd, env, ["daily", "--date", "2026-01-01"]);
+    const old = report(cwd, env, ["daily", "--date", "2020-12-31"]);
     assert.equal(old.status, 0, old.stderr);
-    assert.match(old.stdout, /The oldest event kept is from 2026-10-27 00:00: earlier ones were archived/);
-    const top = jsonReport(cwd, env, ["daily", "--date", "2026-11-02", "--top", "1"]);
+    assert.match(
+      old.stdout,
+      /The oldest event kept is from 2021-10-26 00:00, so this period may lack events:\nolder ones were archived/,
+    );
+    const top = jsonReport(cwd, env, ["daily", "--date", "2021-11-01", "--top", "1"]);
     assert.equal(top.deletions.topChats.length, 1);
-    assert.equal(top.files.topUsers.length, 1);
+    assert.equal(top.files.topOwners.length, 1);
     assert.equal(top.problems.top.length, 1);
     assert.equal(top.problems.distinct, 4);
   });
@@ -291,13 +318,13 @@ describe("telegram-logger report", () => {
   it("--out: the report in a 0600 file, an existing one kept unless --force", (t) => {
     const { cwd, env } = dataRoot(t);
     const out = path.join(cwd, "daily.txt");
-    const r = report(cwd, env, ["daily", "--date", "2026-11-02", "--out", out]);
+    const r = report(cwd, env, ["daily", "--date", "2021-11-01", "--out", out]);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, "");
     assert.equal(statSync(out).mode & 0o777, 0o600);
-    assert.equal(readFileSync(out, "utf8"), report(cwd, env, ["daily", "--date", "2026-11-02"]).stdout);
+    assert.equal(readFileSync(out, "utf8"), report(cwd, env, ["daily", "--date", "2021-11-01"]).stdout);
     writeFileSync(out, "keep me");
-    const again = report(cwd, env, ["daily", "--date", "2026-11-02", "--out", out]);
+    const again = report(cwd, env, ["daily", "--date", "2021-11-01", "--out", out]);
     assert.equal(again.status, 73);
     assert.match(again.stderr, /exists \(pass --force to replace it\)/);
     assert.equal(readFileSync(out, "utf8"), "keep me");
@@ -310,7 +337,8 @@ describe("telegram-logger report", () => {
     const { cwd, env } = dataRoot(t);
     const cases: [string[], RegExp][] = [
       [[], /which report\? daily or weekly/],
-      [["monthly"], /"monthly" is not a report: daily or weekly/],
+      [["monthly"], /no such report \(the word given is not shown\): daily or weekly/],
+      [["daily", "--date", "2099-01-01"], /--date: 2099-01-01 has not begun yet/],
       [["daily", "--date", "2026-02-30"], /--date: "2026-02-30" is not a day/],
       [["daily", "--date", "last week"], /--date: "last week" is not a day/],
       [["daily", "--format", "xml"], /--format: "xml" is not text or json/],
@@ -332,6 +360,15 @@ describe("telegram-logger report", () => {
       assert.equal(r.status, 64);
       assert.doesNotMatch(r.stderr, /c2VjcmV0/, "a stray argument may be a key: never echoed");
     }
+
+    const badZone = report(cwd, { ...env, TZ: "Europe/Berln" }, ["daily"]);
+    assert.equal(badZone.status, 78);
+    assert.match(badZone.stderr, /configuration error: TZ: "Europe\/Berln" is not a time zone/);
+    assert.equal(
+      report(cwd, { ...env, TZ: "Europe/Berln" }, ["daily", "--utc"]).status,
+      0,
+      "--utc needs no zone",
+    );
 
     const noDb = report(cwd, { DATA_ROOT: path.join(cwd, "elsewhere") }, ["daily"]);
     assert.equal(noDb.status, 66);

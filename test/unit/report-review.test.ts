@@ -11,7 +11,7 @@ import { Api } from "telegram";
 import { FloodWaitError } from "telegram/errors/index.js";
 import { gatherReport } from "../../src/report/gather.ts";
 import { previousPeriod, reportPeriod } from "../../src/report/period.ts";
-import { ProblemGroups, problemKey } from "../../src/report/problems.ts";
+import { problemKey } from "../../src/report/problems.ts";
 import { openStore, type Store } from "../../src/store/db.ts";
 import { EventStore, type NewEvent } from "../../src/store/events.ts";
 import { tempDir } from "../support/tmp.ts";
@@ -73,13 +73,22 @@ describe("report review: wrong figures", () => {
     assert.equal(problemKey(a), problemKey(b));
   });
 
-  it("a frequent kind is not lost because rarer kinds sorted before it filled the groups", () => {
-    // SQL hands rows over ordered by (status, type, error), not by frequency.
-    const groups = new ProblemGroups(2);
-    groups.add({ status: "error", type: "a", error: "rare one", n: 1, last_at: 1 });
-    groups.add({ status: "error", type: "a", error: "rare two", n: 1, last_at: 1 });
-    groups.add({ status: "error", type: "z", error: "the real problem", n: 5000, last_at: 1 });
-    assert.equal(groups.top(1)[0]?.message, "the real problem");
+  it("a frequent kind is not lost because rarer kinds filled the groups first", (t) => {
+    // More distinct rare messages than the report holds groups (10,000), all stored before the
+    // frequent one, whose text also sorts last.
+    const word = (i: number) => i.toString(26).replace(/\d/g, (d) => "qrstuvwxyz"[Number(d)]!);
+    const rare = Array.from({ length: 10_050 }, (_, i) =>
+      run(DAY + (i % 1000), { status: "error", type: "update.failed", error: `rare ${word(i)}` }),
+    );
+    const frequent = Array.from({ length: 50 }, (_, i) =>
+      run(DAY + H + i, { status: "error", type: "update.failed", error: "zz the real problem" }),
+    );
+    const s = store(t, [...rare, ...frequent]);
+    const data = gather(s.sqlite, DAY + 48 * H);
+    assert.equal(data.problems.top[0]?.message, "zz the real problem");
+    assert.equal(data.problems.top[0]?.count, 50);
+    assert.equal(data.problems.distinct, 10_000);
+    assert.equal(data.problems.overflow, 51, "the rare kinds beyond the bound are counted");
   });
 });
 
@@ -95,7 +104,7 @@ describe("report review: odd rows", () => {
     const s = store(t, [run(DAY + H, { durationMs: 5 }), run(DAY + 2 * H)]);
     s.sqlite.prepare("UPDATE events SET duration_ms = 'slow' WHERE duration_ms IS NULL").run();
     const [d] = gather(s.sqlite, DAY + 48 * H).durations;
-    assert.deepEqual(d, { type: "housekeeping.run", count: 1, avgMs: 5, p95Ms: 5, maxMs: 5 });
+    assert.deepEqual(d, { type: "housekeeping.run", count: 1, avgMs: 5, p95Ms: 5, p99Ms: 5, maxMs: 5 });
   });
 });
 

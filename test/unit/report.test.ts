@@ -100,12 +100,14 @@ describe("grouping errors", () => {
       ['cannot read "x.pdf"', "cannot read '…'"],
       [
         "A wait of 35 seconds is required (caused by FLOOD_WAIT_35)",
-        "A wait of 35 seconds is required (caused by FLOOD_WAIT_N)",
+        "A wait of N seconds is required (caused by FLOOD_WAIT_N)",
       ],
       ["message 123456 in chat -1001234567890", "message N in chat -N"],
       ["checksum 9f86d081884c7d659a2feaa0c55ad015 differs", "checksum … differs"],
       ["RPCError 400: MESSAGE_ID_INVALID", "RPCError 400: MESSAGE_ID_INVALID"],
       ["line one\n   line two", "line one line two"],
+      ["it's broken: can't open", "it's broken: can't open"],
+      ["retry 3 of 5 after 1.5 s", "retry N of N after N.N s"],
     ];
     for (const [message, key] of cases) assert.equal(problemKey(message), key, message);
     assert.equal(problemKey("x".repeat(500)).length, 200);
