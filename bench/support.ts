@@ -142,6 +142,29 @@ export const PRODUCTION_V8_FLAGS = ["--max-semi-space-size=4"];
 export const PRODUCTION_ENV: Record<string, string> = { MALLOC_ARENA_MAX: "2" };
 
 /**
+ * An `--import` for a child process: at exit it prints `##PEAK_RSS_KB n` to stderr (read it with
+ * `peakRssMbOf`). Linux's VmHWM of the process, not `resourceUsage().maxRSS`: Linux carries maxRSS
+ * over an exec, so a child spawned from a parent with a larger RSS reports the parent's (a parent
+ * at 350 MB after filling a database made every child read 350 MB, where VmHWM said 140 MB).
+ * maxRSS where /proc is missing.
+ */
+export const PEAK_RSS_HOOK = `data:text/javascript,${encodeURIComponent(
+  `process.on("exit", () => {
+    let kb = process.resourceUsage().maxRSS;
+    try {
+      const status = process.getBuiltinModule("node:fs").readFileSync("/proc/self/status", "utf8");
+      kb = Number(/VmHWM:\\s*(\\d+)/.exec(status)[1]);
+    } catch {}
+    process.stderr.write("##PEAK_RSS_KB " + kb + "\\n");
+  });`,
+)}`;
+
+/** The peak RSS (MB) a child started with `PEAK_RSS_HOOK` printed on `stderr`; NaN if none. */
+export function peakRssMbOf(stderr: string): number {
+  return (Number(/##PEAK_RSS_KB (\d+)/.exec(stderr)?.[1]) * 1024) / 1e6;
+}
+
+/**
  * The port a service process says it listens on: its "http listening" log line (`HEALTH_PORT=0`
  * lets the system pick one). `child` must be spawned with stdout piped; its stdout is read to the
  * end, so the child never stalls on a full pipe, and `onLine` sees every line after the port is known
