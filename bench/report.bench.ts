@@ -318,8 +318,9 @@ function printPlans(file: string, title: string, queries: Traced[]): string[] {
       const plan = sqlite.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).all(...q.args) as { detail: string }[];
       for (const { detail } of plan) {
         const table = /^(SCAN|SEARCH) (events|messages)\b/.test(detail);
-        // The oldest event is one step at the index's start.
-        const bounded = /occurred_at>\?|date>\?|COVERING INDEX events_occurred_at$/.test(detail);
+        // The oldest event (and each chat type's oldest message) is one step at an index's start.
+        const oldest = /^SELECT min\(/.test(sql);
+        const bounded = oldest || /occurred_at>\?|date>\?|COVERING INDEX events_occurred_at$/.test(detail);
         if (table && !bounded) unbounded.push(`${detail} — ${sql.slice(0, 70)}…`);
         console.log(`                     ${table && !bounded ? "!! " : ""}${detail}`);
       }
