@@ -275,18 +275,22 @@ function durations(sqlite: Database.Database, period: ReportPeriod): DurationSta
   }));
 }
 
+/** Events, errors and warnings in [start, end). */
+function countIn(sqlite: Database.Database, start: number, end: number) {
+  const r = sqlite
+    .prepare<
+      { start: number; end: number },
+      { events: number; errors: number | null; warnings: number | null }
+    >(
+      `SELECT count(*) AS events, sum(status = 'error') AS errors, sum(status = 'warning') AS warnings
+         FROM events WHERE ${IN_PERIOD}`,
+    )
+    .get({ start, end })!;
+  return { events: r.events, errors: r.errors ?? 0, warnings: r.warnings ?? 0 };
+}
+
 function dayCounts(sqlite: Database.Database, period: ReportPeriod): DayCount[] {
-  const count = sqlite.prepare<
-    { start: number; end: number },
-    { events: number; errors: number | null; warnings: number | null }
-  >(
-    `SELECT count(*) AS events, sum(status = 'error') AS errors, sum(status = 'warning') AS warnings
-       FROM events WHERE ${IN_PERIOD}`,
-  );
-  return period.days.map((d) => {
-    const r = count.get({ start: d.start, end: d.end })!;
-    return { date: d.date, events: r.events, errors: r.errors ?? 0, warnings: r.warnings ?? 0 };
-  });
+  return period.days.map((d) => ({ date: d.date, ...countIn(sqlite, d.start, d.end) }));
 }
 
 /**
@@ -314,15 +318,13 @@ export function gatherReport(
       types
         .filter((t) => t.type === type)
         .reduce((n, t) => n + (status === undefined ? t.total : (t.byStatus[status] ?? 0)), 0);
+    const byKind = deletionKinds(sqlite, period);
     const complete = period.end <= now;
     // While the period runs, the one before is counted up to the same point only.
     const until = complete
       ? previous.end
       : Math.min(previous.end, previous.start + Math.max(0, now - period.start));
-    const before = dayCounts(sqlite, {
-      ...previous,
-      days: [{ date: "", start: previous.start, end: until }],
-    })[0]!;
+    const before = countIn(sqlite, previous.start, until);
     const oldest = sqlite
       .prepare<[], { at: number | null }>("SELECT min(occurred_at) AS at FROM events")
       .get();
@@ -344,8 +346,8 @@ export function gatherReport(
       types,
       messages: messageCounts(sqlite, period),
       deletions: {
-        total: countOf("message.deleted", "success"),
-        byKind: deletionKinds(sqlite, period),
+        total: Object.values(byKind).reduce((n, k) => n + k, 0),
+        byKind,
         topChats: topDeletedChats(sqlite, period, options.top),
       },
       edits: countOf("message.edited", "success"),
