@@ -1,5 +1,5 @@
 /**
- * `telegram-logger report daily|weekly` on a large audit trail: the real command, as a process,
+ * `telegram-logger report daily|weekly|monthly` on a large audit trail: the real command, as a process,
  * over ~2 million `events` and ~1 million `messages` rows spread over 60 days (the mix the service
  * writes: deletions and edits by chat, file changes by project and user, a few % errors and
  * warnings whose texts repeat with varying numbers and paths, hourly housekeeping runs with
@@ -11,8 +11,9 @@
  * rows, not the table's size. Last, the weekly report's queries run once in process, each with
  * its time and query plan; a step over events or messages not bounded by the period is marked.
  * Targets (self-set; no issue sets them): a weekly report of ~230k events in under 2 s beyond
- * start-up, peak RSS growth over the empty-period report under 32 MB, and the daily report on 60
- * days within 1.5x of the same on 6 days (beyond start-up).
+ * start-up, peak RSS growth over the empty-period report under 32 MB, the daily report on 60
+ * days within 1.5x of the same on 6 days (beyond start-up), and a monthly report (February, ~930k
+ * events) costing per event within 1.5x of the weekly one: a month costs its rows, no more.
  *
  *   node bench/report.bench.ts [runs=5]
  */
@@ -52,11 +53,16 @@ const MESSAGES_PER_DAY = 16_667;
 /** The daily report's day and the weekly report's first day, as day numbers from FIRST_DAY. */
 const DAILY_DAY = 57;
 const WEEKLY_DAY = 50;
+/** The monthly report's month: February 2026, whole inside the data. */
+const MONTHLY_DAY = 27;
+const MONTHLY_DAYS = 28;
 /** The small database holds the large one's last days, with the same rows: DAILY_DAY among them. */
 const SMALL_DAYS = 6;
 const WEEKLY_TARGET_S = 2;
 const RSS_GROWTH_TARGET_MB = 32;
 const DAY_RATIO_TARGET = 1.5;
+/** A month's report may cost per event at most this times a week's. */
+const MONTH_PER_EVENT_TARGET = 1.5;
 
 const dateOf = (day: number) => new Date(FIRST_DAY + day * DAY_MS).toISOString().slice(0, 10);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -340,8 +346,9 @@ const VARIANTS = {
   "daily json": ["daily", ...on(DAILY_DAY), "--format", "json"],
   weekly: ["weekly", ...on(WEEKLY_DAY)],
   "weekly json": ["weekly", ...on(WEEKLY_DAY), "--format", "json"],
+  monthly: ["monthly", ...on(MONTHLY_DAY)],
 };
-const REPORTS = ["daily", "daily json", "weekly", "weekly json"] as const;
+const REPORTS = ["daily", "daily json", "weekly", "weekly json", "monthly"] as const;
 const target = (goal: string, figure: string, met: boolean) =>
   reportTarget({ bench: "report", target: goal, figure, met });
 
@@ -382,11 +389,13 @@ export async function run(): Promise<void> {
     const floors = {
       daily: sqliteFloor(built.file, DAILY_DAY, 1, runs),
       weekly: sqliteFloor(built.file, WEEKLY_DAY, 7, runs),
+      monthly: sqliteFloor(built.file, MONTHLY_DAY, MONTHLY_DAYS, runs),
     };
     const growth = REPORTS.map((name) => peak(name) - baseRss);
     const reportRows = REPORTS.flatMap((name, i) => {
       const beyond = time(name) - start;
-      const vsFloor = beyond / ((name.startsWith("daily") ? floors.daily : floors.weekly).iterateMs / 1000);
+      const floor = floors[name.split(" ")[0] as "daily" | "weekly" | "monthly"];
+      const vsFloor = beyond / (floor.iterateMs / 1000);
       return [
         row(
           `${name}: time; beyond start-up; that / SQLite`,
@@ -410,6 +419,7 @@ export async function run(): Promise<void> {
       row("  beyond start-up: work that follows the table", s2(emptyPeriod - start)),
       floorRow(`day ${dateOf(DAILY_DAY)}`, floors.daily),
       floorRow(`week from ${dateOf(WEEKLY_DAY)}`, floors.weekly),
+      floorRow(`month from ${dateOf(MONTHLY_DAY)}`, floors.monthly),
       ...reportRows,
     ]);
     // The report says what it read: its total must be SQLite's count of the same period.
@@ -454,6 +464,14 @@ export async function run(): Promise<void> {
       `weekly report of ${floors.weekly.rows.toLocaleString("en")} events < ${WEEKLY_TARGET_S} s beyond start-up`,
       `${s2(weekly)} (text ${s2(time("weekly") - start)}, json ${s2(time("weekly json") - start)})`,
       weekly < WEEKLY_TARGET_S,
+    );
+    const weeklyText = time("weekly") - start;
+    const monthly = time("monthly") - start;
+    const perEvent = monthly / floors.monthly.rows / (weeklyText / floors.weekly.rows);
+    target(
+      `a monthly report (${floors.monthly.rows.toLocaleString("en")} events) costs per event < ${MONTH_PER_EVENT_TARGET}x a weekly one`,
+      `${perEvent.toFixed(2)}x (${s2(monthly)} vs ${s2(weeklyText)} beyond start-up)`,
+      perEvent < MONTH_PER_EVENT_TARGET,
     );
     const worst = Math.max(...growth);
     target(

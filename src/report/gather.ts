@@ -9,8 +9,10 @@ import type Database from "better-sqlite3";
 import type { DeletionKind } from "../feed/posts.ts";
 import { EVENT_SOURCES, EVENT_STATUSES, FILE_CHANGE_TYPES } from "../store/events.ts";
 import { CHAT_TYPES } from "../store/messages.ts";
+import { activeChats, type ChatActivity, type ChatCount, topDeletedChats } from "./chats.ts";
 import type { ReportPeriod } from "./period.ts";
 import { type ProblemGroup, ProblemGroups, type ProblemRow } from "./problems.ts";
+import { detail, IN_PERIOD } from "./sql.ts";
 
 /** Counts keyed by a column's value. */
 export type Counts = Record<string, number>;
@@ -21,14 +23,6 @@ export interface TypeCount {
   type: string;
   total: number;
   byStatus: Counts;
-}
-
-/** A chat and how many of its messages were deleted. */
-export interface ChatCount {
-  chatId: number;
-  /** The chat's name as last seen, when known. */
-  name: string | null;
-  count: number;
 }
 
 /** File changes of one project (the watch config's `project`; "" for none), by type. */
@@ -81,6 +75,8 @@ export interface ReportData {
   types: TypeCount[];
   /** Telegram messages dated in the period and stored: received, sent by the owner, by chat type. */
   messages: { total: number; received: number; sent: number; byChatType: Counts };
+  /** The chats with the most messages dated in the period. */
+  activeChats: ChatActivity[];
   /** Stored messages deleted, by kind; the chats where others deleted most. */
   deletions: { total: number; byKind: Record<DeletionKind, number>; topChats: ChatCount[] };
   edits: number;
@@ -104,16 +100,8 @@ const PROBLEM_GROUPS_MAX = 10_000;
 const FILE_CHANGES = ["created", "modified", "deleted", "renamed"] as const;
 /** The file-change types as an SQL list (fixed strings of the code, never input). */
 const FILE_CHANGE_LIST = FILE_CHANGE_TYPES.map((t) => `'${t}'`).join(", ");
-/** A `details` field, or null when `details` is not valid JSON (a foreign writer's row). */
-const detail = (field: string) =>
-  `CASE WHEN json_valid(details) THEN json_extract(details, '$.${field}') END`;
 
 const zeroCounts = (keys: readonly string[]): Counts => Object.fromEntries(keys.map((k) => [k, 0]));
-/**
- * The period's rows. Queries that also filter on `type` write it `+type`, so SQLite searches the
- * period through `events_occurred_at` instead of every row of that type ever kept.
- */
-const IN_PERIOD = "occurred_at >= @start AND occurred_at < @end";
 
 function typeCounts(sqlite: Database.Database, range: { start: number; end: number }): TypeCount[] {
   const rows = sqlite
@@ -182,21 +170,6 @@ function affected(sqlite: Database.Database, period: ReportPeriod): ReportData["
          FROM events WHERE ${IN_PERIOD}`,
     )
     .get({ start: period.start, end: period.end })!;
-}
-
-function topDeletedChats(sqlite: Database.Database, period: ReportPeriod, top: number): ChatCount[] {
-  return sqlite
-    .prepare<{ start: number; end: number; top: number }, ChatCount>(
-      `SELECT e.chat_id AS chatId, p.name AS name, e.n AS count
-         FROM (SELECT chat_id, count(*) AS n FROM events
-                WHERE ${IN_PERIOD} AND +type = 'message.deleted' AND status = 'success'
-                  AND chat_id IS NOT NULL AND coalesce(${detail("deletion")}, 'deleted') = 'deleted'
-                GROUP BY chat_id ORDER BY n DESC, chat_id LIMIT @top) AS e
-         LEFT JOIN peers AS p ON p.peer_id = e.chat_id
-        ORDER BY e.n DESC, e.chat_id`,
-    )
-    .all({ start: period.start, end: period.end, top })
-    .map((c) => ({ ...c, name: c.name === null || c.name === "" ? null : c.name }));
 }
 
 function fileChanges(sqlite: Database.Database, period: ReportPeriod, top: number): ReportData["files"] {
@@ -345,6 +318,7 @@ export function gatherReport(
       affected: affected(sqlite, period),
       types,
       messages: messageCounts(sqlite, period),
+      activeChats: activeChats(sqlite, period, options.top),
       deletions: {
         total: Object.values(byKind).reduce((n, k) => n + k, 0),
         byKind,

@@ -10,30 +10,35 @@ import {
   type CivilDate,
   civilDateOf,
   defaultFirstDay,
+  firstDayOf,
   formatCivil,
   parseDay,
+  REPORT_KINDS,
   type ReportKind,
 } from "./period.ts";
 
 /** Help text of the command. */
-export const REPORT_USAGE = `Usage: telegram-logger report daily|weekly [--date DAY] [--utc] [--format text|json]
-                              [--top N] [--out FILE [--force]]
+export const REPORT_USAGE = `Usage: telegram-logger report daily|weekly|monthly [--date DAY] [--utc]
+                              [--format text|json] [--top N] [--out FILE [--force]]
 
-Summarizes the audit trail of one day (daily) or seven (weekly): events by source, type and
-status against the period before (while a period runs, against the one before until the same
-time), messages stored, received and sent, deleted (by others, by you, by timers) and edited,
-the chats where others deleted most, file changes by project and by file owner, errors and
-warnings grouped by kind, durations (average, p95, p99, maximum), and for a week a line per day.
+Summarizes the audit trail of one day (daily), seven (weekly) or a calendar month (monthly):
+events by source, type and status with error rates, against the period before (while a period
+runs, against the one before until the same time), messages stored, received and sent, deleted
+(by others, by you, by timers) and edited, the most active chats, the chats where others deleted
+most, file changes by project and by file owner, errors and warnings grouped by kind, durations
+(average, p95, p99, maximum), and for a week or a month a line per day.
 Runs while the service runs; needs only DATA_ROOT. For a mailed report, run it from cron: MAILTO
 mails what it prints, and with --out it prints nothing unless it fails.
 
   daily          one calendar day; by default today, so far
   weekly         seven calendar days; by default the seven days before today
-  --date DAY     daily: that day; weekly: the first of the seven. DAY is YYYY-MM-DD, today or
-                 yesterday, and not after today
+  monthly        one calendar month; by default last month
+  --date DAY     daily: that day; weekly: the first of the seven; monthly: any day of the month.
+                 DAY is YYYY-MM-DD, today or yesterday, and not after today
   --utc          cut days at midnight UTC (default: midnight in the machine's time zone, TZ)
   --format F     text (default) or json (every figure; times in ISO 8601 UTC)
-  --top N        lines in each top list: chats, users, kinds of error (default 10, at most 1000)
+  --top N        lines in each top list: chats, file owners, kinds of error (default 10, at most
+                 1000)
   --out FILE     write to FILE (mode 0600) instead of standard output (- is standard output)
   --force        replace FILE if it exists
 
@@ -82,11 +87,13 @@ function parseFlags(args: readonly string[]) {
 export function parseReportOptions(args: readonly string[], now: number): ReportOptions | "help" {
   const { values, positionals } = parseFlags(args);
   if (values.help) return "help";
-  const [kind, ...extra] = positionals;
-  if (kind === undefined) throw new UsageError("which report? daily or weekly");
+  const [word, ...extra] = positionals;
+  const kinds = "daily, weekly or monthly";
+  if (word === undefined) throw new UsageError(`which report? ${kinds}`);
   // Never repeated: a stray word may be a key or a password pasted in the wrong place.
-  if (kind !== "daily" && kind !== "weekly")
-    throw new UsageError("no such report (the word given is not shown): daily or weekly");
+  if (!(REPORT_KINDS as readonly string[]).includes(word))
+    throw new UsageError(`no such report (the word given is not shown): ${kinds}`);
+  const kind = word as ReportKind;
   // Never echoed: a stray word may be something secret pasted in the wrong place.
   if (extra.length > 0) throw new UsageError("unexpected argument after the report's name (not shown)");
   const utc = values.utc ?? false;
@@ -97,7 +104,7 @@ export function parseReportOptions(args: readonly string[], now: number): Report
       throw new UsageError(`--date: ${quoted(values.date)} is not a day (YYYY-MM-DD, today or yesterday)`);
     if (formatCivil(day) > formatCivil(civilDateOf(now, utc)))
       throw new UsageError(`--date: ${formatCivil(day)} has not begun yet`);
-    first = day;
+    first = firstDayOf(kind, day);
   }
   const format = values.format ?? "text";
   if (format !== "text" && format !== "json")

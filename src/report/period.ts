@@ -1,12 +1,19 @@
 /**
- * The time span a report covers: a calendar day or seven of them, in the machine's time zone (the
+ * The time span a report covers: a calendar day, seven of them, or a calendar month, in the
+ * machine's time zone (the
  * `TZ` the service runs with, so "daily" means the owner's day) or in UTC. Days are cut at local
  * midnight, so a day with a daylight-saving change lasts 23 or 25 hours. Pure: the clock and the
  * zone come in as arguments and through `Date`, so tests set `TZ` and `now`.
  */
 
-/** Which report: one day, or the seven days from a start day (the sync-logging story's two). */
-export type ReportKind = "daily" | "weekly";
+/**
+ * Which report: one day, the seven days from a start day, or a calendar month (the sync-logging
+ * story's daily summary, weekly error analysis and monthly activity report).
+ */
+export type ReportKind = "daily" | "weekly" | "monthly";
+
+/** Every kind, in the order the usage names them. */
+export const REPORT_KINDS: readonly ReportKind[] = ["daily", "weekly", "monthly"];
 
 /** A calendar date, without a time or a zone. */
 export interface CivilDate {
@@ -30,14 +37,14 @@ export interface ReportPeriod {
   start: number;
   /** Last instant (ms), exclusive. */
   end: number;
-  /** Its days, in order: one for daily, seven for weekly. */
+  /** Its days, in order: one for daily, seven for weekly, the month's 28 to 31 for monthly. */
   days: PeriodDay[];
   /** The zone days are cut in: an IANA name, or UTC. */
   timeZone: string;
 }
 
-/** Days a report of each kind covers. */
-const LENGTH_DAYS: Record<ReportKind, number> = { daily: 1, weekly: 7 };
+/** Days a daily or weekly report covers (a monthly one covers its month). */
+const LENGTH_DAYS = { daily: 1, weekly: 7 } as const;
 
 const pad = (n: number, width = 2) => String(n).padStart(width, "0");
 
@@ -87,14 +94,36 @@ export function parseDay(text: string, now: number, utc: boolean): CivilDate | n
   return date;
 }
 
+/** The first day of the month `months` after the one of `date` (negative: before). */
+export function addMonths(date: CivilDate, months: number): CivilDate {
+  const d = new Date(Date.UTC(date.year, date.month - 1 + months, 1));
+  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: 1 };
+}
+
 /**
  * The first day of a report when none is given: today for a daily one (the story's
- * `generate_daily_summary`), and seven days ago for a weekly one, so it covers the last seven
- * whole days (the story's `generate_weekly_error_analysis`).
+ * `generate_daily_summary`), seven days ago for a weekly one, so it covers the last seven whole
+ * days (the story's `generate_weekly_error_analysis`), and the first of last month for a monthly
+ * one, so a cron job on the 1st reports the month just ended.
  */
 export function defaultFirstDay(kind: ReportKind, now: number, utc: boolean): CivilDate {
   const today = civilDateOf(now, utc);
+  if (kind === "monthly") return addMonths(today, -1);
   return kind === "daily" ? today : addDays(today, -LENGTH_DAYS.weekly);
+}
+
+/**
+ * The first day a `kind` report given `day` begins on: the day itself, or for a monthly report
+ * the first of its month (any day names its month).
+ */
+export function firstDayOf(kind: ReportKind, day: CivilDate): CivilDate {
+  return kind === "monthly" ? addMonths(day, 0) : day;
+}
+
+/** How many days a `kind` report from `first` covers. */
+function lengthInDays(kind: ReportKind, first: CivilDate): number {
+  if (kind !== "monthly") return LENGTH_DAYS[kind];
+  return new Date(Date.UTC(first.year, first.month, 0)).getUTCDate();
 }
 
 /** The zone days are cut in, as reports name it. */
@@ -103,10 +132,11 @@ export function zoneName(utc: boolean): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone ?? "local time";
 }
 
-/** The period of a `kind` report whose first day is `first`. */
-export function reportPeriod(kind: ReportKind, first: CivilDate, utc: boolean): ReportPeriod {
+/** The period of a `kind` report whose first day is `first` (for monthly: any day of its month). */
+export function reportPeriod(kind: ReportKind, given: CivilDate, utc: boolean): ReportPeriod {
+  const first = firstDayOf(kind, given);
   const days: PeriodDay[] = [];
-  for (let i = 0; i < LENGTH_DAYS[kind]; i++) {
+  for (let i = 0, n = lengthInDays(kind, first); i < n; i++) {
     const date = addDays(first, i);
     days.push({
       date: formatCivil(date),
@@ -117,8 +147,12 @@ export function reportPeriod(kind: ReportKind, first: CivilDate, utc: boolean): 
   return { kind, start: days[0]!.start, end: days.at(-1)!.end, days, timeZone: zoneName(utc) };
 }
 
-/** The period just before `period`, of the same kind (yesterday, last week), to compare with. */
+/**
+ * The period just before `period`, of the same kind (yesterday, last week, last month), to compare
+ * with.
+ */
 export function previousPeriod(period: ReportPeriod, utc: boolean): ReportPeriod {
   const first = parseDay(period.days[0]!.date, 0, utc)!;
-  return reportPeriod(period.kind, addDays(first, -LENGTH_DAYS[period.kind]), utc);
+  const before = period.kind === "monthly" ? addMonths(first, -1) : addDays(first, -LENGTH_DAYS[period.kind]);
+  return reportPeriod(period.kind, before, utc);
 }

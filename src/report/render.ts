@@ -8,6 +8,22 @@ import { civilDateOf, formatCivil } from "./period.ts";
 const NUMBER = new Intl.NumberFormat("en-US");
 const fmt = (n: number) => NUMBER.format(n);
 const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+const MONTHS = [
+  "January",
+  "February",
+  "March",
+  "April",
+  "May",
+  "June",
+  "July",
+  "August",
+  "September",
+  "October",
+  "November",
+  "December",
+];
+/** What the period before is called in the summary. */
+const PERIOD_BEFORE = { daily: "the day before", weekly: "the week before", monthly: "the month before" };
 
 /** Lines of a table: the header, then rows; columns padded, numbers right-aligned. */
 export function table(header: string[], rows: (string | number)[][], indent = "  "): string[] {
@@ -29,6 +45,16 @@ export function change(now: number, before: number): string {
   return pct === 0 ? "no change" : `${pct > 0 ? "+" : ""}${pct}%`;
 }
 
+/** `part` of `whole` as a percentage with one decimal ("0.0" when `whole` is 0). */
+function percent(part: number, whole: number): string {
+  return whole === 0 ? "0.0" : ((part / whole) * 100).toFixed(1);
+}
+
+/** A chat as a reader knows it: its name and id, or its id alone. */
+function chatName(c: { chatId: number; name: string | null }): string {
+  return c.name === null ? String(c.chatId) : `${c.name} (${c.chatId})`;
+}
+
 function clock(ms: number, utc: boolean): string {
   const d = new Date(ms);
   const [h, m] = utc ? [d.getUTCHours(), d.getUTCMinutes()] : [d.getHours(), d.getMinutes()];
@@ -44,10 +70,14 @@ function title(data: ReportData): string {
   const first = period.days[0]!;
   const utc = period.timeZone === "UTC";
   const weekday = (ms: number) => WEEKDAYS[utc ? new Date(ms).getUTCDay() : new Date(ms).getDay()];
+  const last = period.days.at(-1)!.date;
+  const [year, month] = first.date.split("-").map(Number) as [number, number];
   const span =
     period.kind === "daily"
       ? `${weekday(first.start)} ${first.date}`
-      : `${first.date} to ${period.days.at(-1)!.date}`;
+      : period.kind === "monthly"
+        ? `${MONTHS[month - 1]} ${year}, ${first.date} to ${last}`
+        : `${first.date} to ${last}`;
   const running = data.complete ? "" : `, so far (until ${clock(data.generatedAt, utc)})`;
   return `telegram-logger ${period.kind} report: ${span} (${period.timeZone})${running}`;
 }
@@ -56,9 +86,9 @@ function summary(data: ReportData): string[] {
   const { events, messages, deletions, files, previous } = data;
   const utc = data.period.timeZone === "UTC";
   const cut = previous.until < previous.end ? ` until ${clock(previous.until, utc)}` : "";
-  const before = `${data.period.kind === "daily" ? "the day before" : "the week before"}${cut}`;
+  const before = `${PERIOD_BEFORE[data.period.kind]}${cut}`;
   const errors = events.byStatus.error ?? 0;
-  const rate = events.total === 0 ? "" : `${((errors / events.total) * 100).toFixed(1)}% of events; `;
+  const rate = events.total === 0 ? "" : `${percent(errors, events.total)}% of events; `;
   const chatTypes = Object.entries(messages.byChatType)
     .filter(([, n]) => n > 0)
     .map(([t, n]) => `${t} ${fmt(n)}`)
@@ -139,8 +169,25 @@ export function renderText(data: ReportData): string {
       data.types.length === 0
         ? []
         : table(
-            ["type", "total", ...statuses],
-            data.types.map((t) => [t.type, t.total, ...statuses.map((s) => t.byStatus[s] ?? 0)]),
+            ["type", "total", ...statuses, "error %"],
+            data.types.map((t) => [
+              t.type,
+              t.total,
+              ...statuses.map((s) => t.byStatus[s] ?? 0),
+              percent(t.byStatus.error ?? 0, t.total),
+            ]),
+          ),
+    ),
+  );
+  const active = data.activeChats;
+  out.push(
+    ...section(
+      "Most active chats (messages stored, most first)",
+      active.length === 0
+        ? []
+        : table(
+            ["messages", "received", "sent", "edited", "deleted by others", "chat"],
+            active.map((c) => [c.messages, c.received, c.sent, c.edits, c.deletedByOthers, chatName(c)]),
           ),
     ),
   );
@@ -152,7 +199,7 @@ export function renderText(data: ReportData): string {
         ? []
         : table(
             ["deleted", "chat"],
-            chats.map((c) => [c.count, c.name === null ? String(c.chatId) : `${c.name} (${c.chatId})`]),
+            chats.map((c) => [c.count, chatName(c)]),
           ),
     ),
   );
@@ -242,6 +289,7 @@ export function renderJson(data: ReportData): string {
     },
     affected: data.affected,
     messages: data.messages,
+    activeChats: data.activeChats,
     deletions: data.deletions,
     edits: data.edits,
     files: data.files,

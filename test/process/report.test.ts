@@ -241,6 +241,11 @@ describe("telegram-logger report", () => {
       /\n {6}2 {2}09:00 {2}error {4}media\.download_failed {2}FILE_REFERENCE_EXPIRED for document N\n/,
     );
     assert.match(text, /\n {2}housekeeping\.run +20 +105 +190 +200 +200\n/);
+    assert.match(
+      text,
+      /\n {2}media\.download_failed +3 +0 +3 +0 +0 +0 +100\.0\n/,
+      "the error rate of a type",
+    );
     assert.doesNotMatch(text, /secret\.txt/, "quoted file names are masked in grouped messages");
     assert.doesNotMatch(text, /By day/, "a daily report has one day");
   });
@@ -300,6 +305,52 @@ describe("telegram-logger report", () => {
     assert.match(text, /\n {6}2 {2}2021-11-01 09:00 {2}error/);
   });
 
+  it("monthly: the calendar month of --date, a line per day, the month before, the most active chats", (t) => {
+    const { cwd, env } = dataRoot(t);
+    const r = jsonReport(cwd, env, ["monthly", "--date", "2021-11-15"]);
+    assert.equal(r.kind, "monthly");
+    assert.equal(r.start, "2021-11-01T00:00:00.000Z");
+    assert.equal(r.end, "2021-12-01T00:00:00.000Z");
+    assert.equal(r.days.length, 30);
+    assert.deepEqual(r.days[0], { date: "2021-11-01", events: 37, errors: 4, warnings: 1 });
+    assert.equal(r.events.total, 37);
+    assert.equal(r.previous.start, "2021-10-01T00:00:00.000Z");
+    assert.equal(r.previous.end, "2021-11-01T00:00:00.000Z");
+    assert.deepEqual([r.previous.total, r.previous.errors], [5, 1], "October: the 26th and the 31st");
+    // Each chat has one message dated in November: ties go by chat id. Edits and deletions by
+    // others are those recovered in the month; the owner's own deletion in chat 42 is not one.
+    assert.deepEqual(r.activeChats, [
+      { chatId: -1001234567890, name: null, messages: 1, received: 1, sent: 0, edits: 0, deletedByOthers: 1 },
+      { chatId: 42, name: "Alice", messages: 1, received: 1, sent: 0, edits: 2, deletedByOthers: 3 },
+      { chatId: 43, name: null, messages: 1, received: 0, sent: 1, edits: 0, deletedByOthers: 0 },
+    ]);
+    const october = jsonReport(cwd, { ...env, TZ: "Europe/Berlin" }, ["monthly", "--date", "2021-10-31"]);
+    assert.equal(october.start, "2021-09-30T22:00:00.000Z");
+    assert.equal(october.end, "2021-10-31T23:00:00.000Z", "clocks went back on the 31st");
+    assert.equal(october.days.length, 31);
+    assert.deepEqual(october.activeChats, [], "its message of 23:00 UTC on the 31st is November in Berlin");
+    assert.equal(jsonReport(cwd, env, ["monthly", "--date", "2021-10-01"]).activeChats[0].chatId, 42);
+    const lastMonth = jsonReport(cwd, env, ["monthly"]);
+    assert.equal(lastMonth.complete, true, "by default the month just ended");
+    assert.equal(lastMonth.start.slice(8), "01T00:00:00.000Z");
+    assert.equal(
+      lastMonth.end.slice(0, 7),
+      lastMonth.generatedAt.slice(0, 7),
+      "it ends where this month begins",
+    );
+    const text = report(cwd, env, ["monthly", "--date", "2021-11-30"]).stdout;
+    assert.match(text, /^telegram-logger monthly report: November 2021, 2021-11-01 to 2021-11-30 \(UTC\)\n/);
+    assert.match(text, /\n {2}events +37 {2}the month before: 5 \(\+640%\)\n/);
+    assert.match(
+      text,
+      /\nBy day\n {2}date +events +errors +warnings\n {2}2021-11-01 +37 +4 +1\n {2}2021-11-02 +0 +0 +0\n/,
+    );
+    assert.match(
+      text,
+      /\nMost active chats \(messages stored, most first\)\n {2}messages +received +sent +edited +deleted by others +chat\n(.*\n){1}.* +1 +1 +0 +2 +3 {2}Alice \(42\)\n/,
+    );
+  });
+
   it("a period before the oldest kept event says so; --top limits the lists", (t) => {
     const { cwd, env } = dataRoot(t);
     const old = report(cwd, env, ["daily", "--date", "2020-12-31"]);
@@ -310,6 +361,7 @@ describe("telegram-logger report", () => {
     );
     const top = jsonReport(cwd, env, ["daily", "--date", "2021-11-01", "--top", "1"]);
     assert.equal(top.deletions.topChats.length, 1);
+    assert.equal(top.activeChats.length, 1);
     assert.equal(top.files.topOwners.length, 1);
     assert.equal(top.problems.top.length, 1);
     assert.equal(top.problems.distinct, 4);
@@ -336,8 +388,9 @@ describe("telegram-logger report", () => {
   it("refusals: usage 64 naming the flag (a stray word never echoed), 65, 66, locked 75", (t) => {
     const { cwd, env } = dataRoot(t);
     const cases: [string[], RegExp][] = [
-      [[], /which report\? daily or weekly/],
-      [["monthly"], /no such report \(the word given is not shown\): daily or weekly/],
+      [[], /which report\? daily, weekly or monthly/],
+      [["yearly"], /no such report \(the word given is not shown\): daily, weekly or monthly/],
+      [["monthly", "--date", "2099-01-01"], /--date: 2099-01-01 has not begun yet/],
       [["daily", "--date", "2099-01-01"], /--date: 2099-01-01 has not begun yet/],
       [["daily", "--date", "2026-02-30"], /--date: "2026-02-30" is not a day/],
       [["daily", "--date", "last week"], /--date: "last week" is not a day/],

@@ -138,4 +138,40 @@ describe("report review: cost", () => {
     // message.deleted / file.* / duration row ever kept (1.8 M rows: 131 ms instead of 8 ms each).
     assert.deepEqual(unbounded, []);
   });
+
+  it("the most active chats search messages by (chat_type, date) and events by the period", (t) => {
+    const s = store(t, [
+      { source: "telegram", type: "message.edited", status: "success", occurredAt: DAY, chatId: 1 },
+    ]);
+    s.sqlite
+      .prepare(
+        "INSERT INTO messages (chat_id, message_id, chat_type, date, recorded_at) VALUES (1, 1, 'user', ?, ?)",
+      )
+      .run(DAY + H, DAY + H);
+    const seen: string[] = [];
+    const prepare = s.sqlite.prepare.bind(s.sqlite);
+    (s.sqlite as unknown as { prepare: (sql: string) => unknown }).prepare = (sql: string) => {
+      seen.push(sql);
+      return prepare(sql);
+    };
+    const data = gather(s.sqlite, DAY + 48 * H);
+    assert.deepEqual(
+      data.activeChats.map((c) => [c.chatId, c.messages, c.edits]),
+      [[1, 1, 1]],
+    );
+    const values: Record<string, unknown> = { start: DAY, end: DAY + 24 * H, top: 10, ids: "[1]" };
+    const planOf = (sql: string) => {
+      const names = [...new Set([...sql.matchAll(/@(\w+)/g)].map((m) => m[1]!))];
+      return prepare(`EXPLAIN QUERY PLAN ${sql}`)
+        .all(Object.fromEntries(names.map((n) => [n, values[n]])))
+        .map((r) => (r as { detail: string }).detail)
+        .join("; ");
+    };
+    const messages = seen.filter((sql) => /FROM messages\s+WHERE chat_type IN/.test(sql));
+    const events = seen.filter((sql) => /\+chat_id IN/.test(sql));
+    assert.equal(messages.length, 1);
+    assert.equal(events.length, 1);
+    assert.match(planOf(messages[0]!), /messages_type_date/);
+    assert.match(planOf(events[0]!), /events_occurred_at/);
+  });
 });

@@ -6,7 +6,9 @@
 import assert from "node:assert/strict";
 import { afterEach, describe, it } from "node:test";
 import {
+  addMonths,
   defaultFirstDay,
+  firstDayOf,
   parseDay,
   previousPeriod,
   reportPeriod,
@@ -64,6 +66,40 @@ describe("report periods", () => {
     const before = previousPeriod(week, true);
     assert.equal(before.days[0]!.date, "2026-12-21");
     assert.equal(before.end, week.start);
+  });
+
+  it("a month runs from its first day to the next month's, whatever day names it; 28 to 31 days", () => {
+    inZone("UTC");
+    const leap = reportPeriod("monthly", { year: 2024, month: 2, day: 17 }, true);
+    assert.equal(leap.days.length, 29);
+    assert.equal(leap.start, Date.UTC(2024, 1, 1));
+    assert.equal(leap.end, Date.UTC(2024, 2, 1));
+    assert.equal(reportPeriod("monthly", { year: 2023, month: 2, day: 1 }, true).days.length, 28);
+    const january = reportPeriod("monthly", { year: 2026, month: 1, day: 31 }, true);
+    const december = previousPeriod(january, true);
+    assert.equal(december.days[0]!.date, "2025-12-01");
+    assert.equal(december.days.length, 31);
+    assert.equal(december.end, january.start);
+    assert.deepEqual(firstDayOf("monthly", { year: 2026, month: 3, day: 9 }), {
+      year: 2026,
+      month: 3,
+      day: 1,
+    });
+    assert.deepEqual(firstDayOf("weekly", { year: 2026, month: 3, day: 9 }), {
+      year: 2026,
+      month: 3,
+      day: 9,
+    });
+    assert.deepEqual(addMonths({ year: 2026, month: 1, day: 31 }, 1), { year: 2026, month: 2, day: 1 });
+    // By default, the month just ended: on 1 January, December of the year before.
+    assert.deepEqual(defaultFirstDay("monthly", Date.UTC(2026, 0, 1, 8), true), {
+      year: 2025,
+      month: 12,
+      day: 1,
+    });
+    inZone("Europe/Berlin");
+    const march = reportPeriod("monthly", { year: 2026, month: 3, day: 1 }, false);
+    assert.equal((march.end - march.start) / H, 31 * 24 - 1, "clocks go forward in March");
   });
 
   it("days on the command line: today, yesterday, real dates only", () => {
