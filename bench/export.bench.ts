@@ -4,7 +4,7 @@
  * (better-sqlite3's iterate over the same query, in this process: the floor of any export), and
  * the same command selecting no row (its start-up, and the RSS it would have anyway).
  * Goal (no issue sets one; README says it): memory stays flat whatever the table's size. Peak RSS
- * growth over the empty export is printed for three table sizes (measured: 2–4 MB at each, where
+ * growth over the empty export is printed for three table sizes (measured: 1–5 MB at each, where
  * the first version grew to 56 MB at 1.6 million rows, see event-rows.ts and export-command.ts).
  *
  *   node bench/export.bench.ts [rows=1600000]
@@ -15,13 +15,17 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { databaseFileOf } from "../src/config.ts";
 import { openStore, type Store } from "../src/store/db.ts";
-import { makeTempDir, PRODUCTION_V8_FLAGS, printTable, removeDir, reportTarget } from "./support.ts";
+import {
+  makeTempDir,
+  PEAK_RSS_HOOK,
+  PRODUCTION_V8_FLAGS,
+  peakRssMbOf,
+  printTable,
+  removeDir,
+  reportTarget,
+} from "./support.ts";
 
 const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url));
-/** Printed by the child at exit: its peak RSS in KiB. */
-const PEAK_RSS_HOOK = `data:text/javascript,${encodeURIComponent(
-  'process.on("exit", () => process.stderr.write("##MAXRSS " + process.resourceUsage().maxRSS + "\\n"));',
-)}`;
 const RSS_GROWTH_TARGET_MB = 16;
 
 function fill(store: Store, rows: number, from: number): void {
@@ -90,8 +94,7 @@ function exportOnce(dataRoot: string, out: string, args: string[]): Run {
   );
   const seconds = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`export failed: ${r.stderr}`);
-  const kb = Number(/##MAXRSS (\d+)/.exec(r.stderr)?.[1]);
-  return { seconds, peakRssMb: (kb * 1024) / 1e6, outBytes: statSync(out).size };
+  return { seconds, peakRssMb: peakRssMbOf(r.stderr), outBytes: statSync(out).size };
 }
 
 function sqliteAlone(store: Store): number {

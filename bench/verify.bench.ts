@@ -4,7 +4,7 @@
  * over the same buffered files (what a C program reaches for the hashing verify does), and
  * verify on an empty data folder (start-up, and the RSS it has anyway).
  * Goal (no issue sets one): hashing at least at `sha256sum`'s speed, memory flat whatever the
- * store's size (measured for 1 GiB: 3–7 MB of growth, where reading through a stream per file grew
+ * store's size (measured for 1 GiB: 2–8 MB of growth, where reading through a stream per file grew
  * 70 MB; Node's SHA-256 runs at about three times sha256sum's speed on the test machine).
  *
  *   node bench/verify.bench.ts [MiB=1024]
@@ -17,12 +17,17 @@ import { fileURLToPath } from "node:url";
 import { dataPathsOf } from "../src/config.ts";
 import { encryptFileToVault } from "../src/media/vault/encrypt.ts";
 import { openStore } from "../src/store/db.ts";
-import { makeTempDir, PRODUCTION_V8_FLAGS, printTable, removeDir, reportTarget } from "./support.ts";
+import {
+  makeTempDir,
+  PEAK_RSS_HOOK,
+  PRODUCTION_V8_FLAGS,
+  peakRssMbOf,
+  printTable,
+  removeDir,
+  reportTarget,
+} from "./support.ts";
 
 const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url));
-const PEAK_RSS_HOOK = `data:text/javascript,${encodeURIComponent(
-  'process.on("exit", () => process.stderr.write("##MAXRSS " + process.resourceUsage().maxRSS + "\\n"));',
-)}`;
 const MiB = 1024 * 1024;
 const FILE_MIB = 16;
 const KEY = Buffer.alloc(32, 7);
@@ -90,8 +95,7 @@ function verifyOnce(root: string, withKey: boolean): Run {
   });
   const seconds = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`verify failed (${r.status}): ${r.stdout}${r.stderr}`);
-  const kb = Number(/##MAXRSS (\d+)/.exec(r.stderr)?.[1]);
-  return { seconds, peakRssMb: (kb * 1024) / 1e6 };
+  return { seconds, peakRssMb: peakRssMbOf(r.stderr) };
 }
 
 function sha256sum(files: string[]): number | null {
