@@ -22,7 +22,7 @@ export type OwnOptionsCommand = "decrypt" | "export" | "report" | "verify";
 const OWN_OPTIONS: Record<OwnOptionsCommand, string> = {
   decrypt: "telegram-logger decrypt --in FILE|DIR --out DIR",
   export: "telegram-logger export [--format csv|jsonl] [--out FILE]",
-  report: "telegram-logger report daily|weekly [--date DAY]",
+  report: "telegram-logger report daily|weekly|monthly [--date DAY]",
   verify: "telegram-logger verify [--full] [--key-b64 KEY]",
 };
 

@@ -15,7 +15,7 @@ Commands:
   scan        one reconcile pass of every watched folder: record what changed, exit
   decrypt     decrypt the deleted-media vault: decrypt --in FILE|DIR --out DIR [--force]
   export      the audit trail as CSV or JSON lines, filtered: export --since 7d --out audit.csv
-  report      a summary of one day or week: report daily, report weekly --date 2026-11-02
+  report      a summary of a day, week or month: report daily, report monthly --date 2026-10-01
   verify      check that the database, media, vault and archive are intact: verify [--full]
   warm-cache  compile every module into Node's compile cache (NODE_COMPILE_CACHE), exit
   help        show this help; help COMMAND (or COMMAND --help) shows that command's
