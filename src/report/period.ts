@@ -1,8 +1,7 @@
 /**
  * The time span a report covers: a calendar day, seven of them, or a calendar month, in the
- * machine's time zone (the
- * `TZ` the service runs with, so "daily" means the owner's day) or in UTC. Days are cut at local
- * midnight, so a day with a daylight-saving change lasts 23 or 25 hours. Pure: the clock and the
+ * machine's time zone (the `TZ` the service runs with, so "daily" means the owner's day) or in
+ * UTC. Days are cut at local midnight, so a day with a daylight-saving change lasts 23 or 25 hours. Pure: the clock and the
  * zone come in as arguments and through `Date`, so tests set `TZ` and `now`.
  */
 

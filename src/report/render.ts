@@ -85,7 +85,8 @@ function title(data: ReportData): string {
 function summary(data: ReportData): string[] {
   const { events, messages, deletions, files, previous } = data;
   const utc = data.period.timeZone === "UTC";
-  const cut = previous.until < previous.end ? ` until ${clock(previous.until, utc)}` : "";
+  const when = data.period.kind === "daily" ? clock(previous.until, utc) : moment(previous.until, utc);
+  const cut = previous.until < previous.end ? ` until ${when}` : "";
   const before = `${PERIOD_BEFORE[data.period.kind]}${cut}`;
   const errors = events.byStatus.error ?? 0;
   const rate = events.total === 0 ? "" : `${percent(errors, events.total)}% of events; `;

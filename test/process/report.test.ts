@@ -338,6 +338,13 @@ describe("telegram-logger report", () => {
       lastMonth.generatedAt.slice(0, 7),
       "it ends where this month begins",
     );
+    const thisMonth = jsonReport(cwd, env, ["monthly", "--date", "today"]);
+    assert.equal(thisMonth.complete, false);
+    const running = report(cwd, env, ["monthly", "--date", "today"]).stdout;
+    assert.match(running, /, so far \(until \d\d:\d\d\)\n/);
+    // Cut at the same elapsed time, named by date as well: unless last month was shorter than that.
+    if (thisMonth.previous.until !== thisMonth.previous.end)
+      assert.match(running, /\n {2}events +0 {2}the month before until \d{4}-\d\d-\d\d \d\d:\d\d: 0 /);
     const text = report(cwd, env, ["monthly", "--date", "2021-11-30"]).stdout;
     assert.match(text, /^telegram-logger monthly report: November 2021, 2021-11-01 to 2021-11-30 \(UTC\)\n/);
     assert.match(text, /\n {2}events +37 {2}the month before: 5 \(\+640%\)\n/);
