@@ -8,7 +8,7 @@
  */
 import path from "node:path";
 import type Database from "better-sqlite3";
-import { type CommandIo, PROCESS_IO } from "../cli/command-io.ts";
+import { type CommandIo, commandFailure, PROCESS_IO } from "../cli/command-io.ts";
 import {
   OUTPUT_COMMAND_EXIT,
   OutputRefused,
@@ -73,10 +73,7 @@ export async function runExportCommand(
   env: Record<string, string | undefined>,
   io: CommandIo = PROCESS_IO,
 ): Promise<number> {
-  const fail = (message: string, status: number) => {
-    io.err(`telegram-logger export: ${message}`);
-    return status;
-  };
+  const fail = commandFailure("export", io);
   let options: ExportOptions;
   try {
     const parsed = parseExportOptions(args, Date.now());

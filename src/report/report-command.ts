@@ -7,7 +7,7 @@
  */
 import path from "node:path";
 import type Database from "better-sqlite3";
-import { type CommandIo, PROCESS_IO } from "../cli/command-io.ts";
+import { type CommandIo, commandFailure, PROCESS_IO } from "../cli/command-io.ts";
 import {
   OUTPUT_COMMAND_EXIT,
   OutputRefused,
@@ -66,10 +66,7 @@ export async function runReportCommand(
   io: CommandIo = PROCESS_IO,
   now: number = Date.now(),
 ): Promise<number> {
-  const fail = (message: string, status: number) => {
-    io.err(`telegram-logger report: ${message}`);
-    return status;
-  };
+  const fail = commandFailure("report", io);
   let options: ReportOptions;
   try {
     const parsed = parseReportOptions(args, now);

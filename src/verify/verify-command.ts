@@ -8,7 +8,7 @@
  */
 import { parseArgs } from "node:util";
 import { flagErrorMessage } from "../cli/args.ts";
-import { type CommandIo, PROCESS_IO } from "../cli/command-io.ts";
+import { type CommandIo, commandFailure, PROCESS_IO } from "../cli/command-io.ts";
 import { dataPathsOf } from "../config.ts";
 import { KeyFormatError, parseKeyB64 } from "../media/vault/keys.ts";
 import { describeReadProblem, openReadOnly, READ_PROBLEM_EXIT } from "../store/read-only.ts";
@@ -67,10 +67,7 @@ export async function runVerifyCommand(
   env: Record<string, string | undefined>,
   io: CommandIo = PROCESS_IO,
 ): Promise<number> {
-  const fail = (message: string, status: number) => {
-    io.err(`telegram-logger verify: ${message}`);
-    return status;
-  };
+  const fail = commandFailure("verify", io);
   let values: { full?: boolean; "key-b64"?: string; help?: boolean };
   try {
     ({ values } = parseArgs({

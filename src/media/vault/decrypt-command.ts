@@ -11,7 +11,7 @@ import { mkdirSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { flagErrorMessage } from "../../cli/args.ts";
-import { type CommandIo, PROCESS_IO } from "../../cli/command-io.ts";
+import { type CommandIo, commandFailure, PROCESS_IO } from "../../cli/command-io.ts";
 import { PLAIN_DELETED_MEDIA_NAME } from "../deleted-media-store.ts";
 import { VaultError } from "./errors.ts";
 import { KeyFormatError, parseKeyB64 } from "./keys.ts";
@@ -97,10 +97,7 @@ export async function runDecryptCommand(
   env: Record<string, string | undefined>,
   io: DecryptIo = PROCESS_IO,
 ): Promise<number> {
-  const fail = (message: string, status: number) => {
-    io.err(`telegram-logger decrypt: ${message}`);
-    return status;
-  };
+  const fail = commandFailure("decrypt", io);
   let values: { in?: string; out?: string; force?: boolean; "key-b64"?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
