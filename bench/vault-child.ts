@@ -4,11 +4,12 @@
  * AES-256-GCM alone in memory, and plain file copies. The child prints its wall time, CPU time
  * (user + system, every thread) and peak RSS growth as one JSON line.
  *
- * Native rows (`runNative`) run a C program on the same file instead: `openssl enc` and `dd`.
+ * Native rows (`runNative`) run a C program on the same file instead: `openssl enc` and `dd`, also
+ * into a file whose blocks `fallocate` reserved first, as the vault does for large files.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { createCipheriv, createDecipheriv, createSecretKey, randomBytes } from "node:crypto";
-import { createReadStream, createWriteStream, readFileSync, writeFileSync } from "node:fs";
+import { createReadStream, createWriteStream, readFileSync, statSync, writeFileSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
@@ -172,7 +173,7 @@ export function runChild(op: ChildOp, src: string, dst: string, chunk: number, s
 }
 
 /** Rows measured by running a C program on the same file, file to file. */
-export const NATIVE_OPS = ["openssl-enc-file", "dd-1m", "dd-chunk"] as const;
+export const NATIVE_OPS = ["openssl-enc-file", "dd-1m", "dd-chunk", "dd-chunk-prealloc"] as const;
 /** One of NATIVE_OPS. */
 export type NativeOp = (typeof NATIVE_OPS)[number];
 
@@ -207,6 +208,14 @@ function nativeCommand(op: NativeOp, src: string, dst: string, chunk: number): [
     ];
   }
   const bs = op === "dd-1m" ? 1024 * 1024 : chunk;
+  if (op === "dd-chunk-prealloc") {
+    // What the vault does for a large file (src/media/vault/preallocate.ts): blocks reserved first,
+    // then written without truncating them away again.
+    const size = String(statSync(src).size);
+    const script =
+      'fallocate --keep-size --length "$1" -- "$2" && exec dd if="$3" of="$2" bs="$4" conv=notrunc status=none';
+    return ["sh", ["-c", script, "sh", size, dst, src, String(bs)]];
+  }
   return ["dd", [`if=${src}`, `of=${dst}`, `bs=${bs}`, "status=none"]];
 }
 

@@ -21,7 +21,8 @@ import {
   vaultFileSize,
 } from "./format.ts";
 import { fileKey, keyId } from "./keys.ts";
-import { layoutForVault, recordSize, truncation } from "./layout.ts";
+import { layoutForVault, plainSize, recordSize, truncation } from "./layout.ts";
+import { preallocate } from "./preallocate.ts";
 import { readAt, readPieces, releaseBuffer, WriteBehind } from "./record-io.ts";
 
 /** Opens one record; null when authentication fails. */
@@ -220,7 +221,8 @@ export interface DecryptToPathOptions {
  * Decrypts the vault file `file` into a new file `outPath` and returns the metadata. Every record
  * is authenticated before its plaintext is written at its offset; header, key and truncation are
  * checked before the output is created, and on any failure the output is deleted, so callers never
- * find unauthenticated or partial plaintext (restore.ts still writes to a temporary name).
+ * find unauthenticated or partial plaintext (restore.ts still writes to a temporary name). A large
+ * output's blocks are reserved before the first write (preallocate.ts).
  */
 export async function decryptVaultToPath(
   file: string,
@@ -236,6 +238,8 @@ export async function decryptVaultToPath(
       const first = await plain.next(); // fails early on a cut file, before creating the output
       const out = await open(outPath, options.flags ?? "wx", options.mode ?? 0o600);
       try {
+        const { chunkSize, metaLength } = opened.header;
+        await preallocate(outPath, plainSize(layoutForVault((await fh.stat()).size, chunkSize, metaLength)));
         const writer = new WriteBehind(out);
         try {
           let position = 0;

@@ -22,6 +22,7 @@ import {
 } from "./format.ts";
 import { fileKey, keyId } from "./keys.ts";
 import { layoutForPlain, recordOffset, recordSize } from "./layout.ts";
+import { preallocate } from "./preallocate.ts";
 import { readPieces, WriteBehind } from "./record-io.ts";
 
 /** Extension of vault files; the name before it is 32 random hex digits. */
@@ -81,14 +82,16 @@ function startFile(key: Uint8Array, meta: VaultMeta, chunkSize: number): FileSta
 }
 
 /**
- * Seals the file open as `src` into `out` from offset 0: header and metadata record, then each
- * chunk, read ahead in batches, sealed, and written behind at its record's offset. The file's
- * size is taken when it is opened; a file that shrinks or grows meanwhile is an error, never a
- * silently different vault file. Returns the bytes written.
+ * Seals the file open as `src` into `out` (the new file at `outPath`) from offset 0: header and
+ * metadata record, then each chunk, read ahead in batches, sealed, and written behind at its
+ * record's offset, once a large file's blocks are reserved. The file's size is taken when it is
+ * opened; a file that shrinks or grows meanwhile is an error, never a silently different vault
+ * file. Returns the bytes written.
  */
 async function sealFile(
   src: FileHandle,
   out: FileHandle,
+  outPath: string,
   key: Uint8Array,
   meta: VaultMeta,
   chunkSize: number,
@@ -96,6 +99,8 @@ async function sealFile(
   const size = (await src.stat()).size;
   const { header, key: k, baseNonce, metaLength, metaRecord } = startFile(key, meta, chunkSize);
   const layout = layoutForPlain(size, chunkSize, metaLength);
+  const total = recordOffset(layout, layout.records) + layout.lastRecordSize;
+  await preallocate(outPath, total);
   const writer = new WriteBehind(out);
   try {
     await writer.write([header, ...metaRecord], 0, false);
@@ -113,7 +118,7 @@ async function sealFile(
     await writer.settle();
   }
   if ((await src.stat()).size !== size) throw changed();
-  return recordOffset(layout, layout.records) + layout.lastRecordSize;
+  return total;
 }
 
 function changed(): Error {
@@ -151,7 +156,7 @@ export async function encryptFileToVault(
     try {
       const out = await open(tmp, "wx", 0o600);
       try {
-        size = await sealFile(src, out, key, meta, chunkSize);
+        size = await sealFile(src, out, tmp, key, meta, chunkSize);
         if (sync) await out.sync();
       } finally {
         await out.close();

@@ -50,6 +50,11 @@ export function layoutForVault(fileSize: number, chunkSize: number, metaLength: 
   };
 }
 
+/** Plaintext bytes of a file with this layout whose records are whole (`truncation` is null). */
+export function plainSize(layout: DataLayout): number {
+  return (layout.records - 1) * layout.chunkSize + layout.lastRecordSize - TAG_SIZE;
+}
+
 /** Why a file with this layout is certainly cut short, or null when its records look whole. */
 export function truncation(layout: DataLayout): string | null {
   if (layout.records === 0) return "truncated: the file ends before its final chunk (after 0 chunks)";
