@@ -213,7 +213,7 @@ function nativeCommand(op: NativeOp, src: string, dst: string, chunk: number): [
     // then written without truncating them away again.
     const size = String(statSync(src).size);
     const script =
-      'fallocate --keep-size --length "$1" -- "$2" && exec dd if="$3" of="$2" bs="$4" conv=notrunc status=none';
+      ': >> "$2" && fallocate --keep-size --length "$1" -- "$2" && exec dd if="$3" of="$2" bs="$4" conv=notrunc status=none';
     return ["sh", ["-c", script, "sh", size, dst, src, String(bs)]];
   }
   return ["dd", [`if=${src}`, `of=${dst}`, `bs=${bs}`, "status=none"]];
