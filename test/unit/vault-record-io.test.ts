@@ -184,6 +184,24 @@ describe("WriteBehind", () => {
     for (const b of owned) assert.equal(b.buffer.detached, true, "released once written");
   });
 
+  it("holds every write until the work it starts after settles, even when that work fails", async (t) => {
+    const dir = tempDir(t);
+    const file = path.join(dir, "out");
+    const parts = [0, 1, 2].map(() => randomBytes(10_000));
+    const fh = await open(file, "w");
+    const w = new WriteBehind(fh, 4, 10_000, 10_000);
+    let fail!: (e: Error) => void;
+    w.startAfter(new Promise((_, reject) => (fail = reject)));
+    for (const [i, p] of parts.entries()) await w.write([p], i * 10_000, false);
+    // Three batches were handed over without waiting, and none of them reached the file yet.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(statSync(file).size, 0);
+    fail(new Error("could not reserve"));
+    await w.drain();
+    await fh.close();
+    assert.ok(readFileSync(file).equals(Buffer.concat(parts)));
+  });
+
   it("a failed write is thrown to the writer", async (t) => {
     const dir = tempDir(t);
     const file = path.join(dir, "ro");

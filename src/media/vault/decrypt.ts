@@ -239,8 +239,9 @@ export async function decryptVaultToPath(
       const out = await open(outPath, options.flags ?? "wx", options.mode ?? 0o600);
       try {
         const { chunkSize, metaLength } = opened.header;
-        await preallocate(outPath, plainSize(layoutForVault((await fh.stat()).size, chunkSize, metaLength)));
+        const layout = layoutForVault((await fh.stat()).size, chunkSize, metaLength);
         const writer = new WriteBehind(out);
+        writer.startAfter(preallocate(outPath, plainSize(layout)));
         try {
           let position = 0;
           for (let r = first; !r.done; r = await plain.next()) {

@@ -100,8 +100,8 @@ async function sealFile(
   const { header, key: k, baseNonce, metaLength, metaRecord } = startFile(key, meta, chunkSize);
   const layout = layoutForPlain(size, chunkSize, metaLength);
   const total = recordOffset(layout, layout.records) + layout.lastRecordSize;
-  await preallocate(outPath, total);
   const writer = new WriteBehind(out);
+  writer.startAfter(preallocate(outPath, total));
   try {
     await writer.write([header, ...metaRecord], 0, false);
     const chunks = readPieces(src, { start: 0, end: size, pieceSize: chunkSize });

@@ -174,6 +174,8 @@ export class WriteBehind {
   #owners: Buffer[] = [];
   /** Pieces to release: unwritten batches holding a part of each, plus one while it is added. */
   readonly #holds = new Map<Buffer, number>();
+  /** What every write waits for (`startAfter`). */
+  #gate: Promise<void> = Promise.resolve();
 
   constructor(
     fh: FileHandle,
@@ -189,6 +191,18 @@ export class WriteBehind {
 
   #check(): void {
     if (this.#failure) throw this.#failure.error;
+  }
+
+  /**
+   * Holds every write until `work` settles, however it settles, while the caller goes on reading
+   * and sealing up to `depth` batches: reserving the file's blocks (preallocate.ts) then overlaps
+   * the first reads and seals instead of preceding them.
+   */
+  startAfter(work: Promise<unknown>): void {
+    this.#gate = work.then(
+      () => {},
+      () => {},
+    );
   }
 
   /** The first cut after `position`. */
@@ -251,7 +265,8 @@ export class WriteBehind {
     this.#batchBytes = 0;
     while (this.#inFlight.size >= this.#depth) await Promise.race(this.#inFlight);
     this.#check();
-    const p: Promise<void> = writeAllAt(this.#fh, buffers, position)
+    const p: Promise<void> = this.#gate
+      .then(() => writeAllAt(this.#fh, buffers, position))
       .then(
         () => {
           for (const b of owners) this.#unhold(b);
@@ -268,7 +283,7 @@ export class WriteBehind {
   async drain(): Promise<void> {
     this.#check();
     if (this.#batch.length > 0) await this.#send();
-    await Promise.all(this.#inFlight);
+    await Promise.all([this.#gate, ...this.#inFlight]);
     this.#check();
   }
 
@@ -277,6 +292,6 @@ export class WriteBehind {
     this.#batch = [];
     this.#owners = [];
     this.#batchBytes = 0;
-    await Promise.allSettled(this.#inFlight);
+    await Promise.allSettled([this.#gate, ...this.#inFlight]);
   }
 }
