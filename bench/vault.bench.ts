@@ -351,7 +351,7 @@ export async function main(): Promise<void> {
     for (const size of sizes) {
       const plain = size === 100 * MiB ? plain100 : path.join(base, `plain-${size}`);
       if (plain !== plain100) makeFile(plain, size);
-      outcomes.push(fileToFile(base, plain, size, DEFAULT_CHUNK_SIZE, size > 200 * MiB ? 5 : 7));
+      outcomes.push(fileToFile(base, plain, size, DEFAULT_CHUNK_SIZE, 7));
       if (plain !== plain100) rmSync(plain, { force: true });
     }
     console.log(
@@ -367,7 +367,13 @@ export async function main(): Promise<void> {
         ["encrypt", o.enc, o.encOpenssl],
         ["decrypt", o.dec, o.decOpenssl],
       ] as const) {
-        if (r !== null) {
+        if (r !== null && o.size < 1024 * MiB) {
+          // The issue sets the speed target for 1 GiB; smaller files pay fixed costs (opening, the
+          // first reads, a cold thread pool) that the plain copies above pay too.
+          console.log(
+            `  [info] ${what} ${label}: ${f.mbps.toFixed(0)} MB/s = ${pct(r)} of openssl (no target)`,
+          );
+        } else if (r !== null) {
           target(
             `${what} ${label} ≥ 70% of openssl (${DEFAULT_CHUNK_SIZE / 1024} KiB)`,
             `${f.mbps.toFixed(0)} MB/s = ${pct(r)}`,
