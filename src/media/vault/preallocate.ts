@@ -6,8 +6,7 @@
  * Why: on ext4 a write into blocks not yet allocated reserves each 4 KiB block on its own (delayed
  * allocation, quota, extent-status tree) while holding the file's lock. With the blocks reserved
  * first, `dd` of 1 GiB took 0.16 s against 0.25 s in calm runs, and the vault's decryption went
- * from a median 0.49 s to 0.28 s (bench/vault.bench.ts). A disk too full for the file is also
- * known before anything is written.
+ * from a median 0.49 s to 0.28 s (bench/vault.bench.ts). The blocks also come in few extents.
  *
  * It is only an optimisation: any failure (no `fallocate`, a file system without it, no space)
  * returns false and the file is written as before, where a full disk then fails the write itself.
