@@ -25,9 +25,26 @@ const MONTHS = [
 /** What the period before is called in the summary. */
 const PERIOD_BEFORE = { daily: "the day before", weekly: "the week before", monthly: "the month before" };
 
-/** Lines of a table: the header, then rows; columns padded, numbers right-aligned. */
+/** Line breaks and other whitespace controls: shown as a space. */
+const BREAKS = /[\t\n\v\f\r\u0085\u2028\u2029]/g;
+/** Other controls (ESC starts terminal escape sequences) and bidirectional overrides: shown as �. */
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * `text` safe to print on one line of a terminal or a mail: chat names, file owners and error
+ * messages come from other people, and a name holding a newline, an escape sequence or a
+ * right-to-left override could break the table, rewrite the terminal or disguise itself.
+ */
+export function printable(text: string): string {
+  return text.replace(BREAKS, " ").replace(CONTROLS, "\uFFFD");
+}
+
+/**
+ * Lines of a table: the header, then rows; columns padded, numbers right-aligned, text made
+ * `printable`.
+ */
 export function table(header: string[], rows: (string | number)[][], indent = "  "): string[] {
-  const cells = rows.map((r) => r.map((c) => (typeof c === "number" ? fmt(c) : c)));
+  const cells = rows.map((r) => r.map((c) => (typeof c === "number" ? fmt(c) : printable(c))));
   const numeric = header.map((_, i) => rows.length > 0 && rows.every((r) => typeof r[i] === "number"));
   const width = header.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i]!.length)));
   const line = (r: string[]) =>

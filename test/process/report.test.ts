@@ -250,6 +250,27 @@ describe("telegram-logger report", () => {
     assert.doesNotMatch(text, /By day/, "a daily report has one day");
   });
 
+  it("text: names and messages from others cannot break a line, rewrite the terminal or hide", (t) => {
+    const { cwd, env } = dataRoot(t);
+    const db = new Database(databaseFileOf(path.join(cwd, "data")));
+    db.prepare("INSERT INTO peers (peer_id, type, name, updated_at) VALUES (43, 'user', ?, 0)").run(
+      "\u001b[2J\u001b[31mMallory\r\nevents  999\u202Egnp.exe\u0007",
+    );
+    db.close();
+    const r = report(cwd, env, ["daily", "--date", "2021-11-01"]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.doesNotMatch(r.stdout, /[\u0000-\u0009\u000b-\u001f\u007f\u202e]/, "no control but line ends");
+    assert.match(
+      r.stdout,
+      /\n +1 +0 +1 +0 +0 {2}\uFFFD\[2J\uFFFD\[31mMallory {2}events {2}999\uFFFDgnp\.exe\uFFFD \(43\)\n/,
+    );
+    const json = jsonReport(cwd, env, ["daily", "--date", "2021-11-01"]);
+    assert.ok(
+      json.affected !== undefined && JSON.stringify(json).includes("Mallory\\r\\nevents"),
+      "JSON keeps the name as stored",
+    );
+  });
+
   it("days are cut at midnight in TZ unless --utc; --date yesterday; a running day says so", (t) => {
     const { cwd, env } = dataRoot(t);
     const berlin = { ...env, TZ: "Europe/Berlin" };
