@@ -21,7 +21,14 @@ import {
   vaultFileSize,
 } from "./format.ts";
 import { fileKey, keyId } from "./keys.ts";
-import { layoutForVault, plainSize, recordSize, truncation } from "./layout.ts";
+import {
+  type DataLayout,
+  layoutForVault,
+  plainSize,
+  recordOffset,
+  recordSize,
+  truncation,
+} from "./layout.ts";
 import { preallocate } from "./preallocate.ts";
 import { readAt, readPieces, releaseBuffer, WriteBehind } from "./record-io.ts";
 
@@ -106,18 +113,31 @@ export async function readVaultMeta(file: string, key: Uint8Array): Promise<Vaul
 }
 
 /**
- * The authenticated plaintext records of the open vault file `fh`, in order, read ahead in batches.
- * The record count and the final record follow from the file's size (taken once); a file cut short
- * is reported before any record is opened, one that shrinks meanwhile as truncated. The caller owns
- * each yielded buffer (a fresh cipher output) and may release it.
+ * Where the records of the open vault file `fh` lie: the record count and the final record follow
+ * from its size, taken once, now. A file certainly cut short is reported here, before any record
+ * is opened.
  */
-async function* plaintextRecords(fh: FileHandle, opened: OpenedHead): AsyncGenerator<Buffer> {
+async function layoutOf(fh: FileHandle, opened: OpenedHead): Promise<DataLayout> {
   const { chunkSize, metaLength } = opened.header;
-  const size = (await fh.stat()).size;
-  const layout = layoutForVault(size, chunkSize, metaLength);
+  const layout = layoutForVault((await fh.stat()).size, chunkSize, metaLength);
   const cut = truncation(layout);
   if (cut) throw new VaultError("truncated", cut);
-  const records = readPieces(fh, { start: layout.dataStart, end: size, pieceSize: chunkSize + TAG_SIZE });
+  return layout;
+}
+
+/**
+ * The authenticated plaintext records of the open vault file `fh` laid out as `layout`, in order,
+ * read ahead in batches; a file that shrinks meanwhile is reported as truncated. The caller owns
+ * each yielded buffer (a fresh cipher output) and may release it.
+ */
+async function* plaintextRecords(
+  fh: FileHandle,
+  opened: OpenedHead,
+  layout: DataLayout,
+): AsyncGenerator<Buffer> {
+  const end = recordOffset(layout, layout.records) + layout.lastRecordSize;
+  const pieceSize = layout.chunkSize + TAG_SIZE;
+  const records = readPieces(fh, { start: layout.dataStart, end, pieceSize });
   let index = 1;
   for await (const rec of records) {
     if (rec.length !== recordSize(layout, index)) {
@@ -148,7 +168,7 @@ export async function digestVaultFile(file: string, key: Uint8Array): Promise<Va
     const opened = await openHeadAt(fh, key);
     const hash = createHash("sha256");
     let size = 0;
-    for await (const plain of plaintextRecords(fh, opened)) {
+    for await (const plain of plaintextRecords(fh, opened, await layoutOf(fh, opened))) {
       hash.update(plain);
       size += plain.length;
       releaseBuffer(plain);
@@ -161,27 +181,27 @@ export async function digestVaultFile(file: string, key: Uint8Array): Promise<Va
 
 /**
  * Checks what can be checked of a vault file without its key: the header, and that its length is
- * that of whole records, or exactly that of `plainSize` bytes of content when that is known.
+ * that of whole records, or exactly that of `contentSize` bytes of content when that is known.
  * Throws VaultError otherwise.
  */
-export async function checkVaultShape(file: string, plainSize: number | null): Promise<void> {
+export async function checkVaultShape(file: string, contentSize: number | null): Promise<void> {
   const fh = await open(file, "r");
   try {
     const header = parseHeader(await readAt(fh, Buffer.alloc(HEADER_SIZE), HEADER_SIZE, 0));
     const size = (await fh.stat()).size;
     const cut = truncation(layoutForVault(size, header.chunkSize, header.metaLength));
     if (cut) throw new VaultError("truncated", cut);
-    if (plainSize === null) return;
-    const expected = vaultFileSize(plainSize, header.chunkSize, header.metaLength);
+    if (contentSize === null) return;
+    const expected = vaultFileSize(contentSize, header.chunkSize, header.metaLength);
     if (size < expected)
       throw new VaultError(
         "truncated",
-        `truncated: ${size} bytes, ${expected} for its ${plainSize} bytes of content`,
+        `truncated: ${size} bytes, ${expected} for its ${contentSize} bytes of content`,
       );
     if (size > expected)
       throw new VaultError(
         "tampered",
-        `${size} bytes, ${expected} for its ${plainSize} bytes of content: bytes were added`,
+        `${size} bytes, ${expected} for its ${contentSize} bytes of content: bytes were added`,
       );
   } finally {
     await fh.close();
@@ -233,15 +253,14 @@ export async function decryptVaultToPath(
   const fh = await open(file, "r");
   try {
     const opened = await openHeadAt(fh, key);
-    const plain = plaintextRecords(fh, opened);
+    const layout = await layoutOf(fh, opened); // a cut file fails here, before the output exists
+    const plain = plaintextRecords(fh, opened, layout);
     try {
-      const first = await plain.next(); // fails early on a cut file, before creating the output
+      const first = await plain.next(); // the first record is authenticated before the output exists
       const out = await open(outPath, options.flags ?? "wx", options.mode ?? 0o600);
       try {
-        const { chunkSize, metaLength } = opened.header;
-        const layout = layoutForVault((await fh.stat()).size, chunkSize, metaLength);
         const writer = new WriteBehind(out);
-        writer.startAfter(preallocate(outPath, plainSize(layout)));
+        writer.startAfter(preallocate(outPath, out.fd, plainSize(layout)));
         try {
           let position = 0;
           for (let r = first; !r.done; r = await plain.next()) {

@@ -101,7 +101,7 @@ async function sealFile(
   const layout = layoutForPlain(size, chunkSize, metaLength);
   const total = recordOffset(layout, layout.records) + layout.lastRecordSize;
   const writer = new WriteBehind(out);
-  writer.startAfter(preallocate(outPath, total));
+  writer.startAfter(preallocate(outPath, out.fd, total));
   try {
     await writer.write([header, ...metaRecord], 0, false);
     const chunks = readPieces(src, { start: 0, end: size, pieceSize: chunkSize });

@@ -194,9 +194,10 @@ export class WriteBehind {
   }
 
   /**
-   * Holds every write until `work` settles, however it settles, while the caller goes on reading
-   * and sealing up to `depth` batches: reserving the file's blocks (preallocate.ts) then overlaps
-   * the first reads and seals instead of preceding them.
+   * Holds the writes sent from now on until `work` settles, however it settles, while the caller
+   * goes on reading and sealing up to `depth` batches: reserving the file's blocks
+   * (preallocate.ts) then overlaps the first reads and seals instead of preceding them. Call it
+   * once, before the first write; a second call replaces the first.
    */
   startAfter(work: Promise<unknown>): void {
     this.#gate = work.then(
