@@ -28,6 +28,7 @@ const PERIOD_BEFORE = { daily: "the day before", weekly: "the week before", mont
 /** Line breaks and other whitespace controls: shown as a space. */
 const BREAKS = /[\t\n\v\f\r\u0085\u2028\u2029]/g;
 /** Other controls (ESC starts terminal escape sequences) and bidirectional overrides: shown as �. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is replaced
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /**

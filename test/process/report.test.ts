@@ -259,6 +259,7 @@ describe("telegram-logger report", () => {
     db.close();
     const r = report(cwd, env, ["daily", "--date", "2021-11-01"]);
     assert.equal(r.status, 0, r.stderr);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what must be absent
     assert.doesNotMatch(r.stdout, /[\u0000-\u0009\u000b-\u001f\u007f\u202e]/, "no control but line ends");
     assert.match(
       r.stdout,
