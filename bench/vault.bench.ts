@@ -163,8 +163,10 @@ function measureRounds(rows: Row[], dst: string, chunk: number, size: number, re
         const mbps = opensslSpeed(chunk, op === "openssl-dec");
         sample = mbps === null ? null : { mbps, cpuPerGiB: Number.NaN, rssGrowth: Number.NaN };
       } else {
-        rmSync(dst, { recursive: true, force: true });
+        // Source first: reading an evicted source takes free memory, which must not be the memory
+        // the removed output gives back, or the row writes into memory the host has taken back.
         warmPageCache(src);
+        rmSync(dst, { recursive: true, force: true });
         flushDirtyPages();
         sample = isNative(op) ? runNative(op, src, dst, chunk, size) : runChild(op, src, dst, chunk, size);
       }
