@@ -36,7 +36,7 @@ const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2
  * messages come from other people, and a name holding a newline, an escape sequence or a
  * right-to-left override could break the table, rewrite the terminal or disguise itself.
  */
-export function printable(text: string): string {
+function printable(text: string): string {
   return text.replace(BREAKS, " ").replace(CONTROLS, "\uFFFD");
 }
 
