@@ -29,11 +29,19 @@ const JOB_MARK = "telegram-logger report job";
 
 /**
  * Gathers the report of `job` in a new worker thread and resolves with its figures; rejects with
- * the worker's error (a locked or damaged database, say). The worker ends with the job.
+ * the worker's error (a locked or damaged database, say). The worker ends with the job, or at once
+ * when `signal` aborts (the service stopping), which rejects.
  */
-export function gatherInWorker(job: GatherJob): Promise<ReportData> {
+export function gatherInWorker(job: GatherJob, signal?: AbortSignal): Promise<ReportData> {
   return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(new Error("stopped before the report was gathered"));
+      return;
+    }
     const worker = new Worker(new URL(import.meta.url), { workerData: { mark: JOB_MARK, job } });
+    const stop = () => void worker.terminate();
+    signal?.addEventListener("abort", stop, { once: true });
+    worker.once("exit", () => signal?.removeEventListener("abort", stop));
     let answered = false;
     worker.once("message", (m: { data?: ReportData; error?: string; code?: string }) => {
       answered = true;

@@ -26,8 +26,8 @@ export interface ReportPostsDeps {
   store: Store;
   feed: Feed;
   kv: KeyValueStore;
-  /** Gathers a report off the event loop (gather-worker.ts). */
-  gather(job: GatherJob): Promise<ReportData>;
+  /** Gathers a report off the event loop (gather-worker.ts); stops when `signal` aborts. */
+  gather(job: GatherJob, signal: AbortSignal): Promise<ReportData>;
   /** Cut days in UTC instead of the service's time zone (tests). */
   utc?: boolean;
 }
@@ -54,7 +54,7 @@ export function reportPostsTask(d: ReportPostsDeps): HousekeepingTask {
         const last = d.kv.get(postedKey(kind));
         const period = dueReport(kind, ctx.now, last === undefined ? null : Number(last), utc);
         if (period === null) continue;
-        const data = await d.gather({ dbFile: d.dbFile, period, utc, now: ctx.now, top: TOP });
+        const data = await d.gather({ dbFile: d.dbFile, period, utc, now: ctx.now, top: TOP }, ctx.signal);
         const caption = renderCaption(data);
         const text = renderText(data);
         await ctx.stored(`posting the ${kind} report`, () =>

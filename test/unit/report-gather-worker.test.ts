@@ -46,6 +46,21 @@ describe("report gathered in a worker thread", () => {
     assert.equal(fromWorker.events.total, 5);
   });
 
+  it("stopping ends the worker and rejects", async (t) => {
+    const dbFile = databaseFileOf(path.join(tempDir(t), "data"));
+    openStore(dbFile).close();
+    const period = reportPeriod("monthly", DAY, true);
+    const stop = new AbortController();
+    const gathering = gatherInWorker({ dbFile, period, utc: true, now: NOON, top: 10 }, stop.signal);
+    stop.abort();
+    await assert.rejects(gathering, /stopped|exit/);
+    stop.abort();
+    await assert.rejects(
+      gatherInWorker({ dbFile, period, utc: true, now: NOON, top: 10 }, stop.signal),
+      /stopped/,
+    );
+  });
+
   it("a missing database is an error with its SQLite code", async (t) => {
     const dbFile = databaseFileOf(path.join(tempDir(t), "nothing-here"));
     const period = reportPeriod("daily", DAY, true);
