@@ -10,7 +10,6 @@ import { createOperations } from "./app/operations.ts";
 import type { TelegramPart } from "./app/telegram-part.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { type Config, ConfigError, secretValues } from "./config.ts";
-import { Feed } from "./feed/feed.ts";
 import type { FileAudit } from "./fswatch/file-audit.ts";
 import type { Housekeeper } from "./housekeeping/housekeeper.ts";
 import { ErrorLog } from "./http/health/error-log.ts";
@@ -19,7 +18,6 @@ import { type HttpServer, startHttpServer } from "./http/server.ts";
 import { createLogger, type Logger } from "./log.ts";
 import type { Metrics } from "./metrics/metrics.ts";
 import { ensurePrivateDir, openStore, RUNNING_BUSY_TIMEOUT_MS, type Store } from "./store/db.ts";
-import { OutboxStore } from "./store/outbox.ts";
 import { openReader } from "./store/reader.ts";
 
 /** The `scan` command's pass lives with the file-audit wiring; `main.ts` and the bench take it from here. */
@@ -86,7 +84,7 @@ export async function startApp(options: StartOptions): Promise<App> {
   let telegram: TelegramPart | undefined;
   let files: FileAuditPart | undefined;
   // `store` counts its write transactions for metrics: every part writes through it.
-  const { metrics, housekeeper, health, store, events } = createOperations({
+  const { metrics, housekeeper, health, store, events, feed } = createOperations({
     config,
     store: opened,
     reader,
@@ -96,8 +94,6 @@ export async function startApp(options: StartOptions): Promise<App> {
     startedAt,
     running: { telegram: () => telegram, files: () => files },
   });
-  // Posts queued without Telegram (file-audit digests) wait in the outbox for a sender.
-  const feed = new Feed(new OutboxStore(store.db), () => clock.now());
 
   let http: HttpServer | undefined;
   try {

@@ -9,6 +9,8 @@
 import { isIP } from "node:net";
 import path from "node:path";
 import { cleanEnv, EnvMissingError, makeValidator, str } from "envalid";
+import { type ReportKind, timeZoneProblem } from "./report/period.ts";
+import { parseReportKinds } from "./report/schedule.ts";
 import { type IgnoredIds, type LogChatTarget, parseIgnoredIds, parseLogChat } from "./telegram/peer-id.ts";
 
 export type { IgnoredIds, LogChatTarget } from "./telegram/peer-id.ts";
@@ -100,6 +102,8 @@ export interface Config {
     archiveDir: string;
     /** Archive files are removed this many days after the day they were written (0 = keep). */
     archiveRetentionDays: number;
+    /** Reports posted to the log chat when their period ends (`REPORT_TO_LOG_CHAT`). */
+    reportsToLogChat: ReportKind[];
   };
   watchConfigFile: string | null;
   logLevel: string;
@@ -162,6 +166,8 @@ const logLevel = makeValidator<string>((input) => {
   return s;
 });
 
+const reportKinds = makeValidator<ReportKind[]>((input) => parseReportKinds(String(input)));
+
 const SPECS = {
   API_ID: intIn(1, 2 ** 31 - 1)({ default: undefined }),
   API_HASH: secret({ default: undefined }),
@@ -199,6 +205,7 @@ const SPECS = {
   EVENTS_RETENTION_DAYS: nonNegativeNumber({ default: 90 }),
   OUTBOX_RETENTION_DAYS: nonNegativeNumber({ default: 30 }),
   ARCHIVE_RETENTION_DAYS: nonNegativeNumber({ default: 0 }),
+  REPORT_TO_LOG_CHAT: reportKinds({ default: [] }),
   WATCH_CONFIG: str({ default: undefined }),
   LOG_LEVEL: logLevel({ default: "info" }),
   DEBUG_MODE: bool({ default: false }),
@@ -378,11 +385,19 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       outboxRetentionDays: e.OUTBOX_RETENTION_DAYS,
       archiveDir: paths.archiveDir,
       archiveRetentionDays: e.ARCHIVE_RETENTION_DAYS,
+      reportsToLogChat: reportsToLogChat(e.REPORT_TO_LOG_CHAT, env.TZ),
     },
     watchConfigFile,
     logLevel: e.DEBUG_MODE ? "debug" : e.LOG_LEVEL,
     debug: e.DEBUG_MODE,
   };
+}
+
+/** The reports to post, once `TZ` is known to cut their days right. */
+function reportsToLogChat(kinds: ReportKind[], tz: string | undefined): ReportKind[] {
+  const zone = kinds.length > 0 ? timeZoneProblem(tz) : null;
+  if (zone !== null) throw new ConfigError("TZ", zone.replace(/^TZ: /, ""));
+  return kinds;
 }
 
 /** Values that must never appear in logs, health output or errors (API hash, vault key). */

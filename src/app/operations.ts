@@ -6,6 +6,7 @@
  */
 import type { Clock } from "../clock.ts";
 import type { Config } from "../config.ts";
+import { Feed } from "../feed/feed.ts";
 import { archiveRetentionTask } from "../housekeeping/archive-retention.ts";
 import { eventsRetentionTask } from "../housekeeping/events-retention.ts";
 import { Housekeeper, totalCounts } from "../housekeeping/housekeeper.ts";
@@ -26,8 +27,11 @@ import {
 import type { Logger } from "../log.ts";
 import { mediaBufferPurgeTask, vaultPurgeTask } from "../media/purge-tasks.ts";
 import { type MetricSources, Metrics } from "../metrics/metrics.ts";
+import { gatherInWorker } from "../report/gather-worker.ts";
+import { reportPostsTask } from "../report/report-posts.ts";
 import type { Store } from "../store/db.ts";
 import type { EventStore } from "../store/events.ts";
+import { KeyValueStore } from "../store/kv.ts";
 import { MediaFileStore } from "../store/media-files.ts";
 import { OutboxStore } from "../store/outbox.ts";
 import type { StoreReader } from "../store/reader.ts";
@@ -66,6 +70,8 @@ export interface Operations {
   store: Store;
   /** The one event store of the app: its committed rows are counted in `events_total`. */
   events: EventStore;
+  /** The one way into the log chat, writing through `store`. */
+  feed: Feed;
 }
 
 /** Builds metrics, the housekeeper (not started) and health over the parts `running` names. */
@@ -103,8 +109,10 @@ export function createOperations(d: OperationsDeps): Operations {
   // Without Telegram no sender runs: file-audit digests wait in the outbox for a later run.
   const metrics = new Metrics(sources, { feedSender: config.telegram !== null });
   const { store, events } = countedStore(d.store, metrics);
+  // Posts queued without Telegram (file-audit digests, reports) wait in the outbox for a sender.
+  const feed = new Feed(new OutboxStore(store.db), () => clock.now());
   const housekeeper = new Housekeeper({
-    tasks: housekeepingTasks(config, store, mediaUsage),
+    tasks: housekeepingTasks(config, store, feed, mediaUsage),
     events,
     clock,
     intervalMs: config.housekeeping.intervalSecs * 1000,
@@ -124,7 +132,7 @@ export function createOperations(d: OperationsDeps): Operations {
       parts: parts.map((p) => ({ name: p.name, report: reportSafely(p, now) })),
     });
   };
-  return { metrics, housekeeper, health, store, events };
+  return { metrics, housekeeper, health, store, events, feed };
 }
 
 /** The parts /health assesses one by one, each from facts read at the moment of asking. */
@@ -171,15 +179,27 @@ function healthParts(
   ];
 }
 
-/** The housekeeping steps, in order. The media work adds its buffer and vault TTL purges here. */
+/**
+ * The housekeeping steps, in order: reports first, so retention never removes what a report due
+ * now still reads.
+ */
 function housekeepingTasks(
   config: Config,
   store: Store,
+  feed: Feed,
   mediaUsage: { current: MediaUsage | null },
 ): HousekeepingTask[] {
   const queries = new RetentionQueries(store);
   const mediaFiles = new MediaFileStore(store.db);
   return [
+    reportPostsTask({
+      kinds: config.housekeeping.reportsToLogChat,
+      dbFile: config.dbFile,
+      store,
+      feed,
+      kv: new KeyValueStore(store.db),
+      gather: gatherInWorker,
+    }),
     messageRetentionTask(queries, config.retentionDays),
     eventsRetentionTask(queries, config.housekeeping.eventsRetentionDays, config.housekeeping.archiveDir),
     archiveRetentionTask(config.housekeeping.archiveDir, config.housekeeping.archiveRetentionDays),

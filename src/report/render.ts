@@ -166,6 +166,24 @@ function section(heading: string, lines: string[]): string[] {
   return lines.length === 0 ? [] : ["", heading, ...lines];
 }
 
+/**
+ * A few lines for the log chat to show above the attached report (a caption: at most 1,024
+ * characters, which this stays far below): its title and the main figures.
+ */
+export function renderCaption(data: ReportData): string {
+  const { events, messages, deletions, files, previous } = data;
+  const errors = events.byStatus.error ?? 0;
+  const fileChanges = files.byProject.reduce((n, p) => n + p.created + p.modified + p.deleted + p.renamed, 0);
+  const before = PERIOD_BEFORE[data.period.kind];
+  return [
+    title(data),
+    `events ${fmt(events.total)} (${before}: ${fmt(previous.total)}, ${change(events.total, previous.total)}), errors ${fmt(errors)}`,
+    `messages: ${fmt(messages.total)} stored, ${fmt(deletions.total)} deleted, ${fmt(data.edits)} edited`,
+    `file changes: ${fmt(fileChanges)}${files.byProject.length > 0 ? ` in ${files.byProject.length} project(s)` : ""}`,
+    "The whole report is attached.",
+  ].join("\n");
+}
+
 /** The report as text, sections without content left out. */
 export function renderText(data: ReportData): string {
   const utc = data.period.timeZone === "UTC";

@@ -16,12 +16,12 @@ import {
   type Sink,
   writeFailure,
 } from "../cli/output-sinks.ts";
-import { quoted, UsageError } from "../cli/usage-error.ts";
+import { UsageError } from "../cli/usage-error.ts";
 import { databaseFileOf } from "../config.ts";
 import { describeReadProblem, openReadOnly, READ_PROBLEM_EXIT } from "../store/read-only.ts";
 import { gatherReport } from "./gather.ts";
 import { parseReportOptions, REPORT_USAGE, type ReportOptions } from "./options.ts";
-import { previousPeriod, reportPeriod } from "./period.ts";
+import { previousPeriod, reportPeriod, timeZoneProblem } from "./period.ts";
 import { renderJson, renderText } from "./render.ts";
 
 /** Exit statuses: `export`'s, documented in the usage and README.md. */
@@ -36,21 +36,6 @@ const REPORT_CACHE_KIB = 4096;
 
 /** Exit status of a configuration error (EX_CONFIG), as the service's. */
 const EXIT_CONFIG = 78;
-
-/**
- * Why `TZ` cannot be used, or null. A zone Intl does not know would silently cut days in UTC
- * while the report names another zone; a POSIX rule (`:/etc/localtime`, `CET-1CEST`) is left to
- * the C library.
- */
-export function timeZoneProblem(tz: string | undefined): string | null {
-  if (tz === undefined || tz === "" || tz.startsWith(":") || !tz.includes("/")) return null;
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: tz });
-    return null;
-  } catch {
-    return `TZ: ${quoted(tz)} is not a time zone (such as Europe/Berlin or America/New_York)`;
-  }
-}
 
 /** The report of `options` as text or JSON, read from `sqlite` at time `now`. */
 export function makeReport(sqlite: Database.Database, options: ReportOptions, now: number): string {

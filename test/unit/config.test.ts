@@ -116,6 +116,7 @@ describe("operational settings", () => {
       outboxRetentionDays: 30,
       archiveDir: "/tmp/x/archive",
       archiveRetentionDays: 0,
+      reportsToLogChat: [],
     });
     assert.equal(c.http.host, "127.0.0.1");
     assert.equal(c.http.updateStallSecs, 21_600);

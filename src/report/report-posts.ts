@@ -1,0 +1,76 @@
+/**
+ * Posting the daily, weekly and monthly reports to the log chat (`REPORT_TO_LOG_CHAT`), as a
+ * housekeeping step: each run posts the reports that have come due (schedule.ts), each as a short
+ * caption with the whole text report attached. The post is queued and the period recorded as
+ * posted in one transaction, so a report goes out once, whatever restarts or failures come between.
+ */
+import type { Feed } from "../feed/feed.ts";
+import type { HousekeepingTask } from "../housekeeping/task.ts";
+import type { Store } from "../store/db.ts";
+import type { KeyValueStore } from "../store/kv.ts";
+import type { ReportData } from "./gather.ts";
+import type { GatherJob } from "./gather-worker.ts";
+import type { ReportKind } from "./period.ts";
+import { renderCaption, renderText } from "./render.ts";
+import { dueReport } from "./schedule.ts";
+
+/** Lines in each top list of a posted report: the `report` command's default. */
+const TOP = 10;
+
+/** What posting reports needs. */
+export interface ReportPostsDeps {
+  /** The kinds to post; none makes the step do nothing. */
+  kinds: readonly ReportKind[];
+  /** The database the reports read (through their own read-only connection). */
+  dbFile: string;
+  store: Store;
+  feed: Feed;
+  kv: KeyValueStore;
+  /** Gathers a report off the event loop (gather-worker.ts); stops when `signal` aborts. */
+  gather(job: GatherJob, signal: AbortSignal): Promise<ReportData>;
+  /** Cut days in UTC instead of the service's time zone (tests). */
+  utc?: boolean;
+}
+
+/** The `kv` key holding the start (ms) of the last `kind` period posted. */
+export function postedKey(kind: ReportKind): string {
+  return `report.posted.${kind}`;
+}
+
+/** The name of the attached report: `telegram-logger-daily-2026-11-21.txt`. */
+function fileName(data: ReportData): string {
+  return `telegram-logger-${data.period.kind}-${data.period.days[0]!.date}.txt`;
+}
+
+/** The housekeeping step; its counts say how many reports it queued. */
+export function reportPostsTask(d: ReportPostsDeps): HousekeepingTask {
+  const utc = d.utc ?? false;
+  return {
+    name: "reports",
+    async run(ctx) {
+      let posted = 0;
+      for (const kind of d.kinds) {
+        if (ctx.signal.aborted) break;
+        const last = d.kv.get(postedKey(kind));
+        const period = dueReport(kind, ctx.now, last === undefined ? null : Number(last), utc);
+        if (period === null) continue;
+        const data = await d.gather({ dbFile: d.dbFile, period, utc, now: ctx.now, top: TOP }, ctx.signal);
+        const caption = renderCaption(data);
+        const text = renderText(data);
+        await ctx.stored(`posting the ${kind} report`, () =>
+          d.store.transaction(() => {
+            d.feed.enqueue({
+              kind: "report",
+              body: { text: caption, entities: [] },
+              attachment: { type: "text", name: fileName(data), text },
+            });
+            d.kv.set(postedKey(kind), String(period.start), ctx.now);
+          }),
+        );
+        ctx.log.info({ kind, period: data.period.days[0]!.date }, "report queued for the log chat");
+        posted++;
+      }
+      return { reports: posted };
+    },
+  };
+}
