@@ -233,6 +233,7 @@ const TELEGRAM_ONLY = [
   "MAX_BUFFER_FILE_SIZE",
   "MEDIA_BUFFER_TTL_HOURS",
   "ENCRYPT_DELETED_MEDIA",
+  "REPORT_TO_LOG_CHAT",
 ] as const;
 
 /** Names of every variable the service reads, for docs and `.env.example` checks. */

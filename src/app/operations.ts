@@ -193,7 +193,8 @@ function housekeepingTasks(
   const mediaFiles = new MediaFileStore(store.db);
   return [
     reportPostsTask({
-      kinds: config.housekeeping.reportsToLogChat,
+      // Without Telegram there is no log chat: reports would only pile up in the outbox.
+      kinds: config.telegram ? config.housekeeping.reportsToLogChat : [],
       dbFile: config.dbFile,
       store,
       feed,

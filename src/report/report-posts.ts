@@ -49,28 +49,37 @@ export function reportPostsTask(d: ReportPostsDeps): HousekeepingTask {
     name: "reports",
     async run(ctx) {
       let posted = 0;
+      let failed = 0;
       for (const kind of d.kinds) {
         if (ctx.signal.aborted) break;
         const last = d.kv.get(postedKey(kind));
         const period = dueReport(kind, ctx.now, last === undefined ? null : Number(last), utc);
         if (period === null) continue;
-        const data = await d.gather({ dbFile: d.dbFile, period, utc, now: ctx.now, top: TOP }, ctx.signal);
-        const caption = renderCaption(data);
-        const text = renderText(data);
-        await ctx.stored(`posting the ${kind} report`, () =>
-          d.store.transaction(() => {
-            d.feed.enqueue({
-              kind: "report",
-              body: { text: caption, entities: [] },
-              attachment: { type: "text", name: fileName(data), text },
-            });
-            d.kv.set(postedKey(kind), String(period.start), ctx.now);
-          }),
-        );
-        ctx.log.info({ kind, period: data.period.days[0]!.date }, "report queued for the log chat");
-        posted++;
+        try {
+          const job = { dbFile: d.dbFile, period, utc, now: ctx.now, top: TOP };
+          const data = await d.gather(job, ctx.signal);
+          const caption = renderCaption(data);
+          const text = renderText(data);
+          await ctx.stored(`posting the ${kind} report`, () =>
+            d.store.transaction(() => {
+              d.feed.enqueue({
+                kind: "report",
+                body: { text: caption, entities: [] },
+                attachment: { type: "text", name: fileName(data), text },
+              });
+              d.kv.set(postedKey(kind), String(period.start), ctx.now);
+            }),
+          );
+          ctx.log.info({ kind, period: data.period.days[0]!.date }, "report queued for the log chat");
+          posted++;
+        } catch (err) {
+          if (ctx.signal.aborted) break; // stopping: the next start posts it
+          // One kind failing must not hold back the others, nor the rest of housekeeping.
+          ctx.log.error({ err, kind }, `the ${kind} report could not be made; the next run tries again`);
+          failed++;
+        }
       }
-      return { reports: posted };
+      return { reports: posted, reports_failed: failed };
     },
   };
 }

@@ -34,7 +34,8 @@ export function lastCompletedPeriod(kind: ReportKind, now: number, utc: boolean)
  * The period whose `kind` report is due at `now`, or null: the last whole one, once its grace time
  * has passed, unless a report starting there or later was posted (`postedStart`, the start of the
  * last one posted). After the service was down for several periods only the latest is posted, not
- * a backlog of them.
+ * a backlog of them. A `postedStart` in the future was recorded under a wrong clock (a boot before
+ * the time was set) and is ignored, or no report would go out until that date.
  */
 export function dueReport(
   kind: ReportKind,
@@ -44,7 +45,7 @@ export function dueReport(
 ): ReportPeriod | null {
   const period = lastCompletedPeriod(kind, now, utc);
   if (now < period.end + REPORT_GRACE_MS) return null;
-  if (postedStart !== null && period.start <= postedStart) return null;
+  if (postedStart !== null && postedStart < now && period.start <= postedStart) return null;
   return period;
 }
 

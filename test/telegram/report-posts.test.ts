@@ -100,7 +100,7 @@ describe("reports posted to the log chat", () => {
     assert.match(daily.message, new RegExp(`^telegram-logger daily report: \\w+ ${day} \\(`));
     assert.match(daily.message, /\nevents 3 \(the day before: 0, none before\), errors 1\n/);
     assert.match(daily.message, /The whole report is attached\.$/);
-    const zone = process.env.TZ === undefined ? {} : { TZ: process.env.TZ };
+    const zone: Record<string, string> = process.env.TZ === undefined ? {} : { TZ: process.env.TZ };
     const printed = runCommand(root, ["report", "daily", "--date", day], { DATA_ROOT: root, ...zone });
     assert.equal(printed.status, 0, printed.stderr);
     assert.equal(withoutGenerated(daily.uploadedBytes!.toString("utf8")), withoutGenerated(printed.stdout));

@@ -57,12 +57,32 @@ describe("report schedule", () => {
     assert.equal(iso(next!.start), "2025-03-12T00:00:00.000Z", "the next day");
   });
 
-  it("after days down only the latest period is due, and never one older than the last posted", () => {
+  it("after days down only the latest period is due; a record from a clock that was ahead is ignored", () => {
     const posted = Date.UTC(2025, 2, 1);
     const due = dueReport("daily", WEDNESDAY, posted, true);
     assert.equal(iso(due!.start), "2025-03-11T00:00:00.000Z");
-    // A clock set back: the last whole day is older than the one posted.
-    assert.equal(dueReport("daily", WEDNESDAY, Date.UTC(2025, 2, 20), true), null);
+    const ahead = dueReport("daily", WEDNESDAY, Date.UTC(2025, 2, 20), true);
+    assert.equal(iso(ahead!.start), "2025-03-11T00:00:00.000Z");
+  });
+
+  it("in a zone with daylight saving: the 23-hour day is due at 00:05 local time after it", () => {
+    const saved = process.env.TZ;
+    process.env.TZ = "Europe/Berlin";
+    try {
+      // Berlin moved to summer time on Sunday 2025-03-30; 00:05 on the 31st is 22:05 UTC on the 30th.
+      const after = Date.UTC(2025, 2, 30, 22, 5);
+      const due = dueReport("daily", after, null, false);
+      assert.deepEqual(
+        [iso(due!.start), iso(due!.end)],
+        ["2025-03-29T23:00:00.000Z", "2025-03-30T22:00:00.000Z"],
+      );
+      assert.equal(dueReport("daily", after - 60_000, null, false), null, "00:04 is within the grace time");
+      const week = dueReport("weekly", after, null, false);
+      assert.deepEqual([iso(week!.start), week!.days.length], ["2025-03-23T23:00:00.000Z", 7]);
+    } finally {
+      if (saved === undefined) delete process.env.TZ;
+      else process.env.TZ = saved;
+    }
   });
 
   it("REPORT_TO_LOG_CHAT: a list of kinds, refused with the variable named", () => {
