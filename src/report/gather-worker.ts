@@ -14,7 +14,9 @@ const CACHE_KIB = 4096;
 
 /** What the worker is asked. */
 export interface GatherJob {
+  /** The service's database, opened read-only by the worker. */
   dbFile: string;
+  /** What the report covers; the period before it is derived. */
   period: ReportPeriod;
   /** Whether days are cut in UTC rather than in the service's zone. */
   utc: boolean;

@@ -23,8 +23,11 @@ export interface ReportPostsDeps {
   kinds: readonly ReportKind[];
   /** The database the reports read (through their own read-only connection). */
   dbFile: string;
+  /** The service's store: a post and its record are written in one of its transactions. */
   store: Store;
+  /** Where the posts are queued. */
   feed: Feed;
+  /** Where the last period posted of each kind is kept (`postedKey`). */
   kv: KeyValueStore;
   /** Gathers a report off the event loop (gather-worker.ts); stops when `signal` aborts. */
   gather(job: GatherJob, signal: AbortSignal): Promise<ReportData>;
