@@ -39,6 +39,21 @@ describe("telegram-logger command", () => {
     assert.ok(!r.stderr.includes(SECRET_HASH) && !r.stdout.includes(SECRET_HASH));
   });
 
+  it("exits 78 naming REPORT_TO_LOG_CHAT for a kind it does not know, and TZ for a zone that is none", (t) => {
+    const base = { API_ID: "1", API_HASH: SECRET_HASH, LOG_CHAT_ID: "me" };
+    const kind = runCommand(tempDir(t), ["run"], { ...base, REPORT_TO_LOG_CHAT: "daily,hourly" });
+    assert.equal(kind.status, 78);
+    assert.match(kind.stderr, /configuration error: REPORT_TO_LOG_CHAT: .*"hourly"/);
+    const zone = runCommand(tempDir(t), ["run"], {
+      ...base,
+      REPORT_TO_LOG_CHAT: "daily",
+      TZ: "Mars/Olympus",
+    });
+    assert.equal(zone.status, 78);
+    assert.match(zone.stderr, /configuration error: TZ: "Mars\/Olympus" is not a time zone/);
+    assert.equal(zone.stderr.trim().split("\n").length, 1, "one clear line");
+  });
+
   it("reads .env from the working directory like the Python logger", (t) => {
     const dir = tempDir(t);
     writeFileSync(path.join(dir, ".env"), `API_ID=1\nAPI_HASH=${SECRET_HASH}\nLOG_CHAT_ID=-100oops\n`);
