@@ -109,7 +109,7 @@ export function createOperations(d: OperationsDeps): Operations {
   // Without Telegram no sender runs: file-audit digests wait in the outbox for a later run.
   const metrics = new Metrics(sources, { feedSender: config.telegram !== null });
   const { store, events } = countedStore(d.store, metrics);
-  // Posts queued without Telegram (file-audit digests, reports) wait in the outbox for a sender.
+  // Posts queued without Telegram (file-audit digests) wait in the outbox for a sender.
   const feed = new Feed(new OutboxStore(store.db), () => clock.now());
   const housekeeper = new Housekeeper({
     tasks: housekeepingTasks(config, store, feed, mediaUsage),
