@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it, type TestContext } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -13,6 +13,7 @@ import Database from "better-sqlite3";
 import { databaseFileOf } from "../../src/config.ts";
 import { openStore } from "../../src/store/db.ts";
 import { EventStore, type NewEvent } from "../../src/store/events.ts";
+import { assertDataRootRefusals } from "../support/data-root-refusals.ts";
 import { runCommand } from "../support/service.ts";
 import { tempDir } from "../support/tmp.ts";
 
@@ -310,17 +311,7 @@ describe("telegram-logger export", () => {
       assert.match(r.stderr, /Usage: telegram-logger export/);
       assert.equal(r.stdout, "");
     }
-    const noDb = exportRun(cwd, { DATA_ROOT: path.join(cwd, "elsewhere") }, []);
-    assert.equal(noDb.status, 66);
-    assert.match(noDb.stderr, /no database at .*elsewhere.*check DATA_ROOT/);
-    assert.equal(existsSync(path.join(cwd, "elsewhere")), false, "nothing is created");
-
-    const junk = path.join(cwd, "junk");
-    mkdirSync(path.join(junk, "db"), { recursive: true });
-    writeFileSync(databaseFileOf(junk), "this is not SQLite, just text long enough to have a header");
-    const notDb = exportRun(cwd, { DATA_ROOT: junk }, []);
-    assert.equal(notDb.status, 65, notDb.stderr);
-    assert.match(notDb.stderr, /is not a telegram-logger database/);
+    assertDataRootRefusals(cwd, (env) => exportRun(cwd, env, []));
 
     const help = runCommand(cwd, ["help", "export"]);
     assert.equal(help.status, 0);

@@ -4,13 +4,14 @@
  * or UTC, `--out`, and the refusals with their exit statuses.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it, type TestContext } from "node:test";
 import Database from "better-sqlite3";
 import { databaseFileOf } from "../../src/config.ts";
 import { openStore } from "../../src/store/db.ts";
 import { EventStore, type NewEvent } from "../../src/store/events.ts";
+import { assertDataRootRefusals } from "../support/data-root-refusals.ts";
 import { runCommand } from "../support/service.ts";
 import { tempDir } from "../support/tmp.ts";
 
@@ -452,17 +453,7 @@ describe("telegram-logger report", () => {
       "--utc needs no zone",
     );
 
-    const noDb = report(cwd, { DATA_ROOT: path.join(cwd, "elsewhere") }, ["daily"]);
-    assert.equal(noDb.status, 66);
-    assert.match(noDb.stderr, /no database at .*elsewhere.*check DATA_ROOT/);
-    assert.equal(existsSync(path.join(cwd, "elsewhere")), false, "nothing is created");
-
-    const junk = path.join(cwd, "junk");
-    mkdirSync(path.join(junk, "db"), { recursive: true });
-    writeFileSync(databaseFileOf(junk), "this is not SQLite, just text long enough to have a header");
-    const notDb = report(cwd, { DATA_ROOT: junk }, ["daily"]);
-    assert.equal(notDb.status, 65, notDb.stderr);
-    assert.match(notDb.stderr, /is not a telegram-logger database/);
+    assertDataRootRefusals(cwd, (env) => report(cwd, env, ["daily"]));
 
     const lock = new Database(databaseFileOf(env.DATA_ROOT!));
     t.after(() => lock.close());
