@@ -9,11 +9,11 @@
 import { isIP } from "node:net";
 import path from "node:path";
 import { cleanEnv, EnvMissingError, makeValidator, str } from "envalid";
+import { type IgnoredIds, type LogChatTarget, parseIgnoredIds, parseLogChat } from "./model/peer-id.ts";
 import { type ReportKind, timeZoneProblem } from "./report/period.ts";
 import { parseReportKinds } from "./report/schedule.ts";
-import { type IgnoredIds, type LogChatTarget, parseIgnoredIds, parseLogChat } from "./telegram/peer-id.ts";
 
-export type { IgnoredIds, LogChatTarget } from "./telegram/peer-id.ts";
+export type { IgnoredIds, LogChatTarget } from "./model/peer-id.ts";
 
 /** Exit status for a configuration error (sysexits.h EX_CONFIG). */
 export const EXIT_CONFIG = 78;

@@ -6,7 +6,8 @@
 import path from "node:path";
 import type { Clock } from "../clock.ts";
 import { type Config, ConfigError } from "../config.ts";
-import { Feed } from "../feed/feed.ts";
+import type { Feed } from "../feed/feed.ts";
+import { OutboxFeed } from "../feed/outbox-feed.ts";
 import { readWatchConfig, watchConfigFile } from "../fswatch/config-file.ts";
 import { CrmExport } from "../fswatch/crm-export.ts";
 import { CrmExportLoop } from "../fswatch/crm-export-loop.ts";
@@ -17,6 +18,7 @@ import type { RootStatus } from "../fswatch/root-auditor.ts";
 import { type RootConfig, type WatchConfig, WatchConfigError } from "../fswatch/watch-config.ts";
 import type { WatchRootStatus } from "../http/health/parts.ts";
 import type { Logger } from "../log.ts";
+import { POST_KINDS } from "../model/post.ts";
 import {
   ensurePrivateDir,
   openStore,
@@ -173,7 +175,7 @@ export function watchRootHealth(r: RootStatus): WatchRootStatus {
 function digestToFeed(feed: Feed): (project: string, post: DigestPost) => void {
   return (project, post) =>
     feed.enqueue({
-      kind: "files.digest",
+      kind: POST_KINDS.fileDigest,
       body: { text: post.text, entities: [] },
       topic: project,
       attachment: post.attachment ? { type: "text", ...post.attachment } : undefined,
@@ -196,7 +198,7 @@ export async function scanOnce(
   for (const dir of [config.dataRoot]) ensurePrivateDir(dir);
   const store = openStore(config.dbFile);
   try {
-    const feed = new Feed(new OutboxStore(store.db), () => Date.now());
+    const feed = new OutboxFeed(new OutboxStore(store.db), () => Date.now());
     const crm = openCrmExport(watchConfig, store, WAITING_BUSY_TIMEOUT_MS);
     try {
       const audit = new FileAudit({

@@ -6,7 +6,7 @@
  */
 import type { Clock } from "../clock.ts";
 import type { Config } from "../config.ts";
-import { Feed } from "../feed/feed.ts";
+import { OutboxFeed } from "../feed/outbox-feed.ts";
 import { archiveRetentionTask } from "../housekeeping/archive-retention.ts";
 import { eventsRetentionTask } from "../housekeeping/events-retention.ts";
 import { Housekeeper, totalCounts } from "../housekeeping/housekeeper.ts";
@@ -71,7 +71,7 @@ export interface Operations {
   /** The one event store of the app: its committed rows are counted in `events_total`. */
   events: EventStore;
   /** The one way into the log chat, writing through `store`. */
-  feed: Feed;
+  feed: OutboxFeed;
 }
 
 /** Builds metrics, the housekeeper (not started) and health over the parts `running` names. */
@@ -110,7 +110,7 @@ export function createOperations(d: OperationsDeps): Operations {
   const metrics = new Metrics(sources, { feedSender: config.telegram !== null });
   const { store, events } = countedStore(d.store, metrics);
   // Posts queued without Telegram (file-audit digests) wait in the outbox for a sender.
-  const feed = new Feed(new OutboxStore(store.db), () => clock.now());
+  const feed = new OutboxFeed(new OutboxStore(store.db), () => clock.now());
   const housekeeper = new Housekeeper({
     tasks: housekeepingTasks(config, store, feed, mediaUsage),
     events,
@@ -186,7 +186,7 @@ function healthParts(
 function housekeepingTasks(
   config: Config,
   store: Store,
-  feed: Feed,
+  feed: OutboxFeed,
   mediaUsage: { current: MediaUsage | null },
 ): HousekeepingTask[] {
   const queries = new RetentionQueries(store);

@@ -9,12 +9,13 @@ import { _handleUpdate } from "telegram/client/updates.js";
 import { Raw } from "telegram/events/index.js";
 import type { Clock } from "../clock.ts";
 import { type Config, ConfigError } from "../config.ts";
-import type { Feed } from "../feed/feed.ts";
-import { foldedMediaPost, isLogPost } from "../feed/posts.ts";
+import type { OutboxFeed } from "../feed/outbox-feed.ts";
 import { type FeedObserver, FeedSender } from "../feed/sender.ts";
 import type { Logger } from "../log.ts";
 import { MediaBuffer } from "../media/buffer.ts";
 import { configuredDeletedMediaStore } from "../media/vault/configured-store.ts";
+import { foldedMediaPost } from "../posts/deleted.ts";
+import { isLogPost } from "../posts/marks.ts";
 import { findMessageLinks } from "../saver/message-links.ts";
 import { RestrictedSaver } from "../saver/restricted-saver.ts";
 import type { Store } from "../store/db.ts";
@@ -63,7 +64,7 @@ export async function startTelegram(
   config: Config,
   store: Store,
   events: EventStore,
-  feed: Feed,
+  feed: OutboxFeed,
   clock: Clock,
   log: Logger,
   observer: CaptureObserver & FeedObserver,
@@ -131,13 +132,13 @@ export async function startTelegram(
       return foldedMediaPost(row, { chat: peers.get(row.chatId), sender });
     },
     transport: telegramLogChat(client, logChat, log.child({ part: "feed" })),
+    queued: feed,
     transaction: store.transaction,
     clock,
     config: config.feed,
     log: log.child({ part: "feed" }),
     observer,
   });
-  feed.onQueued = () => sender.wake();
 
   const ctx: HandlerContext = {
     messages,

@@ -3,7 +3,7 @@
  * documents with documents and audio with audio, at most ten at a time; voice notes, round videos,
  * stickers and GIFs are never grouped. Pure.
  */
-import type { MediaKind } from "../telegram/media-map.ts";
+import type { MediaKind } from "../model/media.ts";
 
 /** Most items Telegram accepts in one album. */
 export const ALBUM_LIMIT = 10;

@@ -8,14 +8,12 @@
  */
 import type { Logger } from "pino";
 import type { MediaAvailability } from "../media/buffer.ts";
+import { entitiesJson } from "../model/entities.ts";
+import type { FormattedText } from "../model/formatted-text.ts";
+import { mediaRowOf, POST_KINDS, type PostAttachment } from "../model/post.ts";
+import { MEDIA_FOLLOWS_NOTE } from "../posts/folded-burst.ts";
 import type { NewOutboxRow, OutboxRow } from "../store/outbox.ts";
-import { entitiesJson } from "../telegram/stored-entities.ts";
-import { mediaRowOf, newRandomId, type PostAttachment } from "./feed.ts";
-import type { FormattedText } from "./formatted-text.ts";
-import { MEDIA_FOLLOWS_NOTE } from "./posts.ts";
-
-/** The kind of outbox row that carries the file of a message folded into a burst. */
-export const FOLDED_MEDIA_KIND = "deletions.folded_media";
+import { newRandomId } from "./outbox-feed.ts";
 
 /** What planning needs to know about a folded message's file. */
 export interface FoldedMediaSource {
@@ -78,7 +76,7 @@ export async function planFoldedMedia(
 export function followingMediaRow(media: FollowingMedia, now: number): NewOutboxRow {
   const attachment: PostAttachment = { type: "message-media", messageRowId: media.messageRowId };
   return {
-    kind: FOLDED_MEDIA_KIND,
+    kind: POST_KINDS.foldedMedia,
     randomId: newRandomId(),
     text: media.caption.text,
     entities: entitiesJson(media.caption.entities),

@@ -7,19 +7,15 @@
 import type { Logger } from "pino";
 import type { Clock } from "../clock.ts";
 import type { FeedConfig } from "../config.ts";
+import { POST_KINDS, type PostAttachment } from "../model/post.ts";
+import { foldedDeletionsCaption } from "../posts/folded-burst.ts";
 import type { OutboxRow, OutboxStore } from "../store/outbox.ts";
-import { newRandomId, type PostAttachment } from "./feed.ts";
 import { type FoldedMediaSource, followingMediaRow, planFoldedMedia } from "./folded-media.ts";
+import { newRandomId } from "./outbox-feed.ts";
 import { CAPTION_LIMIT } from "./post-delivery.ts";
-import { foldedDeletionsCaption } from "./posts.ts";
 
 /** A burst that keeps going is folded after at most this many fold windows. */
 const MAX_FOLD_WAIT_WINDOWS = 10;
-
-/** The kind of outbox row a deletion post has; only these are folded. */
-export const DELETED_POST_KIND = "message.deleted";
-/** The kind of the post a burst is folded into. */
-export const FOLDED_POST_KIND = "deletions.folded";
 
 /**
  * What folding needs; `albumKeyOf` lets an album count once against the inline limit, `media`
@@ -47,14 +43,14 @@ export async function foldIfBurst(first: OutboxRow, d: FoldingDeps): Promise<Out
   const { outbox, clock, config } = d;
   const deadline = first.createdAt + config.foldWindowMs * MAX_FOLD_WAIT_WINDOWS;
   for (;;) {
-    const latest = outbox.latestQueuedOfKind(DELETED_POST_KIND) ?? first.createdAt;
+    const latest = outbox.latestQueuedOfKind(POST_KINDS.deleted) ?? first.createdAt;
     const quietAt = Math.min(latest + config.foldWindowMs, deadline);
     if (clock.now() >= quietAt) break;
     await clock.sleep(quietAt - clock.now(), d.stopping);
     if (d.stopping?.aborted) return first;
   }
   const now = clock.now();
-  const due = outbox.dueOfKind(DELETED_POST_KIND, now).filter((r) => r.partsSent === 0);
+  const due = outbox.dueOfKind(POST_KINDS.deleted, now).filter((r) => r.partsSent === 0);
   // An album is one post: it counts once against the inline limit.
   const posts = new Set(due.map((r) => d.albumKeyOf(r) ?? `post:${r.id}`));
   if (posts.size <= config.maxDeletedInline) return first;
@@ -79,7 +75,7 @@ export async function foldIfBurst(first: OutboxRow, d: FoldingDeps): Promise<Out
     const folded = outbox.fold(
       due.map((r) => r.id),
       {
-        kind: FOLDED_POST_KIND,
+        kind: POST_KINDS.folded,
         randomId: newRandomId(),
         text: caption.text,
         entities: JSON.stringify(caption.entities),

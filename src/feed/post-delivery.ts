@@ -10,14 +10,14 @@
 import type { Clock } from "../clock.ts";
 import type { MediaAvailability, PreparedMedia } from "../media/buffer.ts";
 import { safeFileName } from "../media/vault/file-name.ts";
+import type { LogChatTransport, PostMedia } from "../model/delivery.ts";
+import { parseEntities } from "../model/entities.ts";
+import { type FormattedText, splitFormatted, splitHead, TextBuilder } from "../model/formatted-text.ts";
+import type { MediaInfo } from "../model/media.ts";
+import { attachmentOf, mediaRowOf } from "../model/post.ts";
+import { foldedDeletionsListing } from "../posts/folded-burst.ts";
 import type { OutboxRow, OutboxStore } from "../store/outbox.ts";
-import type { MediaInfo } from "../telegram/media-map.ts";
-import { parseEntities } from "../telegram/stored-entities.ts";
 import { ALBUM_LIMIT, canGroup } from "./album.ts";
-import { attachmentOf, mediaRowOf } from "./feed.ts";
-import { type FormattedText, splitFormatted, splitHead, TextBuilder } from "./formatted-text.ts";
-import { foldedDeletionsListing } from "./posts.ts";
-import type { LogChatTransport, PostMedia } from "./transport.ts";
 
 const MESSAGE_LIMIT = 4096;
 /** Telegram's caption length; a folded burst's caption is cut to it too. */

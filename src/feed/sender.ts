@@ -14,19 +14,20 @@ import type { Logger } from "pino";
 import type { Clock } from "../clock.ts";
 import type { FeedConfig } from "../config.ts";
 import { GrowingPause } from "../growing-pause.ts";
+import { FloodWait, type LogChatTransport } from "../model/delivery.ts";
+import type { FormattedText } from "../model/formatted-text.ts";
+import { POST_KINDS } from "../model/post.ts";
 import type { EventStore } from "../store/events.ts";
 import type { OutboxRow, OutboxStore } from "../store/outbox.ts";
 import { FIRST_STORAGE_PAUSE_MS, MAX_STORAGE_PAUSE_MS } from "../store/storage-retry.ts";
 import { isTransientStorageError, nextStoragePause, storageFailureLevel } from "../store/transient-errors.ts";
-import { FOLDED_MEDIA_KIND } from "./folded-media.ts";
-import { DELETED_POST_KIND, FOLDED_POST_KIND, foldIfBurst } from "./folding.ts";
-import type { FormattedText } from "./formatted-text.ts";
+import { foldIfBurst } from "./folding.ts";
+import type { QueuedSignal } from "./outbox-feed.ts";
 import { type DeletedMediaFiles, PostDelivery } from "./post-delivery.ts";
-import { FloodWait, type LogChatTransport } from "./transport.ts";
 
 const MAX_BACKOFF_MS = 10 * 60_000;
 /** Posts whose deleted media may go out grouped as an album. */
-const ALBUM_KINDS: ReadonlySet<string> = new Set([DELETED_POST_KIND, FOLDED_MEDIA_KIND]);
+const ALBUM_KINDS: ReadonlySet<string> = new Set([POST_KINDS.deleted, POST_KINDS.foldedMedia]);
 /** Longest single sleep; the loop re-checks the outbox at least this often. */
 const MAX_SLEEP_MS = 60_000;
 
@@ -44,6 +45,8 @@ export interface FeedSenderDeps {
   outbox: OutboxStore;
   events: EventStore;
   transport: LogChatTransport;
+  /** Where posts are queued: the sender looks at once after each, instead of at its next due time. */
+  queued?: QueuedSignal;
   /** Files of deleted messages; absent when the media buffer is not running. */
   media?: DeletedMediaFiles;
   /** The short caption of a folded message's file posted after its burst (see folded-media.ts). */
@@ -75,6 +78,7 @@ export class FeedSender {
   #stopping = new AbortController();
   #idle = false;
   #idleWaiters: Array<() => void> = [];
+  #stopListening: () => void = () => {};
 
   constructor(deps: FeedSenderDeps) {
     this.#d = deps;
@@ -109,6 +113,7 @@ export class FeedSender {
     if (this.#running) return;
     this.#running = true;
     this.#stopping = new AbortController();
+    this.#stopListening = this.#d.queued?.onQueued(() => this.wake()) ?? (() => {});
     this.#loop = this.#run().catch((err: unknown) => {
       this.#d.log.fatal({ err }, "feed sender stopped unexpectedly");
     });
@@ -117,6 +122,7 @@ export class FeedSender {
   /** Stops after the post in flight; pending posts stay in the outbox for the next start. */
   async stop(): Promise<void> {
     this.#running = false;
+    this.#stopListening();
     this.#wake.abort();
     this.#stopping.abort();
     await this.#loop;
@@ -207,8 +213,8 @@ export class FeedSender {
       return;
     }
     this.#setIdle(false);
-    if (row.kind === FOLDED_MEDIA_KIND && this.#waitsForFoldedPost(row)) return;
-    if (row.kind === DELETED_POST_KIND && row.partsSent === 0) {
+    if (row.kind === POST_KINDS.foldedMedia && this.#waitsForFoldedPost(row)) return;
+    if (row.kind === POST_KINDS.deleted && row.partsSent === 0) {
       row = await this.#foldIfBurst(row);
       if (!this.#running) return;
     }
@@ -232,7 +238,7 @@ export class FeedSender {
    */
   #waitsForFoldedPost(row: OutboxRow): boolean {
     const { outbox, clock } = this.#d;
-    const lead = outbox.pendingOfKindBefore(FOLDED_POST_KIND, row.id);
+    const lead = outbox.pendingOfKindBefore(POST_KINDS.folded, row.id);
     if (!lead || lead.notBefore <= clock.now()) return false;
     outbox.postpone(row.id, lead.notBefore);
     return true;

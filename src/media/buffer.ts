@@ -14,12 +14,12 @@ import PQueue from "p-queue";
 import type { Logger } from "pino";
 import type { Api } from "telegram";
 import type { Clock } from "../clock.ts";
+import type { MediaInfo } from "../model/media.ts";
 import type { EventStore } from "../store/events.ts";
 import type { MediaFileRow, MediaFileStore } from "../store/media-files.ts";
 import type { MessageRow, MessageStore } from "../store/messages.ts";
 import { untilStored } from "../store/storage-retry.ts";
 import { isTransientStorageError } from "../store/transient-errors.ts";
-import type { MediaInfo } from "../telegram/media-map.ts";
 import type { DeletedMediaStore, OpenedMedia } from "./deleted-media-store.ts";
 import { type BufferPolicy, FILE_KINDS, missingMediaReason } from "./policy.ts";
 

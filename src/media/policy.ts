@@ -1,7 +1,7 @@
 /**
  * Which media the buffer keeps, and how a missing file is explained in a post. Pure.
  */
-import type { MediaInfo, MediaKind } from "../telegram/media-map.ts";
+import type { MediaInfo, MediaKind } from "../model/media.ts";
 
 /** Media kinds that are files we can download and re-upload. */
 export const FILE_KINDS: ReadonlySet<MediaKind> = new Set([

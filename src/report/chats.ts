@@ -5,7 +5,7 @@
  * costs that month's rows.
  */
 import type Database from "better-sqlite3";
-import { CHAT_TYPES } from "../store/messages.ts";
+import { CHAT_TYPES } from "../model/message.ts";
 import type { ReportPeriod } from "./period.ts";
 import { DELETED_BY_OTHERS, IN_PERIOD } from "./sql.ts";
 

@@ -6,9 +6,9 @@
  * that day's rows, not the table (bench/report.bench.ts). Rendering is src/report/render.ts.
  */
 import type Database from "better-sqlite3";
-import type { DeletionKind } from "../feed/posts.ts";
+import type { DeletionKind } from "../model/deletion.ts";
+import { CHAT_TYPES } from "../model/message.ts";
 import { EVENT_SOURCES, EVENT_STATUSES, FILE_CHANGE_TYPES } from "../store/events.ts";
-import { CHAT_TYPES } from "../store/messages.ts";
 import { activeChats, type ChatActivity, type ChatCount, topDeletedChats } from "./chats.ts";
 import type { ReportPeriod } from "./period.ts";
 import { type ProblemGroup, ProblemGroups, type ProblemRow } from "./problems.ts";

@@ -6,6 +6,7 @@
  */
 import type { Feed } from "../feed/feed.ts";
 import type { HousekeepingTask } from "../housekeeping/task.ts";
+import { POST_KINDS } from "../model/post.ts";
 import type { Store } from "../store/db.ts";
 import type { KeyValueStore } from "../store/kv.ts";
 import type { ReportData } from "./gather.ts";
@@ -66,7 +67,7 @@ export function reportPostsTask(d: ReportPostsDeps): HousekeepingTask {
           await ctx.stored(`posting the ${kind} report`, () =>
             d.store.transaction(() => {
               d.feed.enqueue({
-                kind: "report",
+                kind: POST_KINDS.report,
                 body: { text: caption, entities: [] },
                 attachment: { type: "text", name: fileName(data), text },
               });

@@ -10,14 +10,15 @@ import type { Logger } from "pino";
 import { Api, type TelegramClient } from "telegram";
 import type { Clock } from "../clock.ts";
 import type { Feed } from "../feed/feed.ts";
-import { notSavedPost, savedMessagePost } from "../feed/posts.ts";
+import { markChannel, markChat } from "../model/peer-id.ts";
+import { POST_KINDS } from "../model/post.ts";
+import { notSavedPost, savedMessagePost } from "../posts/saved.ts";
 import type { EventStore } from "../store/events.ts";
 import type { MessageRow, MessageStore } from "../store/messages.ts";
 import type { PeerStore } from "../store/peers.ts";
 import { untilStored } from "../store/storage-retry.ts";
 import { isTransientStorageError } from "../store/transient-errors.ts";
 import { inputPeerOf } from "../telegram/log-chat.ts";
-import { markChannel, markChat } from "../telegram/peer-id.ts";
 import type { LinkedPeer, MessageLink } from "./message-links.ts";
 
 /** Stores a fetched message (forcing its media into the buffer); returns the stored row. */
@@ -95,7 +96,7 @@ export class RestrictedSaver {
             sender: stored.senderId === null ? undefined : this.#d.peers.get(stored.senderId),
           };
           this.#d.feed.enqueue({
-            kind: "saved.message",
+            kind: POST_KINDS.saved,
             body: savedMessagePost(stored, peers, link.raw),
             attachment: stored.media ? { type: "message-media", messageRowId: stored.id } : undefined,
             replyTo: requestMessageId,
@@ -119,7 +120,7 @@ export class RestrictedSaver {
       await this.#stored("recording an unsaved link", () =>
         this.#d.transaction(() => {
           this.#d.feed.enqueue({
-            kind: "saved.failed",
+            kind: POST_KINDS.notSaved,
             body: notSavedPost(link.raw, why),
             replyTo: requestMessageId,
             correlationId,

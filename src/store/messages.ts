@@ -3,15 +3,14 @@
  * lookup per deleted id) are prepared once.
  */
 
+import type { StoredMessage } from "../model/message.ts";
 import type { Db } from "./db.ts";
 import { and, asc, eq, sql } from "./orm.ts";
+import type { SameShape } from "./same-shape.ts";
 import { messageRevisions, messages } from "./schema.ts";
 
-/** Every `messages.chat_type` (the `messages_type_date` index starts with it). */
-export const CHAT_TYPES = ["user", "bot", "self", "group", "supergroup", "channel"] as const;
-
-/** A stored message, as read back. */
-export type MessageRow = typeof messages.$inferSelect;
+/** A stored message, as read back: the model's type, checked against the table's columns. */
+export type MessageRow = SameShape<typeof messages.$inferSelect, StoredMessage>;
 /** A message to store; the store fills ids and bookkeeping. */
 export type NewMessageRow = Omit<
   typeof messages.$inferInsert,

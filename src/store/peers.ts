@@ -4,14 +4,14 @@
  * Writes are skipped when nothing changed, because the same few peers arrive with every update.
  */
 
+import type { PeerInfo, StoredPeer } from "../model/peer.ts";
 import type { Db } from "./db.ts";
 import { eq, sql } from "./orm.ts";
+import type { SameShape } from "./same-shape.ts";
 import { peers } from "./schema.ts";
 
-/** A stored peer. */
-export type PeerRow = typeof peers.$inferSelect;
-/** A peer as seen in an update. */
-export type PeerInfo = Omit<PeerRow, "updatedAt">;
+/** A stored peer: the model's type, checked against the table's columns. */
+export type PeerRow = SameShape<typeof peers.$inferSelect, StoredPeer>;
 
 function fingerprint(p: PeerInfo): string {
   return `${p.type}|${p.accessHash ?? ""}|${p.username ?? ""}|${p.name}|${p.isSelf ? 1 : 0}|${p.noforwards ? 1 : 0}`;

@@ -16,10 +16,10 @@ import bigInt from "big-integer";
 import type { Logger } from "pino";
 import { Api, type TelegramClient } from "telegram";
 import type { Clock } from "../clock.ts";
+import { markChannel } from "../model/peer-id.ts";
 import type { EventStore } from "../store/events.ts";
 import type { KeyValueStore } from "../store/kv.ts";
 import type { PeerStore } from "../store/peers.ts";
-import { markChannel } from "./peer-id.ts";
 
 /** The account-wide update state. */
 export interface UpdateState {

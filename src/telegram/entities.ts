@@ -6,9 +6,9 @@
 
 import bigInt from "big-integer";
 import { Api } from "telegram";
-import type { StoredEntity } from "./stored-entities.ts";
+import type { StoredEntity } from "../model/entities.ts";
 
-export { entitiesJson, parseEntities, type StoredEntity } from "./stored-entities.ts";
+export { entitiesJson, parseEntities, type StoredEntity } from "../model/entities.ts";
 
 /** Entities of an incoming message in stored form (empty list for none). */
 export function entitiesToStored(entities: readonly Api.TypeMessageEntity[] | undefined): StoredEntity[] {

@@ -9,17 +9,17 @@ import bigInt from "big-integer";
 import type { Logger } from "pino";
 import { Api, errors, type TelegramClient } from "telegram";
 import { CustomFile } from "telegram/client/uploads.js";
-import type { FormattedText } from "../feed/formatted-text.ts";
 import {
   FloodWait,
   type LogChatTransport,
   type PostFile,
   type PostMedia,
   type SendOptions,
-} from "../feed/transport.ts";
+} from "../model/delivery.ts";
+import type { FormattedText } from "../model/formatted-text.ts";
+import { bareIdOf, peerKindOf } from "../model/peer-id.ts";
 import type { PeerRow, PeerStore } from "../store/peers.ts";
 import { storedToApiEntities } from "./entities.ts";
-import { bareIdOf, peerKindOf } from "./peer-id.ts";
 
 /** The log chat cannot be reached with this account. */
 export class LogChatUnreachable extends Error {

@@ -4,48 +4,7 @@
  * be re-sent as files); never the object itself.
  */
 import { Api } from "telegram";
-
-/** The kinds of media we distinguish; each is re-posted in its own kind. */
-export type MediaKind =
-  | "photo"
-  | "video"
-  | "round_video"
-  | "gif"
-  | "sticker"
-  | "voice"
-  | "audio"
-  | "document"
-  | "contact"
-  | "geo"
-  | "geo_live"
-  | "venue"
-  | "poll"
-  | "dice"
-  | "webpage"
-  | "invoice"
-  | "story"
-  | "game"
-  | "paid"
-  | "unsupported";
-
-/** Stored media metadata. `identity` is what tells one media apart from another for edits. */
-export interface MediaInfo {
-  kind: MediaKind;
-  identity: string;
-  id?: string;
-  accessHash?: string;
-  dcId?: number;
-  fileName?: string;
-  mimeType?: string;
-  size?: number;
-  ttlSeconds?: number;
-  width?: number;
-  height?: number;
-  duration?: number;
-  spoiler?: boolean;
-  /** A human description for kinds that are described rather than re-sent (geo, poll, ...). */
-  description?: string;
-}
+import type { MediaInfo, MediaKind } from "../model/media.ts";
 
 function documentKind(doc: Api.Document): { kind: MediaKind; extra: Partial<MediaInfo> } {
   let kind: MediaKind = "document";

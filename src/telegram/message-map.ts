@@ -3,11 +3,12 @@
  * channel) to a `peers` row, and the chat type a message belongs to.
  */
 import { Api } from "telegram";
-import type { CHAT_TYPES } from "../store/messages.ts";
-import type { PeerInfo } from "../store/peers.ts";
+import type { MediaInfo } from "../model/media.ts";
+import type { CHAT_TYPES } from "../model/message.ts";
+import type { PeerInfo } from "../model/peer.ts";
+import { markChannel, markChat } from "../model/peer-id.ts";
 import { entitiesJson, entitiesToStored } from "./entities.ts";
-import { type MediaInfo, mediaInfoOf } from "./media-map.ts";
-import { markChannel, markChat } from "./peer-id.ts";
+import { mediaInfoOf } from "./media-map.ts";
 
 /** The chat types stored in `messages.chat_type`; retention is configured per user/group/channel/bot. */
 export type ChatType = (typeof CHAT_TYPES)[number];

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { splitFormatted, TextBuilder, truncateText } from "../../src/feed/formatted-text.ts";
+import { splitFormatted, TextBuilder, truncateText } from "../../src/model/formatted-text.ts";
 
 describe("TextBuilder", () => {
   it("shifts appended entities by the UTF-16 length of what precedes them", () => {

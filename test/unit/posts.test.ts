@@ -1,18 +1,17 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { messageLink } from "../../src/feed/links.ts";
+import type { StoredMessage as MessageRow } from "../../src/model/message.ts";
+import type { StoredPeer as PeerRow } from "../../src/model/peer.ts";
+import { deletedMessagePost, foldedMediaPost } from "../../src/posts/deleted.ts";
+import { editedMessagePost } from "../../src/posts/edited.ts";
 import {
-  deletedMessagePost,
-  editedMessagePost,
   foldedDeletionsCaption,
   foldedDeletionsListing,
-  foldedMediaPost,
-  isLogPost,
   MEDIA_FOLLOWS_NOTE,
-} from "../../src/feed/posts.ts";
-import { wordDiff } from "../../src/feed/word-diff.ts";
-import type { MessageRow } from "../../src/store/messages.ts";
-import type { PeerRow } from "../../src/store/peers.ts";
+} from "../../src/posts/folded-burst.ts";
+import { messageLink } from "../../src/posts/links.ts";
+import { isLogPost } from "../../src/posts/marks.ts";
+import { wordDiff } from "../../src/posts/word-diff.ts";
 
 function row(over: Partial<MessageRow> = {}): MessageRow {
   return {

@@ -6,9 +6,10 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { databaseFileOf } from "../../src/config.ts";
-import { attachmentOf, Feed } from "../../src/feed/feed.ts";
+import { OutboxFeed } from "../../src/feed/outbox-feed.ts";
 import type { TaskContext } from "../../src/housekeeping/task.ts";
 import { silentLogger } from "../../src/log.ts";
+import { attachmentOf } from "../../src/model/post.ts";
 import { type GatherJob, gatherInWorker } from "../../src/report/gather-worker.ts";
 import { postedKey, reportPostsTask } from "../../src/report/report-posts.ts";
 import { openStore } from "../../src/store/db.ts";
@@ -34,7 +35,7 @@ describe("posting reports", () => {
     const dbFile = databaseFileOf(path.join(tempDir(t), "data"));
     const store = openStore(dbFile);
     t.after(() => store.close());
-    const feed = new Feed(new OutboxStore(store.db), () => NOW);
+    const feed = new OutboxFeed(new OutboxStore(store.db), () => NOW);
     const kv = new KeyValueStore(store.db);
     let failDaily = true;
     const gather = (job: GatherJob, signal: AbortSignal) => {

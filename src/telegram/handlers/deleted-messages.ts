@@ -4,11 +4,13 @@
  * The row is marked, never removed; an event is recorded and the recovered message is posted.
  */
 
-import { DELETED_POST_KIND } from "../../feed/folding.ts";
-import { type DeletionKind, deletedMessagePost, mediaLine } from "../../feed/posts.ts";
+import type { DeletionKind } from "../../model/deletion.ts";
+import type { MediaInfo } from "../../model/media.ts";
+import { markChannel } from "../../model/peer-id.ts";
+import { POST_KINDS } from "../../model/post.ts";
+import { deletedMessagePost } from "../../posts/deleted.ts";
+import { mediaLine } from "../../posts/media-line.ts";
 import type { MessageRow } from "../../store/messages.ts";
-import type { MediaInfo } from "../media-map.ts";
-import { markChannel } from "../peer-id.ts";
 import { chatTopic, type HandlerContext, isExcluded, peersOf } from "./context.ts";
 
 /** Telegram's auto-delete fires at `date + ttl_period`; allow for clock skew around it. */
@@ -96,7 +98,7 @@ export function recordDeletions(
       const alreadyPosted = Boolean(found && row.selfDestructing && !ctx.mediaFiles.claimPost(found.id, now));
       const file = alreadyPosted ? undefined : found;
       ctx.feed.enqueue({
-        kind: DELETED_POST_KIND,
+        kind: POST_KINDS.deleted,
         body: deletedMessagePost(
           row,
           peersOf(ctx, row.chatId, row.senderId),

@@ -3,8 +3,9 @@
  * Reactions, votes, live-location moves and link previews arrive as edits too and are not.
  */
 import type { Api } from "telegram";
-import { editedMessagePost } from "../../feed/posts.ts";
-import type { MediaInfo } from "../media-map.ts";
+import type { MediaInfo } from "../../model/media.ts";
+import { POST_KINDS } from "../../model/post.ts";
+import { editedMessagePost } from "../../posts/edited.ts";
 import { contentOf, markedIdOfPeer, mediaIdentity, senderIdOf } from "../message-map.ts";
 import type { UpdateEntities } from "../update-kinds.ts";
 import { chatTopic, type HandlerContext, isExcluded, peersOf, rememberEntities } from "./context.ts";
@@ -66,7 +67,7 @@ export function recordEdit(
   if (ctx.saveEdited) {
     const after = ctx.messages.find(chatId, message.id)!;
     ctx.feed.enqueue({
-      kind: "message.edited",
+      kind: POST_KINDS.edited,
       body: editedMessagePost(before, after, peersOf(ctx, chatId, after.senderId), version),
       topic: chatTopic(ctx, chatId),
       eventId,

@@ -3,8 +3,8 @@
  */
 import type { Api } from "telegram";
 import { bufferDecision } from "../../media/policy.ts";
+import type { MediaInfo } from "../../model/media.ts";
 import type { MessageRow } from "../../store/messages.ts";
-import type { MediaInfo } from "../media-map.ts";
 import { chatTypeOf, markedIdOfPeer, messageRowOf, senderIdOf } from "../message-map.ts";
 import type { UpdateEntities } from "../update-kinds.ts";
 import { chatFactsOf, type HandlerContext, isExcluded, rememberEntities } from "./context.ts";

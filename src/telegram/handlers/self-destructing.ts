@@ -2,9 +2,11 @@
  * Self-destructing (view-once, timed) media. Its file is downloaded on arrival; it is posted once,
  * at the first of: being opened, expiring, or being deleted.
  */
-import { selfDestructedPost } from "../../feed/posts.ts";
+
+import { markChannel } from "../../model/peer-id.ts";
+import { POST_KINDS } from "../../model/post.ts";
+import { selfDestructedPost } from "../../posts/self-destructed.ts";
 import type { MessageRow } from "../../store/messages.ts";
-import { markChannel } from "../peer-id.ts";
 import { chatTopic, type HandlerContext, isExcluded, peersOf } from "./context.ts";
 
 /** Why the media is posted now. */
@@ -44,7 +46,7 @@ export function postSelfDestructing(
     now,
   );
   ctx.feed.enqueue({
-    kind: "media.self_destructing",
+    kind: POST_KINDS.selfDestructing,
     body: selfDestructedPost(row, peersOf(ctx, row.chatId, row.senderId), moment),
     attachment: { type: "message-media", messageRowId: row.id },
     topic: chatTopic(ctx, row.chatId),

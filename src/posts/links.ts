@@ -3,11 +3,12 @@
  * message links (`t.me/name/ID` when public, `t.me/c/ID/MSG` otherwise); private chats and basic
  * groups only have client deep links, which the official apps open.
  */
-import type { PeerRow } from "../store/peers.ts";
-import { bareIdOf, peerKindOf } from "../telegram/peer-id.ts";
+
+import type { StoredPeer } from "../model/peer.ts";
+import { bareIdOf, peerKindOf } from "../model/peer-id.ts";
 
 /** A link to message `messageId` in the chat with marked id `chatId`. */
-export function messageLink(chatId: number, messageId: number, chat: PeerRow | undefined): string {
+export function messageLink(chatId: number, messageId: number, chat: StoredPeer | undefined): string {
   const kind = peerKindOf(chatId);
   if (kind === "channel") {
     if (chat?.username) return `https://t.me/${chat.username}/${messageId}`;
@@ -18,7 +19,7 @@ export function messageLink(chatId: number, messageId: number, chat: PeerRow | u
 }
 
 /** A link that opens a peer's profile or chat. */
-export function peerLink(peerId: number, peer: PeerRow | undefined): string {
+export function peerLink(peerId: number, peer: StoredPeer | undefined): string {
   if (peer?.username) return `https://t.me/${peer.username}`;
   const kind = peerKindOf(peerId);
   if (kind === "user") return `tg://user?id=${peerId}`;
@@ -27,7 +28,7 @@ export function peerLink(peerId: number, peer: PeerRow | undefined): string {
 }
 
 /** How a peer is named in posts: its name, else @username, else its id. */
-export function peerDisplayName(peerId: number, peer: PeerRow | undefined): string {
+export function peerDisplayName(peerId: number, peer: StoredPeer | undefined): string {
   if (peer?.name) return peer.name;
   if (peer?.username) return `@${peer.username}`;
   return String(peerId);

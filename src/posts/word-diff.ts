@@ -4,8 +4,8 @@
  * the change is visible both in the chat and in a plain-text notification.
  */
 import { diffWordsWithSpace } from "diff";
-import type { FormattedText } from "./formatted-text.ts";
-import { TextBuilder } from "./formatted-text.ts";
+import type { FormattedText } from "../model/formatted-text.ts";
+import { TextBuilder } from "../model/formatted-text.ts";
 
 /** Renders the change from `before` to `after`; null when the diff takes too long to compute. */
 export function wordDiff(before: string, after: string): FormattedText | null {

@@ -1,10 +1,11 @@
 /**
  * What the sender needs from Telegram, and nothing more. The Telegram implementation lives in
- * `telegram/log-chat-transport.ts`; keeping the sender behind this interface keeps its pacing,
+ * `telegram/log-chat.ts`; keeping the sender behind this interface keeps its pacing,
  * folding and retry logic free of GramJS.
  */
-import type { MediaKind } from "../telegram/media-map.ts";
+
 import type { FormattedText } from "./formatted-text.ts";
+import type { MediaKind } from "./media.ts";
 
 /** Telegram asked us to wait before sending again. */
 export class FloodWait extends Error {

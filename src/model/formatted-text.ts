@@ -3,7 +3,7 @@
  * write and bodies recovered from Telegram; appending a body shifts its entities by the UTF-16
  * length of everything before it, which is how Telegram counts offsets.
  */
-import type { StoredEntity } from "../telegram/stored-entities.ts";
+import type { StoredEntity } from "./entities.ts";
 
 /** A post body: text plus entities whose offsets are UTF-16 code units into `text`. */
 export interface FormattedText {
