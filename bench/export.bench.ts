@@ -13,7 +13,7 @@ import { spawnSync } from "node:child_process";
 import { statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { databaseFileOf } from "../src/config.ts";
+import { databaseFileOf } from "../src/store/data-paths.ts";
 import { openStore, type Store } from "../src/store/db.ts";
 import {
   makeTempDir,

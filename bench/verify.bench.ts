@@ -14,8 +14,8 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { dataPathsOf } from "../src/config.ts";
 import { encryptFileToVault } from "../src/media/vault/encrypt.ts";
+import { dataPathsOf } from "../src/store/data-paths.ts";
 import { openStore } from "../src/store/db.ts";
 import {
   makeTempDir,

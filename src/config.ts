@@ -10,8 +10,9 @@ import { isIP } from "node:net";
 import path from "node:path";
 import { cleanEnv, EnvMissingError, makeValidator, str } from "envalid";
 import { type IgnoredIds, type LogChatTarget, parseIgnoredIds, parseLogChat } from "./model/peer-id.ts";
-import { type ReportKind, timeZoneProblem } from "./report/period.ts";
-import { parseReportKinds } from "./report/schedule.ts";
+import { REPORT_KINDS, type ReportKind } from "./model/report-kind.ts";
+import { timeZoneProblem } from "./model/time-zone.ts";
+import { dataPathsOf } from "./store/data-paths.ts";
 
 export type { IgnoredIds, LogChatTarget } from "./model/peer-id.ts";
 
@@ -107,7 +108,6 @@ export interface Config {
   };
   watchConfigFile: string | null;
   logLevel: string;
-  debug: boolean;
 }
 
 const bool = makeValidator<boolean>((input) => {
@@ -272,33 +272,6 @@ function decodeKey(b64: string | undefined): Buffer | null {
   return key;
 }
 
-/** The service's database inside `dataRoot` (also what `export` reads, given only DATA_ROOT). */
-export function databaseFileOf(dataRoot: string): string {
-  return path.join(path.resolve(dataRoot), "db", "telegram-logger.sqlite");
-}
-
-/** Where the service keeps what it stores under `dataRoot` (what `verify` checks, given only DATA_ROOT). */
-export interface DataPaths {
-  dbFile: string;
-  /** The media buffer: downloaded files, named by `media_files.blob`. */
-  mediaDir: string;
-  /** Deleted messages' files (`media_files.vault_file`), encrypted or not. */
-  vaultDir: string;
-  /** Expired events, gzip JSON lines. */
-  archiveDir: string;
-}
-
-/** The paths of everything the service stores under `dataRoot`. */
-export function dataPathsOf(dataRoot: string): DataPaths {
-  const root = path.resolve(dataRoot);
-  return {
-    dbFile: databaseFileOf(root),
-    mediaDir: path.join(root, "media"),
-    vaultDir: path.join(root, "media_deleted"),
-    archiveDir: path.join(root, "archive"),
-  };
-}
-
 /**
  * Reads and validates the environment. Takes the environment as an object so tests never touch
  * `process.env`. Throws `ConfigError` on the first problem found.
@@ -390,8 +363,23 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     watchConfigFile,
     logLevel: e.DEBUG_MODE ? "debug" : e.LOG_LEVEL,
-    debug: e.DEBUG_MODE,
   };
+}
+
+/**
+ * The kinds `REPORT_TO_LOG_CHAT` names: a comma- or space-separated list of daily, weekly and
+ * monthly (empty: none). Throws with a message naming the wrong word.
+ */
+export function parseReportKinds(text: string): ReportKind[] {
+  const kinds: ReportKind[] = [];
+  for (const word of text.split(/[\s,]+/).filter((w) => w !== "")) {
+    const kind = REPORT_KINDS.find((k) => k === word.toLowerCase());
+    if (kind === undefined) {
+      throw new Error(`expected daily, weekly and/or monthly, separated by commas, got "${word}"`);
+    }
+    if (!kinds.includes(kind)) kinds.push(kind);
+  }
+  return kinds;
 }
 
 /** The reports to post, once `TZ` is known to cut their days right. */

@@ -18,7 +18,7 @@ import {
   writeFailure,
 } from "../cli/output-sinks.ts";
 import { UsageError } from "../cli/usage-error.ts";
-import { databaseFileOf } from "../config.ts";
+import { databaseFileOf } from "../store/data-paths.ts";
 import { describeReadProblem, openReadOnly, READ_PROBLEM_EXIT } from "../store/read-only.ts";
 import { csvHeader, csvLine, type EventRecord, jsonLine, whereClause } from "./event-rows.ts";
 import { EXPORT_USAGE, type ExportOptions, parseExportOptions } from "./options.ts";

@@ -6,16 +6,8 @@
 import { parseArgs } from "node:util";
 import { flagErrorMessage } from "../cli/args.ts";
 import { quoted, UsageError } from "../cli/usage-error.ts";
-import {
-  type CivilDate,
-  civilDateOf,
-  defaultFirstDay,
-  firstDayOf,
-  formatCivil,
-  parseDay,
-  REPORT_KINDS,
-  type ReportKind,
-} from "./period.ts";
+import { REPORT_KINDS, type ReportKind } from "../model/report-kind.ts";
+import { type CivilDate, civilDateOf, defaultFirstDay, firstDayOf, formatCivil, parseDay } from "./period.ts";
 
 /** Help text of the command. */
 export const REPORT_USAGE = `Usage: telegram-logger report daily|weekly|monthly [--date DAY] [--utc]

@@ -4,16 +4,7 @@
  * UTC. Days are cut at local midnight, so a day with a daylight-saving change lasts 23 or 25 hours. Pure: the clock and the
  * zone come in as arguments and through `Date`, so tests set `TZ` and `now`.
  */
-import { quoted } from "../cli/usage-error.ts";
-
-/**
- * Which report: one day, the seven days from a start day, or a calendar month (the sync-logging
- * story's daily summary, weekly error analysis and monthly activity report).
- */
-export type ReportKind = "daily" | "weekly" | "monthly";
-
-/** Every kind, in the order the usage names them. */
-export const REPORT_KINDS: readonly ReportKind[] = ["daily", "weekly", "monthly"];
+import type { ReportKind } from "../model/report-kind.ts";
 
 /** A calendar date, without a time or a zone. */
 export interface CivilDate {
@@ -155,19 +146,4 @@ export function previousPeriod(period: ReportPeriod, utc: boolean): ReportPeriod
   const first = parseDay(period.days[0]!.date, 0, utc)!;
   const before = period.kind === "monthly" ? addMonths(first, -1) : addDays(first, -LENGTH_DAYS[period.kind]);
   return reportPeriod(period.kind, before, utc);
-}
-
-/**
- * Why `TZ` cannot be used, or null. A zone Intl does not know would silently cut days in UTC
- * while the report names another zone; a POSIX rule (`:/etc/localtime`, `CET-1CEST`) is left to
- * the C library.
- */
-export function timeZoneProblem(tz: string | undefined): string | null {
-  if (tz === undefined || tz === "" || tz.startsWith(":") || !tz.includes("/")) return null;
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: tz });
-    return null;
-  } catch {
-    return `TZ: ${quoted(tz)} is not a time zone (such as Europe/Berlin or America/New_York)`;
-  }
 }

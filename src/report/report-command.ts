@@ -17,11 +17,12 @@ import {
   writeFailure,
 } from "../cli/output-sinks.ts";
 import { UsageError } from "../cli/usage-error.ts";
-import { databaseFileOf } from "../config.ts";
+import { timeZoneProblem } from "../model/time-zone.ts";
+import { databaseFileOf } from "../store/data-paths.ts";
 import { describeReadProblem, openReadOnly, READ_PROBLEM_EXIT } from "../store/read-only.ts";
 import { gatherReport } from "./gather.ts";
 import { parseReportOptions, REPORT_USAGE, type ReportOptions } from "./options.ts";
-import { previousPeriod, reportPeriod, timeZoneProblem } from "./period.ts";
+import { previousPeriod, reportPeriod } from "./period.ts";
 import { renderJson, renderText } from "./render.ts";
 
 /** Exit statuses: `export`'s, documented in the usage and README.md. */

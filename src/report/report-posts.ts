@@ -7,11 +7,11 @@
 import type { Feed } from "../feed/feed.ts";
 import type { HousekeepingTask } from "../housekeeping/task.ts";
 import { POST_KINDS } from "../model/post.ts";
+import type { ReportKind } from "../model/report-kind.ts";
 import type { Store } from "../store/db.ts";
 import type { KeyValueStore } from "../store/kv.ts";
 import type { ReportData } from "./gather.ts";
 import type { GatherJob } from "./gather-worker.ts";
-import type { ReportKind } from "./period.ts";
 import { renderCaption, renderText } from "./render.ts";
 import { dueReport } from "./schedule.ts";
 

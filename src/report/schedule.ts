@@ -4,15 +4,9 @@
  * covers yesterday, a weekly one the last Monday-to-Sunday week, a monthly one last month. Pure:
  * the clock, the zone and what was posted already come in as arguments.
  */
-import {
-  addDays,
-  addMonths,
-  civilDateOf,
-  REPORT_KINDS,
-  type ReportKind,
-  type ReportPeriod,
-  reportPeriod,
-} from "./period.ts";
+
+import type { ReportKind } from "../model/report-kind.ts";
+import { addDays, addMonths, civilDateOf, type ReportPeriod, reportPeriod } from "./period.ts";
 
 /**
  * How long after a period ends its report waits: updates of its last minutes may still be in the
@@ -47,20 +41,4 @@ export function dueReport(
   if (now < period.end + REPORT_GRACE_MS) return null;
   if (postedStart !== null && postedStart < now && period.start <= postedStart) return null;
   return period;
-}
-
-/**
- * The kinds `REPORT_TO_LOG_CHAT` names: a comma- or space-separated list of daily, weekly and
- * monthly (empty: none). Throws with a message naming the wrong word.
- */
-export function parseReportKinds(text: string): ReportKind[] {
-  const kinds: ReportKind[] = [];
-  for (const word of text.split(/[\s,]+/).filter((w) => w !== "")) {
-    const kind = REPORT_KINDS.find((k) => k === word.toLowerCase());
-    if (kind === undefined) {
-      throw new Error(`expected daily, weekly and/or monthly, separated by commas, got "${word}"`);
-    }
-    if (!kinds.includes(kind)) kinds.push(kind);
-  }
-  return kinds;
 }

@@ -9,8 +9,8 @@
 import { parseArgs } from "node:util";
 import { flagErrorMessage } from "../cli/args.ts";
 import { type CommandIo, commandFailure, PROCESS_IO } from "../cli/command-io.ts";
-import { dataPathsOf } from "../config.ts";
 import { KeyFormatError, parseKeyB64 } from "../media/vault/keys.ts";
+import { dataPathsOf } from "../store/data-paths.ts";
 import { describeReadProblem, openReadOnly, READ_PROBLEM_EXIT } from "../store/read-only.ts";
 import { checkArchive } from "./archive-check.ts";
 import { checkDatabase } from "./database-check.ts";

@@ -10,7 +10,7 @@ import { describe, it, type TestContext } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
-import { databaseFileOf } from "../../src/config.ts";
+import { databaseFileOf } from "../../src/store/data-paths.ts";
 import { openStore } from "../../src/store/db.ts";
 import { EventStore, type NewEvent } from "../../src/store/events.ts";
 import { assertDataRootRefusals } from "../support/data-root-refusals.ts";

@@ -8,7 +8,7 @@ import { readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it, type TestContext } from "node:test";
 import Database from "better-sqlite3";
-import { databaseFileOf } from "../../src/config.ts";
+import { databaseFileOf } from "../../src/store/data-paths.ts";
 import { openStore } from "../../src/store/db.ts";
 import { EventStore, type NewEvent } from "../../src/store/events.ts";
 import { assertDataRootRefusals } from "../support/data-root-refusals.ts";

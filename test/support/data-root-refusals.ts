@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { databaseFileOf } from "../../src/config.ts";
+import { databaseFileOf } from "../../src/store/data-paths.ts";
 import type { CommandResult } from "./service.ts";
 
 /** Runs the command under test with `env` in `cwd` and checks both refusals. */

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { Api } from "telegram";
-import { databaseFileOf } from "../../src/config.ts";
+import { databaseFileOf } from "../../src/store/data-paths.ts";
 import { openStore } from "../../src/store/db.ts";
 import { EventStore, type NewEvent } from "../../src/store/events.ts";
 import { type AppFixture, startFixture } from "../support/app-fixture.ts";

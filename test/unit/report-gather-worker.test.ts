@@ -5,10 +5,10 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { describe, it } from "node:test";
-import { databaseFileOf } from "../../src/config.ts";
 import { gatherReport } from "../../src/report/gather.ts";
 import { gatherInWorker } from "../../src/report/gather-worker.ts";
 import { previousPeriod, reportPeriod } from "../../src/report/period.ts";
+import { databaseFileOf } from "../../src/store/data-paths.ts";
 import { openStore } from "../../src/store/db.ts";
 import { EventStore } from "../../src/store/events.ts";
 import { openReadOnly } from "../../src/store/read-only.ts";

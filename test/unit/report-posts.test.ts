@@ -5,13 +5,13 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { describe, it } from "node:test";
-import { databaseFileOf } from "../../src/config.ts";
 import { OutboxFeed } from "../../src/feed/outbox-feed.ts";
 import type { TaskContext } from "../../src/housekeeping/task.ts";
 import { silentLogger } from "../../src/log.ts";
 import { attachmentOf } from "../../src/model/post.ts";
 import { type GatherJob, gatherInWorker } from "../../src/report/gather-worker.ts";
 import { postedKey, reportPostsTask } from "../../src/report/report-posts.ts";
+import { databaseFileOf } from "../../src/store/data-paths.ts";
 import { openStore } from "../../src/store/db.ts";
 import { KeyValueStore } from "../../src/store/kv.ts";
 import { OutboxStore } from "../../src/store/outbox.ts";
