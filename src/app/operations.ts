@@ -10,9 +10,11 @@ import { OutboxFeed } from "../feed/outbox-feed.ts";
 import { archiveRetentionTask } from "../housekeeping/archive-retention.ts";
 import { eventsRetentionTask } from "../housekeeping/events-retention.ts";
 import { Housekeeper, totalCounts } from "../housekeeping/housekeeper.ts";
+import { mediaBufferPurgeTask, vaultPurgeTask } from "../housekeeping/media-purge.ts";
 import { type MediaUsage, mediaUsageTask } from "../housekeeping/media-usage.ts";
 import { messageRetentionTask } from "../housekeeping/message-retention.ts";
 import { outboxRetentionTask } from "../housekeeping/outbox-retention.ts";
+import { reportPostsTask } from "../housekeeping/report-posts.ts";
 import type { HousekeepingTask } from "../housekeeping/task.ts";
 import type { ErrorLog } from "../http/health/error-log.ts";
 import { assessHealth, type HealthPart, type HealthReport, reportSafely } from "../http/health/model.ts";
@@ -25,10 +27,8 @@ import {
   watchersReport,
 } from "../http/health/parts.ts";
 import type { Logger } from "../log.ts";
-import { mediaBufferPurgeTask, vaultPurgeTask } from "../media/purge-tasks.ts";
 import { type MetricSources, Metrics } from "../metrics/metrics.ts";
 import { gatherInWorker } from "../report/gather-worker.ts";
-import { reportPostsTask } from "../report/report-posts.ts";
 import type { Store } from "../store/db.ts";
 import type { EventStore } from "../store/events.ts";
 import { KeyValueStore } from "../store/kv.ts";

@@ -5,7 +5,7 @@
 
 import type { Logger } from "pino";
 import type { Api } from "telegram";
-import type { IgnoredIds } from "../../config.ts";
+import type { IgnoredIds } from "../../model/peer-id.ts";
 import type { Feed } from "../../feed/feed.ts";
 import type { BufferPolicy } from "../../media/policy.ts";
 import type { MessagePeers } from "../../posts/message-header.ts";

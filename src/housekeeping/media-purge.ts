@@ -5,10 +5,10 @@
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
-import type { HousekeepingTask } from "../housekeeping/task.ts";
+import { purgeMediaBuffer } from "../media/purge-buffer.ts";
+import { purgeVault } from "../media/vault/purge.ts";
 import type { MediaFileStore } from "../store/media-files.ts";
-import { purgeMediaBuffer } from "./purge-buffer.ts";
-import { purgeVault } from "./vault/purge.ts";
+import type { HousekeepingTask } from "./task.ts";
 
 /** Removes buffered files older than the TTL. */
 export function mediaBufferPurgeTask(

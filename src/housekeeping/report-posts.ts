@@ -5,15 +5,15 @@
  * posted in one transaction, so a report goes out once, whatever restarts or failures come between.
  */
 import type { Feed } from "../feed/feed.ts";
-import type { HousekeepingTask } from "../housekeeping/task.ts";
 import { POST_KINDS } from "../model/post.ts";
 import type { ReportKind } from "../model/report-kind.ts";
+import type { ReportData } from "../report/gather.ts";
+import type { GatherJob } from "../report/gather-worker.ts";
+import { renderCaption, renderText } from "../report/render.ts";
+import { dueReport } from "../report/schedule.ts";
 import type { Store } from "../store/db.ts";
 import type { KeyValueStore } from "../store/kv.ts";
-import type { ReportData } from "./gather.ts";
-import type { GatherJob } from "./gather-worker.ts";
-import { renderCaption, renderText } from "./render.ts";
-import { dueReport } from "./schedule.ts";
+import type { HousekeepingTask } from "./task.ts";
 
 /** Lines in each top list of a posted report: the `report` command's default. */
 const TOP = 10;
