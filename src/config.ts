@@ -14,7 +14,6 @@ import { REPORT_KINDS, type ReportKind } from "./model/report-kind.ts";
 import { timeZoneProblem } from "./model/time-zone.ts";
 import { dataPathsOf } from "./store/data-paths.ts";
 
-
 /** Exit status for a configuration error (sysexits.h EX_CONFIG). */
 export const EXIT_CONFIG = 78;
 

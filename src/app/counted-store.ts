@@ -3,10 +3,10 @@
  * transaction runs through `AfterCommit`, so `events_total` counts an `events` row only once its
  * transaction has committed, and a transaction failing on storage (lock, full disk, I/O) is counted
  * by its SQLite code. The one `EventStore` built here is the one every part records events with.
- * Part of the composition root; only `src/app/operations.ts` uses it.
+ * Part of the composition root; only store-part.ts uses it.
  */
 import { AfterCommit, type Transaction } from "../metrics/after-commit.ts";
-import type { Metrics } from "../metrics/metrics.ts";
+import type { MetricCounters } from "../metrics/counters.ts";
 import type { Store } from "../store/db.ts";
 import { type EventKind, EventStore } from "../store/events.ts";
 import { storageFailureCode } from "../store/transient-errors.ts";
@@ -19,7 +19,7 @@ export interface CountedStore {
 }
 
 /** Wraps `store` so `metrics` sees committed event rows and failed write transactions. */
-export function countedStore(store: Store, metrics: Metrics): CountedStore {
+export function countedStore(store: Store, metrics: MetricCounters): CountedStore {
   const committed = new AfterCommit<EventKind>((e) => metrics.eventWritten(e));
   const transaction = countingFailures(store, committed.wrap(store.transaction), (code) =>
     metrics.storageFailed(code),

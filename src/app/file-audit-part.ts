@@ -5,41 +5,47 @@
  */
 import path from "node:path";
 import type { Clock } from "../clock.ts";
-import { type Config, ConfigError } from "../config.ts";
 import type { Feed } from "../feed/feed.ts";
-import { OutboxFeed } from "../feed/outbox-feed.ts";
 import { readWatchConfig, watchConfigFile } from "../fswatch/config-file.ts";
 import { CrmExport } from "../fswatch/crm-export.ts";
 import { CrmExportLoop } from "../fswatch/crm-export-loop.ts";
 import type { DigestPost } from "../fswatch/digest.ts";
 import { FileAudit, type FileAuditDeps } from "../fswatch/file-audit.ts";
-import type { ReconcileOutcome } from "../fswatch/reconcile.ts";
 import type { RootStatus } from "../fswatch/root-auditor.ts";
-import { type RootConfig, type WatchConfig, WatchConfigError } from "../fswatch/watch-config.ts";
+import { type WatchConfig, WatchConfigError } from "../fswatch/watch-config.ts";
 import type { WatchRootStatus } from "../http/health/parts.ts";
 import type { Logger } from "../log.ts";
 import { POST_KINDS } from "../model/post.ts";
-import {
-  ensurePrivateDir,
-  openStore,
-  RUNNING_BUSY_TIMEOUT_MS,
-  type Store,
-  WAITING_BUSY_TIMEOUT_MS,
-} from "../store/db.ts";
+import { RUNNING_BUSY_TIMEOUT_MS, type Store } from "../store/db.ts";
 import { DirStateStore } from "../store/dir-state.ts";
-import { EventStore } from "../store/events.ts";
+import type { EventStore } from "../store/events.ts";
 import { FileStateStore } from "../store/file-state.ts";
 import { KeyValueStore } from "../store/kv.ts";
-import { OutboxStore } from "../store/outbox.ts";
 
 /** The running file audit and how to stop it together with the watch of its config file. */
 export interface FileAuditPart {
   audit: FileAudit;
+  /** Each watched root's state, for health and metrics. */
+  status(): RootStatus[];
   stop(): Promise<void>;
 }
 
+/** What the file audit is built from. */
+export interface FileAuditPartOptions {
+  /** The watch-config file; its edits are followed. */
+  file: string;
+  store: Store;
+  /** The app's one event store. */
+  events: EventStore;
+  feed: Feed;
+  clock: Clock;
+  log: Logger;
+  /** Told of every file event recorded (metrics). */
+  onChange(type: string, root: string): void;
+}
+
 /** What the audit writes to, the same for the service and the `scan` command. */
-function auditStores(
+export function auditStores(
   store: Store,
   events: EventStore,
   feed: Feed,
@@ -58,7 +64,7 @@ function auditStores(
  * Opens the CRM database a watch config names (`database.path`), or none. Throws
  * `WatchConfigError` when it is the service's own database or cannot be used.
  */
-function openCrmExport(config: WatchConfig, store: Store, busyTimeoutMs: number): CrmExport | null {
+export function openCrmExport(config: WatchConfig, store: Store, busyTimeoutMs: number): CrmExport | null {
   if (!config.crmDatabase) return null;
   if (path.resolve(config.crmDatabase) === path.resolve(store.file)) {
     throw new WatchConfigError("database.path", "is the service's own database; name another file");
@@ -66,19 +72,9 @@ function openCrmExport(config: WatchConfig, store: Store, busyTimeoutMs: number)
   return new CrmExport(store.sqlite, config.crmDatabase, busyTimeoutMs);
 }
 
-/**
- * Starts the file audit from the watch-config file and follows edits of that file; `events` is the
- * app's one event store.
- */
-export async function startFileAudit(
-  file: string,
-  store: Store,
-  events: EventStore,
-  feed: Feed,
-  clock: Clock,
-  log: Logger,
-  onChange: (type: string, root: string) => void,
-): Promise<FileAuditPart> {
+/** Starts the file audit from the watch-config file and follows edits of that file. */
+export async function startFileAudit(o: FileAuditPartOptions): Promise<FileAuditPart> {
+  const { file, store, events, feed, clock, log, onChange } = o;
   const config = readWatchConfig(file);
   const crmLog = log.child({ part: "crm-export" });
   const crmLoop = (c: WatchConfig) => {
@@ -136,6 +132,7 @@ export async function startFileAudit(
   log.info({ roots: config.directories.length, file, crmDatabase: crmFile }, "file audit started");
   return {
     audit,
+    status: () => audit.status(),
     async stop() {
       await configWatcher.close();
       try {
@@ -147,16 +144,7 @@ export async function startFileAudit(
   };
 }
 
-/** Brings the CRM database up to date at the end of `scan`; what fails waits for the next run. */
-function copyToCrm(crm: CrmExport, log: Logger): void {
-  try {
-    while (crm.copyBatch()) {}
-  } catch (err) {
-    log.warn({ err, file: crm.file }, "file changes not yet in the CRM database are copied at the next run");
-  }
-}
-
-/** A watched root as health reports it: an offline root is a failed part (issue 4). */
+/** A watched root as health reports it: an offline root is a failed part, not thousands of deletions. */
 export function watchRootHealth(r: RootStatus): WatchRootStatus {
   // Stopping (shutdown, or removed from the config) is not a failure of the folder.
   if (r.state === "stopped") return { root: r.root, state: "offline", error: "stopped" };
@@ -172,7 +160,7 @@ export function watchRootHealth(r: RootStatus): WatchRootStatus {
 }
 
 /** Queues a file-audit digest as a log-chat post (a long listing travels as an attached text file). */
-function digestToFeed(feed: Feed): (project: string, post: DigestPost) => void {
+export function digestToFeed(feed: Feed): (project: string, post: DigestPost) => void {
   return (project, post) =>
     feed.enqueue({
       kind: POST_KINDS.fileDigest,
@@ -180,39 +168,4 @@ function digestToFeed(feed: Feed): (project: string, post: DigestPost) => void {
       topic: project,
       attachment: post.attachment ? { type: "text", ...post.attachment } : undefined,
     });
-}
-
-/**
- * One reconcile pass of every watched folder, then closes the store (`telegram-logger scan`).
- * Throws `ConfigError` when there is no valid watch config.
- */
-export async function scanOnce(
-  config: Config,
-  log: Logger,
-  onRoot?: (cfg: RootConfig, outcome: ReconcileOutcome) => void,
-  onProgress?: (cfg: RootConfig, filesSeen: number) => void,
-): Promise<ReconcileOutcome[]> {
-  if (!config.watchConfigFile)
-    throw new ConfigError("WATCH_CONFIG", "is required for scan (the watch-config file)");
-  const watchConfig = readWatchConfig(config.watchConfigFile);
-  for (const dir of [config.dataRoot]) ensurePrivateDir(dir);
-  const store = openStore(config.dbFile);
-  try {
-    const feed = new OutboxFeed(new OutboxStore(store.db), () => Date.now());
-    const crm = openCrmExport(watchConfig, store, WAITING_BUSY_TIMEOUT_MS);
-    try {
-      const audit = new FileAudit({
-        ...auditStores(store, new EventStore(store.db), feed),
-        now: () => Date.now(),
-        log,
-      });
-      const outcomes = await audit.scanOnce(watchConfig, onRoot, onProgress);
-      if (crm) copyToCrm(crm, log);
-      return outcomes;
-    } finally {
-      crm?.close();
-    }
-  } finally {
-    store.close();
-  }
 }

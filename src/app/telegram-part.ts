@@ -1,194 +1,110 @@
 /**
- * Wiring of the Telegram side: the stores it writes, the media buffer, the restricted-content
+ * The Telegram side of a running app: the stores it writes, the media buffer, the restricted-content
  * saver, catch-up, capture and the feed sender, started in the order updates need them and stopped
- * in the order that lets work in flight finish. Part of the composition root; only `src/app.ts`
- * uses it.
+ * in the order that lets work in flight finish. Part of the composition root.
  */
 import type { Api, TelegramClient } from "telegram";
 import { _handleUpdate } from "telegram/client/updates.js";
 import { Raw } from "telegram/events/index.js";
 import type { Clock } from "../clock.ts";
-import { type Config, ConfigError } from "../config.ts";
+import { type Config, ConfigError, type TelegramConfig } from "../config.ts";
 import type { OutboxFeed } from "../feed/outbox-feed.ts";
-import { type FeedObserver, FeedSender } from "../feed/sender.ts";
 import type { Logger } from "../log.ts";
-import { MediaBuffer } from "../media/buffer.ts";
-import { configuredDeletedMediaStore } from "../media/vault/configured-store.ts";
-import { foldedMediaPost } from "../posts/deleted.ts";
-import { isLogPost } from "../posts/marks.ts";
-import { findMessageLinks } from "../saver/message-links.ts";
-import { RestrictedSaver } from "../saver/restricted-saver.ts";
+import type { MetricCounters } from "../metrics/counters.ts";
 import type { Store } from "../store/db.ts";
 import type { EventStore } from "../store/events.ts";
 import { KeyValueStore } from "../store/kv.ts";
-import { MediaFileStore } from "../store/media-files.ts";
 import { MessageStore } from "../store/messages.ts";
-import { OutboxStore } from "../store/outbox.ts";
 import { PeerStore } from "../store/peers.ts";
 import { isTransientStorageError } from "../store/transient-errors.ts";
-import { Capture, type CaptureObserver } from "../telegram/capture.ts";
+import { Capture } from "../telegram/capture.ts";
 import { CatchUp } from "../telegram/catch-up.ts";
-import type { HandlerContext } from "../telegram/handlers/context.ts";
-import { storeRequestedMessage } from "../telegram/handlers/new-message.ts";
 import { IngestQueue } from "../telegram/ingest-queue.ts";
-import { LogChatUnreachable, resolveLogChat, telegramLogChat } from "../telegram/log-chat.ts";
-import { downloadMessageMedia } from "../telegram/media-download.ts";
-import { peerInfoOf } from "../telegram/message-map.ts";
-import { refetchMessage } from "../telegram/refetch.ts";
+import { LogChatUnreachable } from "../telegram/log-chat.ts";
 import { TelegramStatusProbe } from "../telegram/status-probe.ts";
 import { telethonUpdateState } from "../telegram/telethon-session.ts";
 import { updateWeight } from "../telegram/update-kinds.ts";
+import {
+  feedSender,
+  handlerContext,
+  logChatLookup,
+  mediaBuffer,
+  rememberSelf,
+  type TelegramWiring,
+  withSaver,
+} from "./telegram-wiring.ts";
 
-/** The running Telegram side, as `App.idle()`, `App.stop()`, health and metrics need to see it. */
-export interface TelegramPart {
-  queue: IngestQueue<unknown>;
-  catchUp: CatchUp;
-  saver: RestrictedSaver;
-  media: MediaBuffer;
-  sender: FeedSender;
-  capture: Capture;
-  probe: TelegramStatusProbe;
+/** What the Telegram side is built from. */
+export interface TelegramPartOptions {
+  /** Connected and authorized; the caller destroys it after `detach()`. */
+  client: TelegramClient;
+  config: Config;
+  telegram: TelegramConfig;
+  store: Store;
+  events: EventStore;
+  feed: OutboxFeed;
+  clock: Clock;
+  log: Logger;
+  counters: MetricCounters;
+}
+
+/** What health and metrics read of the Telegram side, at the moment of asking. */
+export interface TelegramStatus {
   startedAt: number;
+  connected: boolean;
+  /** From the last authorization probe; null before the first answer. */
+  authorized: boolean | null;
+  /** Since when Telegram has been disconnected or unauthorized (null when fine). */
+  badSince: number | null;
+  lastUpdateAt: number | null;
+  /** Updates waiting in the ingest queue. */
+  queueDepth: number;
+  /** Until when Telegram asked the sender to wait (0 when not waiting). */
+  floodWaitUntil: number;
+  lastSentAt: number | null;
+}
+
+/** The running Telegram side. */
+export interface TelegramPart {
+  status(): TelegramStatus;
   /** Resolves when capture, catch-up, saver, media and sender are quiet together. */
   idle(): Promise<void>;
+  /** Stops intake, lets work in flight finish and saves the update state reached. */
   detach(): Promise<void>;
 }
 
-/**
- * Builds and starts the Telegram side on `client`; `owned` says whether stopping it also destroys
- * the client (it does not when a test passed its own). `events` is the app's one event store.
- */
-export async function startTelegram(
-  client: TelegramClient,
-  owned: boolean,
-  config: Config,
-  store: Store,
-  events: EventStore,
-  feed: OutboxFeed,
-  clock: Clock,
-  log: Logger,
-  observer: CaptureObserver & FeedObserver,
-): Promise<TelegramPart> {
-  const tg = config.telegram!;
-  const messages = new MessageStore(store.db);
-  const peers = new PeerStore(store.db);
-  const outbox = new OutboxStore(store.db);
-  const kv = new KeyValueStore(store.db);
+/** Builds and starts the Telegram side. */
+export async function startTelegram(o: TelegramPartOptions): Promise<TelegramPart> {
+  const { client, clock, log } = o;
   // GramJS's session entity list grows with duplicates on every update; peers live in SQLite.
   client.session.processEntities = () => {};
-
-  // Dispatch needs to know who we are before updates flow (GRAMJS-NOTES: getMe first).
-  const me = await client.getMe();
-  const selfId = me.id.toJSNumber();
-  const now = clock.now();
-  const selfInfo = peerInfoOf(me, selfId);
-  if (selfInfo) peers.remember(selfInfo, now);
-  kv.set("self_id", String(selfId), now);
-
-  const logChatTarget = tg.logChat.kind === "self" ? "self" : tg.logChat.peerId;
-  const remember = (entity: Parameters<typeof peerInfoOf>[0]) => {
-    const info = peerInfoOf(entity, selfId);
-    if (info) peers.remember(info, clock.now());
-  };
-  let logChatPeer: ReturnType<typeof resolveLogChat> | undefined;
-  const logChat = () => {
-    logChatPeer ??= resolveLogChat(client, logChatTarget, peers, remember).catch((err: unknown) => {
-      logChatPeer = undefined;
-      throw err;
-    });
-    return logChatPeer;
-  };
-  const mediaFiles = new MediaFileStore(store.db);
-  const bufferPolicy = {
-    bufferAll: config.media.bufferAll,
-    maxBufferFileSize: config.media.maxBufferFileSize,
-  };
-  const media = new MediaBuffer({
-    files: mediaFiles,
-    messages,
-    events,
-    deleted: configuredDeletedMediaStore({
-      vaultDir: config.vaultDir,
-      tmpDir: config.mediaDir,
-      encrypt: config.media.encryptDeleted,
-      key: config.media.deletedMediaKey,
-    }),
-    download: (message, dest) => downloadMessageMedia(client, message, dest),
-    refetch: (row) => refetchMessage(client, row, peers),
-    mediaDir: config.mediaDir,
-    policy: bufferPolicy,
-    concurrency: 2,
-    clock,
-    log: log.child({ part: "media" }),
-  });
-  const sender = new FeedSender({
-    outbox,
-    events,
-    media,
-    foldedMediaCaption: (messageRowId) => {
-      const row = messages.byRowId(messageRowId);
-      if (!row) return undefined;
-      const sender = row.senderId === null ? undefined : peers.get(row.senderId);
-      return foldedMediaPost(row, { chat: peers.get(row.chatId), sender });
-    },
-    transport: telegramLogChat(client, logChat, log.child({ part: "feed" })),
-    queued: feed,
-    transaction: store.transaction,
-    clock,
-    config: config.feed,
-    log: log.child({ part: "feed" }),
-    observer,
-  });
-
-  const ctx: HandlerContext = {
-    messages,
-    peers,
-    events,
-    feed,
-    mediaFiles,
-    media: {
-      download: (rowId, message) => media.download(rowId, message),
-      deleted: (rowId) => media.deleted(rowId),
-    },
-    bufferPolicy,
-    selfId,
-    logChatId: tg.logChat.kind === "self" ? selfId : tg.logChat.peerId,
-    ignored: config.ignoredIds,
-    listenOutgoing: config.listenOutgoing,
-    saveEdited: config.feed.saveEditedMessages,
-    now: () => clock.now(),
-    log: log.child({ part: "capture" }),
-  };
-  const saver = new RestrictedSaver({
-    client,
-    peers,
-    messages,
-    events,
-    feed,
-    store: (message, entities) => storeRequestedMessage(ctx, message, entities),
-    transaction: store.transaction,
-    clock,
-    log: log.child({ part: "saver" }),
-  });
-  ctx.saveRequests = (message) => {
-    const links = isLogPost(message.message) ? [] : findMessageLinks(message.message);
-    if (links.length > 0) saver.request(message.id, links);
-  };
-  const capture = new Capture(ctx, store.transaction, observer);
+  const w: TelegramWiring = { ...o, peers: new PeerStore(o.store.db) };
+  const kv = new KeyValueStore(o.store.db);
+  const messages = new MessageStore(o.store.db);
+  const selfId = await rememberSelf(w, kv);
+  const logChat = logChatLookup(w, selfId);
+  const media = mediaBuffer(w, messages);
+  const sender = feedSender(w, o.feed, media, messages, logChat, o.counters);
+  const { saver, ctx } = withSaver(w, handlerContext(w, o.feed, media, messages, selfId), o.feed);
   const catchUp = new CatchUp({
     client,
     // GramJS's own entry for server pushes; its type says Update, but containers are what it takes.
     dispatch: (container) => _handleUpdate(client, container as unknown as Api.TypeUpdate),
     kv,
-    peers,
-    events,
+    peers: w.peers,
+    events: o.events,
     clock,
     log: log.child({ part: "catch-up" }),
-    pollMs: config.catchUpPollSecs * 1000,
-    gapWaitMs: config.catchUpGapWaitMs,
-    importedState: () => telethonUpdateState(tg.telethonSessionFile),
+    pollMs: o.config.catchUpPollSecs * 1000,
+    gapWaitMs: o.config.catchUpGapWaitMs,
+    importedState: () => telethonUpdateState(o.telegram.telethonSessionFile),
   });
-  capture.hooks = { handled: (update) => catchUp.observe(update), batchDone: () => catchUp.persist() };
+  const capture = new Capture({
+    ctx,
+    transaction: o.store.transaction,
+    observer: o.counters,
+    hooks: { handled: (update) => catchUp.observe(update), batchDone: () => catchUp.persist() },
+  });
   const queue = new IngestQueue<unknown>(
     (batch) => capture.processBatch(batch),
     log.child({ part: "ingest" }),
@@ -207,26 +123,29 @@ export async function startTelegram(
   sender.start();
   const probe = new TelegramStatusProbe(client, log.child({ part: "telegram" }), () => clock.now());
   probe.start();
+  const startedAt = clock.now();
   log.info({ selfId, logChat: ctx.logChatId }, "telegram capture started");
 
+  /** Every part quiet at once: posts queued by the last batch wake the sender, so loop until both sides are. */
+  const settle = async () => {
+    await catchUp.idle();
+    await queue.idle();
+    await saver.idle();
+    await media.idle();
+    await sender.idle();
+  };
   return {
-    queue,
-    catchUp,
-    saver,
-    media,
-    sender,
-    capture,
-    probe,
-    startedAt: clock.now(),
+    status: () => ({
+      startedAt,
+      connected: probe.connected,
+      authorized: probe.authorized,
+      badSince: probe.badSince,
+      lastUpdateAt: capture.stats.lastUpdateAt,
+      queueDepth: queue.depth,
+      floodWaitUntil: sender.floodWaitUntil,
+      lastSentAt: sender.lastSentAt,
+    }),
     async idle() {
-      // Posts queued by the last batch wake the sender; loop until both sides are quiet together.
-      const settle = async () => {
-        await catchUp.idle();
-        await queue.idle();
-        await saver.idle();
-        await media.idle();
-        await sender.idle();
-      };
       for (;;) {
         await settle();
         if (queue.depth === 0) {
@@ -240,9 +159,9 @@ export async function startTelegram(
       probe.stop();
       client.removeEventHandler(onUpdate, raw);
       const notStored = await queue.close();
-      // Everything handled is committed: save the update state it reached (unless updates were
-      // given up: the saved state must stay before them so the next start fetches them again).
       try {
+        // Everything handled is committed: save the update state it reached, unless updates were
+        // given up (the saved state must stay before them so the next start fetches them again).
         if (notStored === 0) catchUp.persist(true);
       } catch (err) {
         // Locked or full at the last moment: an older saved state only means some updates are
@@ -255,9 +174,7 @@ export async function startTelegram(
       } finally {
         // Whatever happened above, every part stops (the saver says which link was not recorded),
         // each even when the one before it fails to.
-        const stops = [() => saver.stop(), () => media.stop(), () => sender.stop()];
-        if (owned) stops.push(() => client.destroy());
-        for (const stop of stops) {
+        for (const stop of [() => saver.stop(), () => media.stop(), () => sender.stop()]) {
           try {
             await stop();
           } catch (err) {

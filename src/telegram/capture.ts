@@ -48,11 +48,20 @@ const NO_OBSERVER: CaptureObserver = {
   deletionsPosted() {},
 };
 
+/** What capture works with. */
+export interface CaptureOptions {
+  ctx: HandlerContext;
+  /** The store's transaction: one per batch, a savepoint per update. */
+  transaction: <T>(fn: () => T) => T;
+  observer?: CaptureObserver;
+  hooks?: CaptureHooks;
+}
+
 /** Applies updates to the store. */
 export class Capture {
   readonly #ctx: HandlerContext;
   readonly #transaction: <T>(fn: () => T) => T;
-  hooks: CaptureHooks | undefined;
+  readonly #hooks: CaptureHooks | undefined;
   readonly #observer: CaptureObserver;
   readonly stats: CaptureStats = {
     updates: 0,
@@ -63,10 +72,11 @@ export class Capture {
     lastUpdateAt: null,
   };
 
-  constructor(ctx: HandlerContext, transaction: <T>(fn: () => T) => T, observer?: CaptureObserver) {
-    this.#ctx = ctx;
-    this.#transaction = transaction;
-    this.#observer = observer ?? NO_OBSERVER;
+  constructor(o: CaptureOptions) {
+    this.#ctx = o.ctx;
+    this.#transaction = o.transaction;
+    this.#observer = o.observer ?? NO_OBSERVER;
+    this.#hooks = o.hooks;
   }
 
   /** Handles a batch of raw updates in one transaction. */
@@ -99,9 +109,9 @@ export class Capture {
           this.#failed(update, err, correlationId);
           this.#observer.updateHandled(kind, "failed", (performance.now() - started) / 1000);
         }
-        this.hooks?.handled(update);
+        this.#hooks?.handled(update);
       }
-      this.hooks?.batchDone();
+      this.#hooks?.batchDone();
     });
   }
 

@@ -9,7 +9,7 @@ import path from "node:path";
 import { describe, it, type TestContext } from "node:test";
 import { fileURLToPath } from "node:url";
 import { AfterCommit } from "../../src/metrics/after-commit.ts";
-import { ALERTED_EVENTS, type EventLabels } from "../../src/metrics/metrics.ts";
+import { ALERTED_EVENTS, type EventLabels } from "../../src/metrics/counters.ts";
 import { openStore } from "../../src/store/db.ts";
 import { type EventKind, EventStore, type NewEvent } from "../../src/store/events.ts";
 import { tempDir } from "../support/tmp.ts";

@@ -5,9 +5,9 @@
 
 import type { Logger } from "pino";
 import type { Api } from "telegram";
-import type { IgnoredIds } from "../../model/peer-id.ts";
 import type { Feed } from "../../feed/feed.ts";
 import type { BufferPolicy } from "../../media/policy.ts";
+import type { IgnoredIds } from "../../model/peer-id.ts";
 import type { MessagePeers } from "../../posts/message-header.ts";
 import type { EventStore } from "../../store/events.ts";
 import type { MediaFileStore } from "../../store/media-files.ts";
