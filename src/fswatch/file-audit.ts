@@ -9,13 +9,13 @@ import type { DirStateStore } from "../store/dir-state.ts";
 import type { EventStore } from "../store/events.ts";
 import type { FileStateStore } from "../store/file-state.ts";
 import type { KeyValueStore } from "../store/kv.ts";
-import type { RootContext } from "./changes.ts";
-import { Digester, type DigestSink } from "./digester.ts";
-import { pathFilter } from "./filters.ts";
-import { type ReconcileOutcome, reconcileRoot } from "./reconcile.ts";
+import type { RootContext } from "./change.ts";
+import { pathFilter } from "./config/filters.ts";
+import type { RootConfig, WatchConfig } from "./config/watch-config.ts";
+import { Digester, type DigestSink } from "./digest/digester.ts";
+import { type ReconcileOutcome, reconcileRoot } from "./reconcile/reconcile.ts";
 import { Recorder, type RecorderDeps } from "./recorder.ts";
 import { RootAuditor, type RootStatus } from "./root-auditor.ts";
-import type { RootConfig, WatchConfig } from "./watch-config.ts";
 
 /** What the file audit needs from the app. */
 export interface FileAuditDeps {

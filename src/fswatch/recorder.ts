@@ -7,7 +7,7 @@
 import path from "node:path";
 import type { EventStatus, EventStore } from "../store/events.ts";
 import type { FileStateStore } from "../store/file-state.ts";
-import type { FileChange, RootContext } from "./changes.ts";
+import type { FileChange, RootContext } from "./change.ts";
 import { ownerName } from "./owner.ts";
 
 const CHUNK = 2000;

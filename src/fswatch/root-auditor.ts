@@ -1,6 +1,6 @@
 /**
  * The file audit of one watched root. Watcher events are hints: each touched path waits until it
- * has been quiet for the settle window (hint-settler.ts), then is examined (hint-examiner.ts). A
+ *  has been quiet for the settle window (watch/hint-settler.ts), then is examined (watch/hint-examiner.ts). A
  * burst of hints (more than the kernel queue can be trusted with) switches the root to one
  * reconcile pass once the burst is over, which also finds what the watcher lost. A root that cannot
  * be reached is offline until it is back. All work on a root runs in one serial queue, so hints and
@@ -13,13 +13,14 @@ import { GrowingPause } from "../growing-pause.ts";
 import type { DirStateStore } from "../store/dir-state.ts";
 import type { FileStateStore } from "../store/file-state.ts";
 import { nextStoragePause, storageFailureLevel } from "../store/transient-errors.ts";
-import type { RootContext } from "./changes.ts";
-import { HintExaminer } from "./hint-examiner.ts";
-import { HintSettler } from "./hint-settler.ts";
-import { type ReconcileOutcome, reconcileRoot } from "./reconcile.ts";
+import type { RootContext } from "./change.ts";
+import { type ReconcileOutcome, reconcileRoot } from "./reconcile/reconcile.ts";
+import { checkRoot } from "./reconcile/root-check.ts";
 import type { Recorder } from "./recorder.ts";
-import { checkRoot } from "./root-check.ts";
-import { type RootWatcher, watchRoot } from "./root-watcher.ts";
+import { HintExaminer } from "./watch/hint-examiner.ts";
+import { HintSettler } from "./watch/hint-settler.ts";
+import type { RootWatcher } from "./watch/root-watcher.ts";
+import { watchRoot } from "./watch/watch-root.ts";
 
 const MAX_OFFLINE_CHECK_MS = 5000;
 

@@ -10,12 +10,13 @@
  */
 import { lstat } from "node:fs/promises";
 import path from "node:path";
-import type { DirStateStore } from "../store/dir-state.ts";
-import type { FileStateMeta, FileStateStore } from "../store/file-state.ts";
-import { type FileChange, prepareChanges, type RootContext } from "./changes.ts";
+import type { DirStateStore } from "../../store/dir-state.ts";
+import type { FileStateMeta, FileStateStore } from "../../store/file-state.ts";
+import type { FileChange, RootContext } from "../change.ts";
+import type { Recorder } from "../recorder.ts";
 import { pairDirRenames, parentOf } from "./dir-renames.ts";
 import { walkRoot } from "./observe.ts";
-import type { Recorder } from "./recorder.ts";
+import { prepareChanges } from "./prepare-changes.ts";
 import { sameIdentity } from "./snapshot-diff.ts";
 
 /** What the folder check needs. */

@@ -1,10 +1,10 @@
-import type { FileChange } from "./changes.ts";
-import { prepareChanges } from "./changes.ts";
-import { checkFolders, type FolderCheckDeps, foldersOf } from "./folder-check.ts";
-import { mapLimit } from "./hash.ts";
+import type { FileChange } from "../change.ts";
+import { mapLimit } from "../map-limit.ts";
+import { checkFolders, type FolderCheckDeps, foldersOf } from "../reconcile/folder-check.ts";
+import { type Observation, observe } from "../reconcile/observe.ts";
+import { prepareChanges } from "../reconcile/prepare-changes.ts";
+import { sameIdentity } from "../reconcile/snapshot-diff.ts";
 import { takeDue } from "./hint-settler.ts";
-import { type Observation, observe } from "./observe.ts";
-import { sameIdentity } from "./snapshot-diff.ts";
 
 /** What the examiner needs from its root. */
 export interface HintExaminerDeps extends FolderCheckDeps {

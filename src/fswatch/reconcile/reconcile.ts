@@ -6,12 +6,13 @@
  * baseline unless the root says `emit_on_start`. Renamed folders are paired first (dir-renames.ts),
  * each as one change carrying its files; the rest is compared file by file.
  */
-import type { DirStateStore } from "../store/dir-state.ts";
-import type { FileStateStore } from "../store/file-state.ts";
-import { type FileChange, prepareChanges, type RootContext } from "./changes.ts";
+import type { DirStateStore } from "../../store/dir-state.ts";
+import type { FileStateStore } from "../../store/file-state.ts";
+import type { FileChange, RootContext } from "../change.ts";
+import type { Recorder } from "../recorder.ts";
 import { pairDirRenames } from "./dir-renames.ts";
 import { walkRoot } from "./observe.ts";
-import type { Recorder } from "./recorder.ts";
+import { prepareChanges } from "./prepare-changes.ts";
 import { checkRoot } from "./root-check.ts";
 import { diffSnapshot, type StatIdentity, sameIdentity } from "./snapshot-diff.ts";
 
