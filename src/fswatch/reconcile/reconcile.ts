@@ -66,10 +66,11 @@ function saveDirs(
   for (const [rel, ino] of now) if (before.get(rel) !== ino) deps.dirState.put(root, rel, ino, at);
 }
 
-/** Reconciles `ctx`'s root with its snapshot. */
+/** Reconciles `ctx`'s root with its snapshot; `correlationId` is stamped on every row the pass writes. */
 export async function reconcileRoot(
   ctx: RootContext,
   deps: ReconcileDeps,
+  correlationId: string,
   options: ReconcileOptions = {},
 ): Promise<ReconcileOutcome> {
   const started = performance.now();
@@ -170,8 +171,8 @@ export async function reconcileRoot(
   }
   const prepared = await prepareChanges(ctx, candidates, (rel) => deps.fileState.content(root, rel));
   const silentBaseline = baseline && !ctx.cfg.emitOnStart;
-  deps.recorder.apply(ctx, dropped);
-  deps.recorder.apply(ctx, prepared.changes, silentBaseline);
+  deps.recorder.apply(ctx, dropped, correlationId);
+  deps.recorder.apply(ctx, prepared.changes, correlationId, silentBaseline);
   deps.transaction(() => {
     saveDirs(deps, root, dirSnapshot, walk.dirs, walk.unreadableDirs);
     deps.fileState.saveRoot(
