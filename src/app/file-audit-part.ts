@@ -154,7 +154,7 @@ function copyToCrm(crm: CrmExport, log: Logger): void {
   }
 }
 
-/** A watched root as health reports it: an offline root is a failed part (issue 4). */
+/** A watched root as health reports it: an offline root is a failed part. */
 export function watchRootHealth(r: RootStatus): WatchRootStatus {
   // Stopping (shutdown, or removed from the config) is not a failure of the folder.
   if (r.state === "stopped") return { root: r.root, state: "offline", error: "stopped" };

@@ -67,7 +67,7 @@ describe("watch config", () => {
     assert.fail("expected an error");
   };
 
-  it("accepts the CRM seed's example and fills defaults", () => {
+  it("accepts the CRM service's example and fills defaults", () => {
     const c = parse({
       database: { path: "./file_events.db" },
       poll_interval: 5,

@@ -21,7 +21,7 @@ export interface DigestPost {
 }
 
 /** More lines than this, or a listing longer than this many characters, goes into an attachment. */
-export const DIGEST_INLINE_LINES = 20;
+const DIGEST_INLINE_LINES = 20;
 const DIGEST_INLINE_CHARS = 3000;
 const ORDER: ChangeType[] = ["created", "modified", "renamed", "deleted"];
 

@@ -1,6 +1,7 @@
 /**
- * sha256 of a file, as FSWATCH-NOTES.md measured it fastest: small files (< 1 MiB) read in one go,
- * big ones streamed in 1 MiB chunks so memory does not grow with file size. The file is stat'ed
+ * sha256 of a file, the fastest way measured: small files (< 1 MiB) read in one go (100,000 tiny
+ * files: 5.8 s, against 40.7 s streamed), big ones streamed in 1 MiB chunks (1 GiB in 0.8 s) so
+ * memory does not grow with file size. The file is stat'ed
  * again afterwards: a file that changed or vanished while being hashed is reported as such, never
  * recorded with a checksum of something that did not exist.
  */

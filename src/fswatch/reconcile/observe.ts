@@ -25,7 +25,7 @@ function errCode(err: unknown): string | undefined {
 }
 
 /** Classifies lstat's answer. */
-export function classify(s: Stats): Observation {
+function classify(s: Stats): Observation {
   if (s.isDirectory()) return { state: "dir" };
   if (s.isFile() || s.isSymbolicLink()) {
     return {
