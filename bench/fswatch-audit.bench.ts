@@ -1,5 +1,5 @@
 /**
- * File-audit benchmarks (issue 4), each beside baselines measured in the same run:
+ * File-audit benchmarks, each beside baselines measured in the same run:
  *  1. burst: N files created at once by another process → `file.created` rows (0 lost), beside how
  *     many files each watcher alone (bench/fswatch-watchers.ts: chokidar's plain defaults, the
  *     baseline, and the `fs-watch` folder watcher; every configuration with `--all-watchers`) said
@@ -21,9 +21,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { scanOnce, startApp } from "../src/app.ts";
 import { loadConfig } from "../src/config.ts";
-import { pathFilter } from "../src/fswatch/filters.ts";
-import { walkRoot } from "../src/fswatch/observe.ts";
-import type { WatcherKind } from "../src/fswatch/watch-config.ts";
+import { pathFilter } from "../src/fswatch/config/filters.ts";
+import type { WatcherKind } from "../src/fswatch/config/watch-config.ts";
+import { walkRoot } from "../src/fswatch/reconcile/observe.ts";
 import { silentLogger } from "../src/log.ts";
 import {
   type BurstFigures,

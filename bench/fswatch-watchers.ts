@@ -3,7 +3,7 @@
  * defaults (the old baseline), chokidar with the options the audit used before (`atomic: false`,
  * `ignoreInitial`, links not followed, the `ignored` function), chokidar's `native-recursive`
  * backend, Node's own `fs.watch(root, { recursive: true })`, and the folder watcher the audit uses
- * now (src/fswatch/root-watcher.ts). Each reports the files it says were added.
+ * now (src/fswatch/watch/folder-watcher.ts). Each reports the files it says were added.
  *
  * Run as a script, it measures one of them in this process, which loads nothing of the service:
  *   node bench/fswatch-watchers.ts ready KIND ROOT      → time to ready and RSS, as JSON
@@ -13,7 +13,7 @@ import { spawn } from "node:child_process";
 import { watch as nodeWatch } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { watch as chokidarWatch, type FSWatcher } from "chokidar";
-import { watchFolders } from "../src/fswatch/folder-watcher.ts";
+import { watchFolders } from "../src/fswatch/watch/folder-watcher.ts";
 
 /** A watcher started on a root: resolves once ready; `close` stops it. */
 export interface StartedWatcher {

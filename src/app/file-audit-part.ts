@@ -6,13 +6,13 @@
 import path from "node:path";
 import type { Clock } from "../clock.ts";
 import type { Feed } from "../feed/feed.ts";
-import { readWatchConfig, watchConfigFile } from "../fswatch/config-file.ts";
-import { CrmExport } from "../fswatch/crm-export.ts";
-import { CrmExportLoop } from "../fswatch/crm-export-loop.ts";
-import type { DigestPost } from "../fswatch/digest.ts";
+import { readWatchConfig, watchConfigFile } from "../fswatch/config/config-file.ts";
+import { type WatchConfig, WatchConfigError } from "../fswatch/config/watch-config.ts";
+import { CrmExport } from "../fswatch/crm/crm-export.ts";
+import { CrmExportLoop } from "../fswatch/crm/crm-export-loop.ts";
+import type { DigestPost } from "../fswatch/digest/digest-text.ts";
 import { FileAudit, type FileAuditDeps } from "../fswatch/file-audit.ts";
 import type { RootStatus } from "../fswatch/root-auditor.ts";
-import { type WatchConfig, WatchConfigError } from "../fswatch/watch-config.ts";
 import type { WatchRootStatus } from "../http/health/parts.ts";
 import type { Logger } from "../log.ts";
 import { POST_KINDS } from "../model/post.ts";

@@ -5,11 +5,11 @@
  */
 import { type Config, ConfigError } from "../config.ts";
 import { OutboxFeed } from "../feed/outbox-feed.ts";
-import { readWatchConfig } from "../fswatch/config-file.ts";
-import type { CrmExport } from "../fswatch/crm-export.ts";
+import { readWatchConfig } from "../fswatch/config/config-file.ts";
+import type { RootConfig } from "../fswatch/config/watch-config.ts";
+import type { CrmExport } from "../fswatch/crm/crm-export.ts";
 import { FileAudit } from "../fswatch/file-audit.ts";
-import type { ReconcileOutcome } from "../fswatch/reconcile.ts";
-import type { RootConfig } from "../fswatch/watch-config.ts";
+import type { ReconcileOutcome } from "../fswatch/reconcile/reconcile.ts";
 import type { Logger } from "../log.ts";
 import { ensurePrivateDir, openStore, WAITING_BUSY_TIMEOUT_MS } from "../store/db.ts";
 import { EventStore } from "../store/events.ts";

@@ -9,13 +9,13 @@ import type { DirStateStore } from "../store/dir-state.ts";
 import type { EventStore } from "../store/events.ts";
 import type { FileStateStore } from "../store/file-state.ts";
 import type { KeyValueStore } from "../store/kv.ts";
-import type { RootContext } from "./changes.ts";
-import { Digester, type DigestSink } from "./digester.ts";
-import { pathFilter } from "./filters.ts";
-import { type ReconcileOutcome, reconcileRoot } from "./reconcile.ts";
-import { Recorder, type RecorderDeps } from "./recorder.ts";
+import type { RootContext } from "./change.ts";
+import { pathFilter } from "./config/filters.ts";
+import type { RootConfig, WatchConfig } from "./config/watch-config.ts";
+import { Digester, type DigestSink } from "./digest/digester.ts";
+import { type ReconcileOutcome, reconcileRoot } from "./reconcile/reconcile.ts";
+import { Recorder } from "./recorder.ts";
 import { RootAuditor, type RootStatus } from "./root-auditor.ts";
-import type { RootConfig, WatchConfig } from "./watch-config.ts";
 
 /** What the file audit needs from the app. */
 export interface FileAuditDeps {
@@ -40,8 +40,8 @@ function context(cfg: RootConfig): RootContext {
 /** Runs the audit of every watched folder. */
 export class FileAudit {
   readonly #d: FileAuditDeps;
-  /** What each root's recorder writes to (a recorder per root: see `Recorder.correlationId`). */
-  readonly #recorderDeps: RecorderDeps;
+  /** The one writer of every root's rows. */
+  readonly #recorder: Recorder;
   readonly #digester: Digester | undefined;
   readonly #roots = new Map<string, { auditor: RootAuditor; json: string }>();
   #config: WatchConfig | undefined;
@@ -61,7 +61,7 @@ export class FileAudit {
           log: deps.log,
         })
       : undefined;
-    this.#recorderDeps = {
+    this.#recorder = new Recorder({
       events: deps.events,
       fileState: deps.fileState,
       transaction: deps.transaction,
@@ -70,7 +70,7 @@ export class FileAudit {
         for (const c of changes) deps.onChange?.(`file.${c.type}`, ctx.cfg.path);
         this.#digester?.add(ctx, changes);
       },
-    };
+    });
   }
 
   /** The config in force. */
@@ -114,7 +114,7 @@ export class FileAudit {
         fileState: this.#d.fileState,
         dirState: this.#d.dirState,
         transaction: this.#d.transaction,
-        recorder: new Recorder(this.#recorderDeps),
+        recorder: this.#recorder,
         now: this.#d.now,
         log: this.#d.log,
         settleMs: config.settleMs,
@@ -189,8 +189,8 @@ export class FileAudit {
     for (const cfg of config.directories) {
       const ctx = context(cfg);
       this.#digester?.recover(ctx);
-      const recorder = new Recorder(this.#recorderDeps);
-      recorder.correlationId = randomUUID(); // one per folder's pass
+      const recorder = this.#recorder;
+      const correlationId = randomUUID(); // one per folder's pass
       const outcome = await reconcileRoot(
         ctx,
         {
@@ -200,27 +200,28 @@ export class FileAudit {
           transaction: this.#d.transaction,
           now: this.#d.now,
         },
+        correlationId,
         { onProgress: (n) => onProgress?.(cfg, n) },
       );
       if (!outcome.online) {
         recorder.note(ctx, "root.offline", "error", {
           error: outcome.reason,
           details: { reason: outcome.reason },
-          correlationId: recorder.correlationId,
+          correlationId,
         });
       } else {
         for (const s of outcome.skipped)
           recorder.note(ctx, "file.skipped", "skipped", {
             rel: s.rel,
             details: { reason: s.reason },
-            correlationId: recorder.correlationId,
+            correlationId,
           });
         for (const e of outcome.errors)
           recorder.note(ctx, "file.error", "error", {
             rel: e.rel,
             error: e.error,
             details: { reason: e.error },
-            correlationId: recorder.correlationId,
+            correlationId,
           });
       }
       outcomes.push(outcome);

@@ -7,7 +7,7 @@
 import path from "node:path";
 import type { EventStatus, EventStore } from "../store/events.ts";
 import type { FileStateStore } from "../store/file-state.ts";
-import type { FileChange, RootContext } from "./changes.ts";
+import type { FileChange, RootContext } from "./change.ts";
 import { ownerName } from "./owner.ts";
 
 const CHUNK = 2000;
@@ -28,14 +28,6 @@ export interface RecorderDeps {
 /** Records file changes and file-audit problems. */
 export class Recorder {
   readonly #d: RecorderDeps;
-  /**
-   * Stamped on the rows `apply` writes, so the rows of one reconcile pass or one batch of settled
-   * hints can be found together (and in that pass's log line). Set by the root's queue while one
-   * of its tasks runs — `apply` is only called from those tasks, and each root has its own
-   * recorder. `note` is also called from watcher and timer callbacks, so it takes its id
-   * explicitly instead.
-   */
-  correlationId: string | null = null;
 
   constructor(deps: RecorderDeps) {
     this.#d = deps;
@@ -43,9 +35,11 @@ export class Recorder {
 
   /**
    * Records `changes` (events + snapshot), in order. With `baseline`, only the snapshot is written.
-   * A folder rename and all its file moves always share one transaction.
+   * A folder rename and all its file moves always share one transaction. `correlationId` is the id
+   * of the task writing them (one reconcile pass, or one batch of settled hints), stamped on every
+   * row so that task's rows can be found together (and in its log line).
    */
-  apply(ctx: RootContext, changes: FileChange[], baseline = false): void {
+  apply(ctx: RootContext, changes: FileChange[], correlationId: string, baseline = false): void {
     for (let i = 0; i < changes.length; ) {
       let end = i;
       // Folder renames next to each other stay together: their moves may swap names.
@@ -58,19 +52,19 @@ export class Recorder {
       this.#d.transaction(() => {
         const moves = chunk.flatMap((c) => c.dir?.moves ?? []);
         if (moves.length > 0) this.#d.fileState.moveAll(ctx.cfg.path, moves, now);
-        for (const c of chunk) this.#applyOne(ctx, c, baseline, now);
+        for (const c of chunk) this.#applyOne(ctx, c, correlationId, baseline, now);
       });
       const recorded = baseline ? [] : chunk.filter((c) => !c.silent && tracked(ctx, c));
       if (recorded.length > 0) this.#d.onRecorded?.(ctx, recorded);
     }
   }
 
-  #applyOne(ctx: RootContext, c: FileChange, baseline: boolean, now: number): void {
+  #applyOne(ctx: RootContext, c: FileChange, correlationId: string, baseline: boolean, now: number): void {
     const { fileState } = this.#d;
     const root = ctx.cfg.path;
     if (c.dir) {
       // Its files' rows were moved with the chunk's other folder renames (`apply`).
-      if (!baseline && !c.silent && tracked(ctx, c)) this.#recordDirRename(ctx, c, now);
+      if (!baseline && !c.silent && tracked(ctx, c)) this.#recordDirRename(ctx, c, correlationId, now);
       return;
     }
     let content = c.content;
@@ -101,11 +95,11 @@ export class Recorder {
       });
     }
     if (baseline || c.silent || !tracked(ctx, c)) return;
-    this.#recordChange(ctx, c, now);
+    this.#recordChange(ctx, c, correlationId, now);
   }
 
   /** One event for a whole renamed folder: its old and new path and how many files moved with it. */
-  #recordDirRename(ctx: RootContext, c: FileChange, now: number): void {
+  #recordDirRename(ctx: RootContext, c: FileChange, correlationId: string, now: number): void {
     const root = ctx.cfg.path;
     c.eventId = this.#d.events.record(
       {
@@ -117,13 +111,13 @@ export class Recorder {
         project: ctx.cfg.project,
         username: ctx.cfg.username,
         details: { root, oldPath: path.join(root, c.fromRel!), kind: "directory", files: c.dir!.files },
-        correlationId: this.correlationId,
+        correlationId,
       },
       now,
     );
   }
 
-  #recordChange(ctx: RootContext, c: FileChange, now: number): void {
+  #recordChange(ctx: RootContext, c: FileChange, correlationId: string, now: number): void {
     const root = ctx.cfg.path;
     const state = c.meta ?? c.prev;
     const details: Record<string, unknown> = { root };
@@ -158,7 +152,7 @@ export class Recorder {
         fileSize: state?.size ?? null,
         checksum: c.checksum,
         details,
-        correlationId: this.correlationId,
+        correlationId,
       },
       now,
     );
@@ -174,7 +168,7 @@ export class Recorder {
       error?: string;
       details?: Record<string, unknown>;
       occurredAt?: number;
-      /** The task's id (Recorder.correlationId) when written from one; null from callbacks. */
+      /** The id of the task writing it (see `apply`); null from watcher and timer callbacks. */
       correlationId?: string | null;
     },
   ): void {

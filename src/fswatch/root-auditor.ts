@@ -1,10 +1,11 @@
 /**
  * The file audit of one watched root. Watcher events are hints: each touched path waits until it
- * has been quiet for the settle window (hint-settler.ts), then is examined (hint-examiner.ts). A
- * burst of hints (more than the kernel queue can be trusted with) switches the root to one
- * reconcile pass once the burst is over, which also finds what the watcher lost. A root that cannot
- * be reached is offline until it is back. All work on a root runs in one serial queue, so hints and
- * scans never race on the snapshot.
+ * has been quiet for the settle window (watch/hint-settler.ts), then is examined
+ * (watch/hint-examiner.ts). A burst of hints (more than the kernel queue can be trusted with)
+ * switches the root to one reconcile pass once the burst is over, which also finds what the watcher
+ * lost. A root that cannot be reached is offline until it is back. All work on a root runs in one
+ * serial queue, so hints and scans never race on the snapshot; each task gets its own correlation
+ * id, passed down to every row it writes.
  */
 import { randomUUID } from "node:crypto";
 import path from "node:path";
@@ -13,13 +14,14 @@ import { GrowingPause } from "../growing-pause.ts";
 import type { DirStateStore } from "../store/dir-state.ts";
 import type { FileStateStore } from "../store/file-state.ts";
 import { nextStoragePause, storageFailureLevel } from "../store/transient-errors.ts";
-import type { RootContext } from "./changes.ts";
-import { HintExaminer } from "./hint-examiner.ts";
-import { HintSettler } from "./hint-settler.ts";
-import { type ReconcileOutcome, reconcileRoot } from "./reconcile.ts";
+import type { RootContext } from "./change.ts";
+import { type ReconcileOutcome, reconcileRoot } from "./reconcile/reconcile.ts";
+import { checkRoot } from "./reconcile/root-check.ts";
 import type { Recorder } from "./recorder.ts";
-import { checkRoot } from "./root-check.ts";
-import { type RootWatcher, watchRoot } from "./root-watcher.ts";
+import { HintExaminer } from "./watch/hint-examiner.ts";
+import { HintSettler } from "./watch/hint-settler.ts";
+import type { RootWatcher } from "./watch/root-watcher.ts";
+import { watchRoot } from "./watch/watch-root.ts";
 
 const MAX_OFFLINE_CHECK_MS = 5000;
 
@@ -79,20 +81,22 @@ export class RootAuditor {
       // While a step is failing, writing each change would meet the same lock (and hold the event
       // loop each time); the pass that follows the failure records them all.
       settled: (batch) =>
-        this.#enqueue(async () => {
-          if (!this.#failing) await this.#examiner.examine(batch);
+        this.#enqueue(async (correlationId) => {
+          if (!this.#failing) await this.#examiner.examine(batch, correlationId);
         }),
       burstOver: (seenAt) => this.#reconcile("burst", seenAt),
     });
-    this.#examiner = new HintExaminer({
-      ...deps,
-      ctx,
-      verifyOnline: () => this.#verifyOnline(),
-      note: (rel, type, status, problem) => this.#noteOnce(rel, type, status, problem, this.#taskId),
-      rehint: (rel, seenAt) => this.#hints.rehint(rel, seenAt),
-      enqueue: (task) => this.#enqueue(task),
-      rescan: (seenAt) => this.#reconcile("folder took a known name", seenAt),
-    });
+    this.#examiner = new HintExaminer(
+      { ...deps, ctx },
+      {
+        verifyOnline: (correlationId) => this.#verifyOnline(correlationId),
+        note: (rel, type, status, problem, correlationId) =>
+          this.#noteOnce(rel, type, status, problem, correlationId),
+        rehint: (rel, seenAt) => this.#hints.rehint(rel, seenAt),
+        enqueue: (task) => this.#enqueue(task),
+        rescan: (seenAt) => this.#reconcile("folder took a known name", seenAt),
+      },
+    );
   }
 
   get root(): string {
@@ -180,18 +184,13 @@ export class RootAuditor {
     return path.relative(this.root, abs).split(path.sep).join("/");
   }
 
-  #enqueue(task: () => Promise<void>): void {
+  /** Runs `task` after the root's earlier tasks, with a new id for every row it writes. */
+  #enqueue(task: (correlationId: string) => Promise<void>): void {
     this.#queued++;
     this.#chain = this.#chain
       .then(async () => {
         if (this.#state === "stopped") return;
-        // One id for every row this task writes (see Recorder.correlationId).
-        this.#d.recorder.correlationId = randomUUID();
-        try {
-          await task();
-        } finally {
-          this.#d.recorder.correlationId = null;
-        }
+        await task(randomUUID());
       })
       .catch((err: unknown) => this.#failed(err, "file audit task failed; a reconcile pass follows"))
       .finally(() => {
@@ -217,7 +216,8 @@ export class RootAuditor {
     if (this.#state === "stopped" || this.#state === "offline") return;
     const rel = this.#rel(abs);
     if (rel === "" || rel.startsWith("..")) {
-      if (kind === "dir") this.#enqueue(async () => void (await this.#verifyOnline()));
+      if (kind === "dir")
+        this.#enqueue(async (correlationId) => void (await this.#verifyOnline(correlationId)));
       return;
     }
     // A folder is looked at too: it may be a renamed one (its files arrive as hints of their own).
@@ -225,18 +225,10 @@ export class RootAuditor {
     this.#hints.hint(rel);
   }
 
-  async #verifyOnline(): Promise<boolean> {
+  async #verifyOnline(correlationId: string): Promise<boolean> {
     const check = await checkRoot(this.root, this.#d.fileState.getRoot(this.root)?.mountPoint ?? false);
-    if (!check.online) this.#goOffline(check.reason, this.#taskId);
+    if (!check.online) this.#goOffline(check.reason, correlationId);
     return check.online;
-  }
-
-  /**
-   * The id of the task running now. Only meaningful in code that runs inside a task: a watcher or
-   * timer callback may fire while a task awaits, and passes null instead.
-   */
-  get #taskId(): string | null {
-    return this.#d.recorder.correlationId;
   }
 
   /** Whether a step failed and no pass has succeeded since. */
@@ -245,23 +237,24 @@ export class RootAuditor {
   }
 
   #reconcile(reason: string, seenAt?: Map<string, number>): void {
-    this.#enqueue(async () => {
+    this.#enqueue(async (correlationId) => {
       // An empty write transaction first: a database still locked should not cost a walk of the tree.
       if (this.#failing) this.#d.transaction(() => {});
-      const outcome = await reconcileRoot(this.ctx, this.#d, { seenAt });
-      this.#afterScan(reason, outcome);
+      const outcome = await reconcileRoot(this.ctx, this.#d, correlationId, { seenAt });
+      this.#afterScan(reason, outcome, correlationId);
     });
   }
 
-  #afterScan(reason: string, outcome: ReconcileOutcome): void {
+  #afterScan(reason: string, outcome: ReconcileOutcome, correlationId: string): void {
     if (!outcome.online) {
-      this.#goOffline(outcome.reason, this.#taskId);
+      this.#goOffline(outcome.reason, correlationId);
       return;
     }
     this.#lastScanAt = this.#d.now();
     this.#failurePause.reset();
-    for (const s of outcome.skipped) this.#noteOnce(s.rel, "file.skipped", "skipped", s.reason, this.#taskId);
-    for (const e of outcome.errors) this.#noteOnce(e.rel, "file.error", "error", e.error, this.#taskId);
+    for (const s of outcome.skipped)
+      this.#noteOnce(s.rel, "file.skipped", "skipped", s.reason, correlationId);
+    for (const e of outcome.errors) this.#noteOnce(e.rel, "file.error", "error", e.error, correlationId);
     for (const rel of outcome.retry) this.#hints.rehint(rel, this.#d.now());
     this.#d.log.info(
       {
@@ -271,7 +264,7 @@ export class RootAuditor {
         ...outcome.counts,
         baseline: outcome.baseline,
         ms: outcome.durationMs,
-        correlationId: this.#taskId,
+        correlationId,
       },
       "reconciled",
     );

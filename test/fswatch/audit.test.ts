@@ -168,7 +168,7 @@ describe("file audit on real folders", () => {
     await waitFor(() => f.events("file.created").length === 2, { what: "watching again" });
   });
 
-  it("keeps text diffs of important files, skips binary ones, and exposes the seed's file_events view", async (t) => {
+  it("keeps text diffs of important files, skips binary ones, and exposes the CRM's file_events view", async (t) => {
     const base = tempDir(t, "tl-fsw-");
     const docs = path.join(base, "docs");
     mkdirSync(docs);

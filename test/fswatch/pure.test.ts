@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { digestPost, digestSummary } from "../../src/fswatch/digest.ts";
-import { pairDirRenames } from "../../src/fswatch/dir-renames.ts";
-import { pathFilter } from "../../src/fswatch/filters.ts";
-import { fnmatch } from "../../src/fswatch/fnmatch.ts";
-import { diffSnapshot } from "../../src/fswatch/snapshot-diff.ts";
-import { decodeText } from "../../src/fswatch/text-diff.ts";
-import { parseWatchConfig, WatchConfigError } from "../../src/fswatch/watch-config.ts";
+import { pathFilter } from "../../src/fswatch/config/filters.ts";
+import { fnmatch } from "../../src/fswatch/config/fnmatch.ts";
+import { parseWatchConfig, WatchConfigError } from "../../src/fswatch/config/watch-config.ts";
+import { digestPost, digestSummary } from "../../src/fswatch/digest/digest-text.ts";
+import { pairDirRenames } from "../../src/fswatch/reconcile/dir-renames.ts";
+import { diffSnapshot } from "../../src/fswatch/reconcile/snapshot-diff.ts";
+import { decodeText } from "../../src/fswatch/reconcile/text-diff.ts";
 
 // Generated once with CPython 3.11's fnmatch.fnmatchcase (see test/fswatch/fnmatch-cases.json).
 const CASES = JSON.parse(readFileSync(new URL("./fnmatch-cases.json", import.meta.url), "utf8")) as Array<
@@ -67,7 +67,7 @@ describe("watch config", () => {
     assert.fail("expected an error");
   };
 
-  it("accepts the CRM seed's example and fills defaults", () => {
+  it("accepts the CRM service's example and fills defaults", () => {
     const c = parse({
       database: { path: "./file_events.db" },
       poll_interval: 5,

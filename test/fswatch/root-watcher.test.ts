@@ -12,8 +12,8 @@ import { chmodSync, mkdirSync, renameSync, rmSync, unlinkSync, writeFileSync } f
 import path from "node:path";
 import { describe, it, type TestContext } from "node:test";
 import { fileURLToPath } from "node:url";
-import { watchFolders } from "../../src/fswatch/folder-watcher.ts";
-import { WatchTree } from "../../src/fswatch/watch-tree.ts";
+import { watchFolders } from "../../src/fswatch/watch/folder-watcher.ts";
+import { WatchTree } from "../../src/fswatch/watch/watch-tree.ts";
 import { tempDir } from "../support/tmp.ts";
 import { canDropPrivileges, unprivilegedRunner } from "../support/unprivileged.ts";
 import { waitFor } from "./support.ts";

@@ -5,7 +5,7 @@
  * and stops when its standard input closes.
  */
 import path from "node:path";
-import { watchFolders } from "../../src/fswatch/folder-watcher.ts";
+import { watchFolders } from "../../src/fswatch/watch/folder-watcher.ts";
 
 const [root, ...excluded] = process.argv.slice(2);
 if (!root) throw new Error("usage: watch-root-child.ts ROOT [EXCLUDED_NAME...]");

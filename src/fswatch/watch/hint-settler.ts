@@ -6,7 +6,7 @@
  */
 
 /** Hints pending at once beyond which a root stops examining paths one by one and rescans instead. */
-export const BURST_HINTS = 2000;
+const BURST_HINTS = 2000;
 
 /** Where the settler hands paths on; each map is path → when it was first seen. */
 export interface HintSettlerDeps {

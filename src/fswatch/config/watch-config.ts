@@ -7,7 +7,8 @@
  * so a typo never silently turns a setting off. Documented in docs/watch-config.md.
  */
 import path from "node:path";
-import { ConfigError } from "../config.ts";
+import { ConfigError } from "../../config.ts";
+import { CHANGE_TYPES, type ChangeType } from "../change-type.ts";
 
 /** A mistake in the watch-config file; `field` is the JSON path of the culprit. */
 export class WatchConfigError extends ConfigError {
@@ -31,11 +32,6 @@ export type NotifyMode = "none" | "deletions" | "all";
 export type WatcherKind = "chokidar" | "fs-watch";
 
 const WATCHER_KINDS: readonly WatcherKind[] = ["chokidar", "fs-watch"];
-
-/** The changes a folder can record (the CRM's `event_type`s): all of them unless `events` narrows it. */
-export const CHANGE_TYPES = ["created", "modified", "deleted", "renamed"] as const;
-/** One of CHANGE_TYPES. */
-export type ChangeType = (typeof CHANGE_TYPES)[number];
 
 /** One watched folder, with every default filled in. */
 export interface RootConfig {
@@ -72,7 +68,7 @@ export interface WatchConfig {
   directories: RootConfig[];
   /**
    * The CRM service's `database.path`: an SQLite file that gets a copy of every file change in the
-   * CRM's `file_events` table (crm-export.ts); null when not set.
+   * CRM's `file_events` table (crm/crm-export.ts); null when not set.
    */
   crmDatabase: string | null;
 }

@@ -11,8 +11,8 @@
  */
 import { closeSync, fstatSync, openSync, statSync } from "node:fs";
 import Database from "better-sqlite3";
-import { isTransientStorageError } from "../store/transient-errors.ts";
-import { WatchConfigError } from "./watch-config.ts";
+import { isTransientStorageError } from "../../store/transient-errors.ts";
+import { WatchConfigError } from "../config/watch-config.ts";
 
 /** The CRM's columns, in its order (its `id` is left to the export file). */
 const CRM_COLUMNS = [

@@ -6,12 +6,13 @@
  * baseline unless the root says `emit_on_start`. Renamed folders are paired first (dir-renames.ts),
  * each as one change carrying its files; the rest is compared file by file.
  */
-import type { DirStateStore } from "../store/dir-state.ts";
-import type { FileStateStore } from "../store/file-state.ts";
-import { type FileChange, prepareChanges, type RootContext } from "./changes.ts";
+import type { DirStateStore } from "../../store/dir-state.ts";
+import type { FileStateStore } from "../../store/file-state.ts";
+import type { FileChange, RootContext } from "../change.ts";
+import type { Recorder } from "../recorder.ts";
 import { pairDirRenames } from "./dir-renames.ts";
 import { walkRoot } from "./observe.ts";
-import type { Recorder } from "./recorder.ts";
+import { prepareChanges } from "./prepare-changes.ts";
 import { checkRoot } from "./root-check.ts";
 import { diffSnapshot, type StatIdentity, sameIdentity } from "./snapshot-diff.ts";
 
@@ -65,10 +66,11 @@ function saveDirs(
   for (const [rel, ino] of now) if (before.get(rel) !== ino) deps.dirState.put(root, rel, ino, at);
 }
 
-/** Reconciles `ctx`'s root with its snapshot. */
+/** Reconciles `ctx`'s root with its snapshot; `correlationId` is stamped on every row the pass writes. */
 export async function reconcileRoot(
   ctx: RootContext,
   deps: ReconcileDeps,
+  correlationId: string,
   options: ReconcileOptions = {},
 ): Promise<ReconcileOutcome> {
   const started = performance.now();
@@ -169,8 +171,8 @@ export async function reconcileRoot(
   }
   const prepared = await prepareChanges(ctx, candidates, (rel) => deps.fileState.content(root, rel));
   const silentBaseline = baseline && !ctx.cfg.emitOnStart;
-  deps.recorder.apply(ctx, dropped);
-  deps.recorder.apply(ctx, prepared.changes, silentBaseline);
+  deps.recorder.apply(ctx, dropped, correlationId);
+  deps.recorder.apply(ctx, prepared.changes, correlationId, silentBaseline);
   deps.transaction(() => {
     saveDirs(deps, root, dirSnapshot, walk.dirs, walk.unreadableDirs);
     deps.fileState.saveRoot(

@@ -1,6 +1,6 @@
 /**
- * chokidar on one root, configured for an audit log (FSWATCH-NOTES.md): `atomic: false` (the default
- * silently drops `*~`, `.*.swp` and delays unlinks), `ignoreInitial` (the reconcile scan, not the
+ * chokidar on one root, configured for an audit log: `atomic: false` (the default silently drops
+ * `*~`, `.*.swp`, `.*.swx` and `.subl*.tmp` files and delays unlinks by 100 ms), `ignoreInitial` (the reconcile scan, not the
  * watcher, knows what was there), links not followed, excluded folders not entered (decided only
  * when chokidar passes stats, or whole folders get skipped). Its events are hints: only the path
  * matters, never the event name.

@@ -2,8 +2,8 @@
  * Compares a root's snapshot with what is on disk now: the heart of the reconcile scan, kept free of
  * I/O so its rules are tested directly. A path whose inode, size or mtime differ is a candidate
  * modification (the caller may compare checksums before calling it one). A vanished path and a new
- * path with the same inode, size and mtime are one rename: inode alone is not enough, ext4 reuses a
- * freed inode at once (FSWATCH-NOTES.md).
+ * path with the same inode, size and mtime are one rename: inode alone is not enough, ext4 hands a
+ * freed inode to the next new file at once.
  */
 
 /** What identifies a file's state cheaply. */
@@ -23,7 +23,7 @@ export interface SnapshotDiff {
 }
 
 /** Identity key used to pair renames. */
-export function renameKey(s: StatIdentity): string {
+function renameKey(s: StatIdentity): string {
   return `${s.ino}:${s.size}:${s.mtimeMs}`;
 }
 

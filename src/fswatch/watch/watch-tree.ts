@@ -3,7 +3,7 @@
  * and of the sub-folders it listed there. It is the least the watcher must remember to turn "folder
  * `a` is gone" into a hint for every file that was below it (the kernel names only `a`), and to
  * tell a new folder (to enter) from a known one. Names only, no stats: about 60 bytes a file.
- * Pure: the watcher (root-watcher.ts) feeds it what it read on disk.
+ * Pure: the `fs-watch` watcher (folder-watcher.ts) feeds it what it read on disk.
  */
 import path from "node:path";
 

@@ -3,7 +3,7 @@
  * 3 modified, 1 deleted") and the list of changed paths; a long list goes into an attached text
  * file so the post stays readable and nothing is cut. Pure: the digester decides when to post.
  */
-import type { ChangeType } from "./changes.ts";
+import type { ChangeType } from "../change-type.ts";
 
 /** One change as the digest shows it (paths relative to the root). */
 export interface DigestItem {
@@ -21,7 +21,7 @@ export interface DigestPost {
 }
 
 /** More lines than this, or a listing longer than this many characters, goes into an attachment. */
-export const DIGEST_INLINE_LINES = 20;
+const DIGEST_INLINE_LINES = 20;
 const DIGEST_INLINE_CHARS = 3000;
 const ORDER: ChangeType[] = ["created", "modified", "renamed", "deleted"];
 

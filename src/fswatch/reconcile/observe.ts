@@ -9,16 +9,8 @@ import { lstatSync, readdirSync } from "node:fs";
 import { lstat } from "node:fs/promises";
 import path from "node:path";
 import { setImmediate as yieldToLoop } from "node:timers/promises";
-import type { PathFilter } from "./filters.ts";
-
-/** The stat facts kept for an audited file. */
-export interface FileMeta {
-  kind: "file" | "symlink";
-  size: number;
-  mtimeMs: number;
-  ino: number;
-  uid: number;
-}
+import type { FileMeta } from "../change.ts";
+import type { PathFilter } from "../config/filters.ts";
 
 /** What one path turned out to be. */
 export type Observation =
@@ -33,7 +25,7 @@ function errCode(err: unknown): string | undefined {
 }
 
 /** Classifies lstat's answer. */
-export function classify(s: Stats): Observation {
+function classify(s: Stats): Observation {
   if (s.isDirectory()) return { state: "dir" };
   if (s.isFile() || s.isSymbolicLink()) {
     return {

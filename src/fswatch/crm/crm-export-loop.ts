@@ -6,8 +6,8 @@
  */
 import { setImmediate as turn } from "node:timers/promises";
 import type { Logger } from "pino";
-import type { Clock } from "../clock.ts";
-import { untilStored } from "../store/storage-retry.ts";
+import type { Clock } from "../../clock.ts";
+import { untilStored } from "../../store/storage-retry.ts";
 import type { CrmExport } from "./crm-export.ts";
 
 /** How long after a recorded change the CRM database is updated: changes come in bursts. */

@@ -1,34 +1,47 @@
-import type { FileChange } from "./changes.ts";
-import { prepareChanges } from "./changes.ts";
-import { checkFolders, type FolderCheckDeps, foldersOf } from "./folder-check.ts";
-import { mapLimit } from "./hash.ts";
+import type { FileChange } from "../change.ts";
+import { mapLimit } from "../map-limit.ts";
+import { checkFolders, type FolderCheckDeps, foldersOf } from "../reconcile/folder-check.ts";
+import { type Observation, observe } from "../reconcile/observe.ts";
+import { prepareChanges } from "../reconcile/prepare-changes.ts";
+import { sameIdentity } from "../reconcile/snapshot-diff.ts";
 import { takeDue } from "./hint-settler.ts";
-import { type Observation, observe } from "./observe.ts";
-import { sameIdentity } from "./snapshot-diff.ts";
 
-/** What the examiner needs from its root. */
+/** What the examiner reads and writes: the root's context, snapshot stores and recorder. */
 export interface HintExaminerDeps extends FolderCheckDeps {
   renameWindowMs: number;
+}
+
+/**
+ * What the examiner asks of the root it works for (its auditor). `correlationId` is the id of the
+ * task in the root's serial queue that is running the examination.
+ */
+export interface ExaminedRoot {
   /** Whether the root can be reached (when not, the root goes offline and nothing is recorded). */
-  verifyOnline(): Promise<boolean>;
+  verifyOnline(correlationId: string): Promise<boolean>;
   /** Records a per-path problem (once per run). */
-  note(rel: string, type: string, status: "skipped" | "error", problem: string): void;
+  note(rel: string, type: string, status: "skipped" | "error", problem: string, correlationId: string): void;
   /** Looks at `rel` again after a settle window, keeping when it was first seen. */
   rehint(rel: string, seenAt: number): void;
-  /** Runs `task` in the root's serial queue. */
-  enqueue(task: () => Promise<void>): void;
+  /** Runs `task` in the root's serial queue, with the id of that task. */
+  enqueue(task: (correlationId: string) => Promise<void>): void;
   /** Queues a reconcile pass of the root for what hints cannot settle (paths → when first seen). */
   rescan(seenAt: Map<string, number>): void;
 }
 
-/** Examines settled hints of one root; all calls come from the root's serial queue. */
+/**
+ * Examines settled hints of one root: renamed folders first (reconcile/folder-check.ts), then each
+ * path against the snapshot. A vanished file waits out the rename window before it counts as
+ * deleted. All calls come from the root's serial queue.
+ */
 export class HintExaminer {
   readonly #d: HintExaminerDeps;
+  readonly #root: ExaminedRoot;
   readonly #deferred = new Map<string, { due: number; seenAt: number }>();
   #deferTimer: NodeJS.Timeout | undefined;
 
-  constructor(deps: HintExaminerDeps) {
+  constructor(deps: HintExaminerDeps, root: ExaminedRoot) {
     this.#d = deps;
+    this.#root = root;
   }
 
   /** How many vanished paths wait out the rename window. */
@@ -43,9 +56,9 @@ export class HintExaminer {
     this.#deferred.clear();
   }
 
-  /** Examines settled paths (path → when first seen). */
-  async examine(batch: Map<string, number>): Promise<void> {
-    if (!(await this.#d.verifyOnline())) return;
+  /** Examines settled paths (path → when first seen) in the task `correlationId`. */
+  async examine(batch: Map<string, number>, correlationId: string): Promise<void> {
+    if (!(await this.#root.verifyOnline(correlationId))) return;
     const { ctx, fileState } = this.#d;
     const root = ctx.cfg.path;
     const seenAt = new Map(batch);
@@ -64,23 +77,27 @@ export class HintExaminer {
         if (!prev || !sameIdentity(prev, o.meta)) folders.push(...foldersOf(rel, false));
       }
     }
-    const found = await checkFolders(this.#d, folders, seen);
+    const found = await checkFolders(this.#d, folders, seen, correlationId);
     if (found.rescan) {
-      this.#d.rescan(seenAt);
+      this.#root.rescan(seenAt);
       return;
     }
-    for (const rel of found.retry) this.#d.rehint(rel, seen(rel));
-    for (const e of found.errors) this.#d.note(e.rel, "file.error", "error", e.error);
+    for (const rel of found.retry) this.#root.rehint(rel, seen(rel));
+    for (const e of found.errors) this.#root.note(e.rel, "file.error", "error", e.error, correlationId);
     for (const rel of found.left) this.#defer(rel, seen(rel));
     for (const rel of found.arrived) {
       if (looks.has(rel)) continue;
       looks.set(rel, await observe(root, rel));
       seenAt.set(rel, this.#d.now());
     }
-    await this.#examineFiles(looks, seenAt);
+    await this.#examineFiles(looks, seenAt, correlationId);
   }
 
-  async #examineFiles(looks: Map<string, Observation>, seenAt: Map<string, number>): Promise<void> {
+  async #examineFiles(
+    looks: Map<string, Observation>,
+    seenAt: Map<string, number>,
+    correlationId: string,
+  ): Promise<void> {
     const { ctx, fileState } = this.#d;
     const root = ctx.cfg.path;
     const claimed = new Set<string>();
@@ -123,20 +140,20 @@ export class HintExaminer {
       } else if (o.state === "missing") {
         if (prev) this.#defer(rel, seen);
       } else if (o.state === "skipped") {
-        this.#d.note(rel, "file.skipped", "skipped", o.reason);
+        this.#root.note(rel, "file.skipped", "skipped", o.reason, correlationId);
       } else if (o.state === "error") {
-        this.#d.note(rel, "file.error", "error", o.error);
+        this.#root.note(rel, "file.error", "error", o.error, correlationId);
       }
     });
-    await this.#record(candidates, seenAt);
+    await this.#record(candidates, seenAt, correlationId);
   }
 
-  async #record(candidates: FileChange[], seen: Map<string, number>): Promise<void> {
+  async #record(candidates: FileChange[], seen: Map<string, number>, correlationId: string): Promise<void> {
     const { ctx, fileState } = this.#d;
     const prepared = await prepareChanges(ctx, candidates, (rel) => fileState.content(ctx.cfg.path, rel));
-    this.#d.recorder.apply(ctx, prepared.changes);
-    for (const rel of prepared.retry) this.#d.rehint(rel, seen.get(rel) ?? this.#d.now());
-    for (const e of prepared.errors) this.#d.note(e.rel, "file.error", "error", e.error);
+    this.#d.recorder.apply(ctx, prepared.changes, correlationId);
+    for (const rel of prepared.retry) this.#root.rehint(rel, seen.get(rel) ?? this.#d.now());
+    for (const e of prepared.errors) this.#root.note(e.rel, "file.error", "error", e.error, correlationId);
   }
 
   #defer(rel: string, seenAt: number): void {
@@ -153,14 +170,14 @@ export class HintExaminer {
       (d) => d.due,
       (d) => d.seenAt,
     );
-    if (due.size > 0) this.#d.enqueue(() => this.#deleteVanished(due));
+    if (due.size > 0) this.#root.enqueue((correlationId) => this.#deleteVanished(due, correlationId));
     if (this.#deferred.size > 0)
       this.#deferTimer = setTimeout(() => this.#onDeferred(), Math.max(1, next - now));
   }
 
   /** Vanished paths whose rename window passed: deleted, unless they came back or the root is gone. */
-  async #deleteVanished(due: Map<string, number>): Promise<void> {
-    if (!(await this.#d.verifyOnline())) return;
+  async #deleteVanished(due: Map<string, number>, correlationId: string): Promise<void> {
+    if (!(await this.#root.verifyOnline(correlationId))) return;
     const root = this.#d.ctx.cfg.path;
     const candidates: FileChange[] = [];
     const back = new Map<string, number>();
@@ -171,7 +188,7 @@ export class HintExaminer {
       if (o.state === "missing") candidates.push({ type: "deleted", rel, prev, checksum: null, seenAt });
       else back.set(rel, seenAt);
     }
-    await this.#record(candidates, due);
-    if (back.size > 0) await this.examine(back);
+    await this.#record(candidates, due, correlationId);
+    if (back.size > 0) await this.examine(back, correlationId);
   }
 }

@@ -1,7 +1,7 @@
 /**
- * Reading the watch-config file, and noticing when it is edited (the seed's controller, without a
- * broker): the file's folder is watched, so editors that save by writing a new file and renaming it
- * over the old one are seen too. Edits are debounced; what to do with them is the caller's business.
+ * Reading the watch-config file, and noticing when it is edited, so a changed config takes effect
+ * without a restart: the file's folder is watched, so editors that save by writing a new file and
+ * renaming it over the old one are seen too. Edits are debounced; what to do with them is the caller's business.
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";

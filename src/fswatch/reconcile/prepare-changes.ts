@@ -6,49 +6,10 @@
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import type { FileStateMeta } from "../store/file-state.ts";
-import type { PathFilter } from "./filters.ts";
-import { hashFile, mapLimit } from "./hash.ts";
-import type { FileMeta } from "./observe.ts";
+import type { FileChange, RootContext } from "../change.ts";
+import { mapLimit } from "../map-limit.ts";
+import { hashFile } from "./hash.ts";
 import { decodeText, unifiedDiff } from "./text-diff.ts";
-import type { ChangeType, RootConfig } from "./watch-config.ts";
-
-/** The four change types of the seed's `file_events`. */
-export type { ChangeType } from "./watch-config.ts";
-
-/** One change, ready to be recorded. */
-export interface FileChange {
-  type: ChangeType;
-  rel: string;
-  /** The old path of a rename. */
-  fromRel?: string;
-  /** The new state (absent for a deletion). */
-  meta?: FileMeta;
-  /** The snapshot's state before the change. */
-  prev?: FileStateMeta;
-  checksum: string | null;
-  /** When the change was first seen (a watcher hint, or the scan). */
-  seenAt: number;
-  /** Text to keep for the next diff: undefined keeps what is stored, null clears it. */
-  content?: string | null;
-  diff?: string;
-  diffSkipped?: string;
-  checksumError?: string;
-  /** Only the snapshot changes (same bytes, new mtime): no event. */
-  silent?: boolean;
-  /** A folder rename (`fromRel` → `rel`): the files it carried along, moved in the same transaction. */
-  dir?: { files: number; moves: Array<{ from: string; to: string }> };
-  /** Where the snapshot keeps this file's previous state, when its folder was renamed meanwhile. */
-  snapshotRel?: string;
-  /** The `events` row written for it (set by the recorder). */
-  eventId?: number;
-}
-
-/** A root's settings with its compiled patterns. */
-export interface RootContext {
-  cfg: RootConfig;
-  filter: PathFilter;
-}
 
 /** What `prepareChanges` made of the candidates. */
 export interface Prepared {

@@ -10,12 +10,13 @@
  */
 import { lstat } from "node:fs/promises";
 import path from "node:path";
-import type { DirStateStore } from "../store/dir-state.ts";
-import type { FileStateMeta, FileStateStore } from "../store/file-state.ts";
-import { type FileChange, prepareChanges, type RootContext } from "./changes.ts";
+import type { DirStateStore } from "../../store/dir-state.ts";
+import type { FileStateMeta, FileStateStore } from "../../store/file-state.ts";
+import type { FileChange, RootContext } from "../change.ts";
+import type { Recorder } from "../recorder.ts";
 import { pairDirRenames, parentOf } from "./dir-renames.ts";
 import { walkRoot } from "./observe.ts";
-import type { Recorder } from "./recorder.ts";
+import { prepareChanges } from "./prepare-changes.ts";
 import { sameIdentity } from "./snapshot-diff.ts";
 
 /** What the folder check needs. */
@@ -60,11 +61,15 @@ function depth(rel: string): number {
   return n;
 }
 
-/** Checks `dirs` (relative folder paths) for renamed folders and records what it finds. */
+/**
+ * Checks `dirs` (relative folder paths) for renamed folders and records what it finds, with the
+ * calling task's `correlationId`.
+ */
 export async function checkFolders(
   d: FolderCheckDeps,
   dirs: Iterable<string>,
   seenAt: (rel: string) => number,
+  correlationId: string,
 ): Promise<FolderCheckResult> {
   const result: FolderCheckResult = { arrived: [], left: [], retry: [], errors: [], rescan: false };
   const root = d.ctx.cfg.path;
@@ -78,7 +83,7 @@ export async function checkFolders(
       continue;
     }
     handled.push(rel);
-    await recordRenamesInto(d, rel, seenAt, result);
+    await recordRenamesInto(d, rel, seenAt, result, correlationId);
     if (result.rescan) break;
   }
   return result;
@@ -103,6 +108,7 @@ async function recordRenamesInto(
   to: string,
   seenAt: (rel: string) => number,
   result: FolderCheckResult,
+  correlationId: string,
 ): Promise<void> {
   const { ctx, fileState, dirState } = d;
   const root = ctx.cfg.path;
@@ -146,7 +152,7 @@ async function recordRenamesInto(
       });
   }
   const prepared = await prepareChanges(ctx, candidates, (rel) => fileState.content(root, rel));
-  d.recorder.apply(ctx, prepared.changes);
+  d.recorder.apply(ctx, prepared.changes, correlationId);
   d.transaction(() => {
     for (const r of pairing.renames) dirState.removeUnder(root, r.from);
     // A folder deleted earlier whose inode was handed out again: nothing of it is left to pair.

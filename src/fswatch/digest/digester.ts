@@ -12,10 +12,11 @@
  */
 import path from "node:path";
 import type { Logger } from "pino";
-import type { EventStore, FileChangeRow } from "../store/events.ts";
-import type { KeyValueStore } from "../store/kv.ts";
-import type { ChangeType, FileChange, RootContext } from "./changes.ts";
-import { type DigestItem, type DigestPost, digestPost } from "./digest.ts";
+import type { EventStore, FileChangeRow } from "../../store/events.ts";
+import type { KeyValueStore } from "../../store/kv.ts";
+import type { FileChange, RootContext } from "../change.ts";
+import type { ChangeType } from "../change-type.ts";
+import { type DigestItem, type DigestPost, digestPost } from "./digest-text.ts";
 
 /** Where digests go (the feed, in the app). */
 export type DigestSink = (project: string, post: DigestPost) => void;
