@@ -13,11 +13,10 @@
 import type { Logger } from "pino";
 import type { Clock } from "../clock.ts";
 import type { FeedConfig } from "../config.ts";
-import { GrowingPause } from "../growing-pause.ts";
 import type { EventStore } from "../store/events.ts";
 import type { OutboxRow, OutboxStore } from "../store/outbox.ts";
-import { FIRST_STORAGE_PAUSE_MS, MAX_STORAGE_PAUSE_MS } from "../store/storage-retry.ts";
-import { isTransientStorageError, nextStoragePause, storageFailureLevel } from "../store/transient-errors.ts";
+import { storageRetryPolicy } from "../store/storage-retry.ts";
+import { isTransientStorageError } from "../store/transient-errors.ts";
 import { FOLDED_MEDIA_KIND } from "./folded-media.ts";
 import { DELETED_POST_KIND, FOLDED_POST_KIND, foldIfBurst } from "./folding.ts";
 import type { FormattedText } from "./formatted-text.ts";
@@ -171,16 +170,16 @@ export class FeedSender {
    * the outbox.
    */
   async #run(): Promise<void> {
-    const pause = new GrowingPause(FIRST_STORAGE_PAUSE_MS, MAX_STORAGE_PAUSE_MS);
+    const policy = storageRetryPolicy();
     while (this.#running) {
       try {
         await this.#step();
-        pause.reset();
+        policy.succeeded();
       } catch (err) {
         const what = isTransientStorageError(err) ? "storage failed" : "unexpected error";
-        const retryInMs = nextStoragePause(err, pause);
-        this.#d.log[storageFailureLevel(err, pause.failingForMs())](
-          { err, retryInMs },
+        const retryInMs = policy.logFailure(
+          this.#d.log,
+          err,
           `log chat: ${what}; the feed goes on after a pause`,
         );
         this.#setIdle(true);

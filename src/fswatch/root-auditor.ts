@@ -9,10 +9,9 @@
 import { randomUUID } from "node:crypto";
 import path from "node:path";
 import type { Logger } from "pino";
-import { GrowingPause } from "../growing-pause.ts";
 import type { DirStateStore } from "../store/dir-state.ts";
 import type { FileStateStore } from "../store/file-state.ts";
-import { nextStoragePause, storageFailureLevel } from "../store/transient-errors.ts";
+import { storageRetryPolicy } from "../store/storage-retry.ts";
 import type { RootContext } from "./changes.ts";
 import { HintExaminer } from "./hint-examiner.ts";
 import { HintSettler } from "./hint-settler.ts";
@@ -47,8 +46,7 @@ export interface RootAuditorDeps {
   renameWindowMs: number;
 }
 
-/** First pause before the reconcile pass that follows a failed task; it doubles up to the max. */
-const FIRST_FAILURE_PAUSE_MS = 1000;
+/** The longest pause before the reconcile pass that follows a failed task (the first is 1 s). */
 const MAX_FAILURE_PAUSE_MS = 60_000;
 
 /** Audits one root until stopped. */
@@ -68,7 +66,7 @@ export class RootAuditor {
   readonly #reported = new Set<string>();
   #lastScanAt: number | null = null;
   #lastError: string | null = null;
-  readonly #failurePause = new GrowingPause(FIRST_FAILURE_PAUSE_MS, MAX_FAILURE_PAUSE_MS);
+  readonly #failures = storageRetryPolicy(MAX_FAILURE_PAUSE_MS);
 
   constructor(ctx: RootContext, deps: RootAuditorDeps) {
     this.ctx = ctx;
@@ -205,10 +203,12 @@ export class RootAuditor {
    */
   #failed(err: unknown, message: string): void {
     this.#lastError = (err as Error).message;
-    const retryInMs = Math.min(nextStoragePause(err, this.#failurePause), this.ctx.cfg.pollIntervalMs);
-    this.#d.log[storageFailureLevel(err, this.#failurePause.failingForMs())](
-      { err, root: this.root, retryInMs },
+    const retryInMs = this.#failures.logFailure(
+      this.#d.log,
+      err,
       message,
+      { root: this.root },
+      this.ctx.cfg.pollIntervalMs,
     );
     this.#schedulePoll(retryInMs);
   }
@@ -241,7 +241,7 @@ export class RootAuditor {
 
   /** Whether a step failed and no pass has succeeded since. */
   get #failing(): boolean {
-    return this.#failurePause.failures > 0;
+    return this.#failures.failing;
   }
 
   #reconcile(reason: string, seenAt?: Map<string, number>): void {
@@ -259,7 +259,7 @@ export class RootAuditor {
       return;
     }
     this.#lastScanAt = this.#d.now();
-    this.#failurePause.reset();
+    this.#failures.succeeded();
     for (const s of outcome.skipped) this.#noteOnce(s.rel, "file.skipped", "skipped", s.reason, this.#taskId);
     for (const e of outcome.errors) this.#noteOnce(e.rel, "file.error", "error", e.error, this.#taskId);
     for (const rel of outcome.retry) this.#hints.rehint(rel, this.#d.now());
