@@ -27,7 +27,10 @@ export type UploadSource = { name: string; size: number } & ({ bytes: Buffer } |
 export type PartSender = (part: Api.upload.SaveFilePart | Api.upload.SaveBigFilePart) => Promise<unknown>;
 
 /** Uploads `source` and returns the input file that refers to it in a `SendMedia`/`UploadMedia`. */
-export async function uploadFile(source: UploadSource, send: PartSender): Promise<Api.TypeInputFile> {
+export async function uploadFile(
+  source: UploadSource,
+  send: PartSender,
+): Promise<Api.InputFile | Api.InputFileBig> {
   const { name, size } = source;
   const fileId = readBigIntFromBuffer(randomBytes(8), true, true);
   const big = size > BIG_FILE_THRESHOLD;
