@@ -13,14 +13,13 @@
 import type { Logger } from "pino";
 import type { Clock } from "../clock.ts";
 import type { FeedConfig } from "../config.ts";
-import { GrowingPause } from "../growing-pause.ts";
 import { FloodWait, type LogChatTransport } from "../model/delivery.ts";
 import type { FormattedText } from "../model/formatted-text.ts";
 import { POST_KINDS } from "../model/post.ts";
 import type { EventStore } from "../store/events.ts";
 import type { OutboxRow, OutboxStore } from "../store/outbox.ts";
-import { FIRST_STORAGE_PAUSE_MS, MAX_STORAGE_PAUSE_MS } from "../store/storage-retry.ts";
-import { isTransientStorageError, nextStoragePause, storageFailureLevel } from "../store/transient-errors.ts";
+import { storageRetryPolicy } from "../store/storage-retry.ts";
+import { isTransientStorageError } from "../store/transient-errors.ts";
 import { foldIfBurst } from "./folding.ts";
 import type { QueuedSignal } from "./outbox-feed.ts";
 import { type DeletedMediaFiles, PostDelivery } from "./post-delivery.ts";
@@ -177,16 +176,16 @@ export class FeedSender {
    * the outbox.
    */
   async #run(): Promise<void> {
-    const pause = new GrowingPause(FIRST_STORAGE_PAUSE_MS, MAX_STORAGE_PAUSE_MS);
+    const policy = storageRetryPolicy();
     while (this.#running) {
       try {
         await this.#step();
-        pause.reset();
+        policy.succeeded();
       } catch (err) {
         const what = isTransientStorageError(err) ? "storage failed" : "unexpected error";
-        const retryInMs = nextStoragePause(err, pause);
-        this.#d.log[storageFailureLevel(err, pause.failingForMs())](
-          { err, retryInMs },
+        const retryInMs = policy.logFailure(
+          this.#d.log,
+          err,
           `log chat: ${what}; the feed goes on after a pause`,
         );
         this.#setIdle(true);

@@ -10,10 +10,9 @@
 import { randomUUID } from "node:crypto";
 import path from "node:path";
 import type { Logger } from "pino";
-import { GrowingPause } from "../growing-pause.ts";
 import type { DirStateStore } from "../store/dir-state.ts";
 import type { FileStateStore } from "../store/file-state.ts";
-import { nextStoragePause, storageFailureLevel } from "../store/transient-errors.ts";
+import { storageRetryPolicy } from "../store/storage-retry.ts";
 import type { RootContext } from "./change.ts";
 import { type ReconcileOutcome, reconcileRoot } from "./reconcile/reconcile.ts";
 import { checkRoot } from "./reconcile/root-check.ts";
@@ -49,8 +48,7 @@ export interface RootAuditorDeps {
   renameWindowMs: number;
 }
 
-/** First pause before the reconcile pass that follows a failed task; it doubles up to the max. */
-const FIRST_FAILURE_PAUSE_MS = 1000;
+/** The longest pause before the reconcile pass that follows a failed task (the first is 1 s). */
 const MAX_FAILURE_PAUSE_MS = 60_000;
 
 /** Audits one root until stopped. */
@@ -70,7 +68,7 @@ export class RootAuditor {
   readonly #reported = new Set<string>();
   #lastScanAt: number | null = null;
   #lastError: string | null = null;
-  readonly #failurePause = new GrowingPause(FIRST_FAILURE_PAUSE_MS, MAX_FAILURE_PAUSE_MS);
+  readonly #failures = storageRetryPolicy(MAX_FAILURE_PAUSE_MS);
 
   constructor(ctx: RootContext, deps: RootAuditorDeps) {
     this.ctx = ctx;
@@ -204,10 +202,12 @@ export class RootAuditor {
    */
   #failed(err: unknown, message: string): void {
     this.#lastError = (err as Error).message;
-    const retryInMs = Math.min(nextStoragePause(err, this.#failurePause), this.ctx.cfg.pollIntervalMs);
-    this.#d.log[storageFailureLevel(err, this.#failurePause.failingForMs())](
-      { err, root: this.root, retryInMs },
+    const retryInMs = this.#failures.logFailure(
+      this.#d.log,
+      err,
       message,
+      { root: this.root },
+      this.ctx.cfg.pollIntervalMs,
     );
     this.#schedulePoll(retryInMs);
   }
@@ -233,7 +233,7 @@ export class RootAuditor {
 
   /** Whether a step failed and no pass has succeeded since. */
   get #failing(): boolean {
-    return this.#failurePause.failures > 0;
+    return this.#failures.failing;
   }
 
   #reconcile(reason: string, seenAt?: Map<string, number>): void {
@@ -251,7 +251,7 @@ export class RootAuditor {
       return;
     }
     this.#lastScanAt = this.#d.now();
-    this.#failurePause.reset();
+    this.#failures.succeeded();
     for (const s of outcome.skipped)
       this.#noteOnce(s.rel, "file.skipped", "skipped", s.reason, correlationId);
     for (const e of outcome.errors) this.#noteOnce(e.rel, "file.error", "error", e.error, correlationId);

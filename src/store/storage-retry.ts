@@ -7,13 +7,21 @@
  */
 import type { Logger } from "pino";
 import type { Clock } from "../clock.ts";
-import { GrowingPause } from "../growing-pause.ts";
-import { isTransientStorageError, nextStoragePause, storageFailureLevel } from "./transient-errors.ts";
+import { RetryPolicy } from "../retry-policy.ts";
+import { isTransientStorageError, storageFailureRule } from "./transient-errors.ts";
 
 /** The first pause after a failed step; it doubles up to `MAX_STORAGE_PAUSE_MS`. */
 export const FIRST_STORAGE_PAUSE_MS = 1_000;
 /** The longest pause between two tries. */
 export const MAX_STORAGE_PAUSE_MS = 30_000;
+
+/**
+ * The retry policy of a step that stores something: pauses of 1 s doubling up to `maxPauseMs`,
+ * shorter and quieter while the failure is another process's lock (`storageFailureRule`).
+ */
+export function storageRetryPolicy(maxPauseMs = MAX_STORAGE_PAUSE_MS): RetryPolicy {
+  return new RetryPolicy({ firstPauseMs: FIRST_STORAGE_PAUSE_MS, maxPauseMs, ruleFor: storageFailureRule });
+}
 
 /** What a retried step needs around it. */
 export interface StorageRetry {
@@ -26,21 +34,16 @@ export interface StorageRetry {
 /**
  * Runs `step` until it succeeds. `what` names the step in the log ("recording a downloaded
  * file"); the log entry is a warning while another process briefly holds the lock and an error
- * after that (see `storageFailureLevel`).
+ * after that (see `storageFailureRule`).
  */
 export async function untilStored<T>(what: string, step: () => T | Promise<T>, r: StorageRetry): Promise<T> {
-  const pause = new GrowingPause(FIRST_STORAGE_PAUSE_MS, MAX_STORAGE_PAUSE_MS);
+  const policy = storageRetryPolicy();
   for (;;) {
     try {
       return await step();
     } catch (err) {
       if (!isTransientStorageError(err) || r.signal.aborted) throw err;
-      const retryInMs = nextStoragePause(err, pause);
-      r.log[storageFailureLevel(err, pause.failingForMs())](
-        { err, retryInMs },
-        `${what}: storage failed; retrying`,
-      );
-      await r.clock.sleep(retryInMs, r.signal);
+      await r.clock.sleep(policy.logFailure(r.log, err, `${what}: storage failed; retrying`), r.signal);
     }
   }
 }

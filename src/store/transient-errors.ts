@@ -4,7 +4,7 @@
  * same work later succeeds. Skipping it would lose a message for good, so callers keep such work
  * and retry, and only skip what fails for reasons of its own (a constraint, a malformed update).
  */
-import type { GrowingPause } from "../growing-pause.ts";
+import type { FailureRule } from "../retry-policy.ts";
 
 /**
  * The SQLite primary result codes a retry can cure (extended codes start with them:
@@ -60,16 +60,11 @@ function isLockError(err: unknown): boolean {
 }
 
 /**
- * How loud a failed storage step is, given how long it has been failing. A lock held by another
- * process for a few seconds is a warning; a longer one, a full disk or an I/O error is an error
- * (which /health reports). Anything else is an error too.
+ * How a failed storage step is retried. A lock held by another process for a few seconds is a
+ * warning, and retried at least every `LOCK_RETRY_CEILING_MS`; a longer one, a full disk or an I/O
+ * error is an error (which /health reports) waited out with the caller's growing pause. Anything
+ * else is an error too.
  */
-export function storageFailureLevel(err: unknown, failingForMs: number): "warn" | "error" {
-  return isLockError(err) && failingForMs < LOCK_GRACE_MS ? "warn" : "error";
-}
-
-/** Counts a failed storage step on `pause` and returns how long to wait before the next try. */
-export function nextStoragePause(err: unknown, pause: GrowingPause): number {
-  const ms = pause.next();
-  return isLockError(err) ? Math.min(ms, LOCK_RETRY_CEILING_MS) : ms;
+export function storageFailureRule(err: unknown): FailureRule {
+  return isLockError(err) ? { maxPauseMs: LOCK_RETRY_CEILING_MS, warnForMs: LOCK_GRACE_MS } : {};
 }

@@ -20,7 +20,11 @@ export class NotLoggedIn extends Error {
   }
 }
 
-/** A client for `session` (empty for a fresh login). FloodWaits are thrown, never slept through. */
+/**
+ * A client for `session` (empty for a fresh login). Its `invoke` throws every FloodWait at once
+ * (`floodSleepThreshold: 0`) instead of sleeping through it; GramJS's own `uploadFile` would still
+ * sleep through any, so the log chat uploads with upload-file.ts instead.
+ */
 export function createClient(cfg: TelegramConfig, session: string, log: Logger): TelegramClient {
   const client = new TelegramClient(new StringSession(session), cfg.apiId, cfg.apiHash, {
     connectionRetries: 10,

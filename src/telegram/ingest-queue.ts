@@ -4,9 +4,7 @@
  * database transaction, which is also what makes ingest fast.
  */
 import type { Logger } from "pino";
-import { GrowingPause } from "../growing-pause.ts";
-import { FIRST_STORAGE_PAUSE_MS, MAX_STORAGE_PAUSE_MS } from "../store/storage-retry.ts";
-import { nextStoragePause, storageFailureLevel } from "../store/transient-errors.ts";
+import { storageRetryPolicy } from "../store/storage-retry.ts";
 
 /** Handles a batch of items; may be async (the queue waits for it before the next batch). */
 export type BatchHandler<T> = (batch: T[]) => void | Promise<void>;
@@ -108,14 +106,14 @@ export class IngestQueue<T> {
   }
 
   async #drain(): Promise<void> {
-    const pause = new GrowingPause(FIRST_STORAGE_PAUSE_MS, MAX_STORAGE_PAUSE_MS);
+    const policy = storageRetryPolicy();
     while (this.depth > 0) {
       const retrying = this.#retry !== null;
       const batch = this.#retry ?? this.#take();
       this.#retry = null;
       try {
         await this.#handle(batch);
-        pause.reset();
+        policy.succeeded();
       } catch (err) {
         // The handler records per-item failures itself; this is a failure of the whole batch.
         if (this.#limits.retryable(err) && this.#closed && retrying) {
@@ -131,10 +129,13 @@ export class IngestQueue<T> {
         }
         if (this.#limits.retryable(err)) {
           this.#retry = batch;
-          const retryInMs = this.#closed ? 0 : nextStoragePause(err, pause);
-          this.#log[storageFailureLevel(err, pause.failingForMs())](
-            { err, items: batch.length, waiting: this.depth, retryInMs },
+          // Once closing, the kept batch gets its last try at once.
+          const retryInMs = policy.logFailure(
+            this.#log,
+            err,
             "ingest batch failed; it is kept and retried",
+            { items: batch.length, waiting: this.depth },
+            this.#closed ? 0 : Infinity,
           );
           if (retryInMs > 0) await this.#pause(retryInMs);
           continue;

@@ -2,13 +2,13 @@
  * The log chat as a Telegram destination: finding its input peer (from our peers table first,
  * since GramJS forgets entities across restarts) and sending posts to it with the random ids the
  * outbox chose, through `messages.SendMessage` / `messages.SendMedia` directly, so the id we
- * stored is the id Telegram de-duplicates on.
+ * stored is the id Telegram de-duplicates on. Every request goes through one function, which is
+ * where a FloodWait becomes the feed's `FloodWait` (see `telegramLogChat`).
  */
 import { stat } from "node:fs/promises";
 import bigInt from "big-integer";
 import type { Logger } from "pino";
 import { Api, errors, type TelegramClient } from "telegram";
-import { CustomFile } from "telegram/client/uploads.js";
 import {
   FloodWait,
   type LogChatTransport,
@@ -20,6 +20,7 @@ import type { FormattedText } from "../model/formatted-text.ts";
 import { bareIdOf, peerKindOf } from "../model/peer-id.ts";
 import type { PeerRow, PeerStore } from "../store/peers.ts";
 import { storedToApiEntities } from "./entities.ts";
+import { type UploadSource, uploadFile } from "./upload-file.ts";
 
 /** The log chat cannot be reached with this account. */
 export class LogChatUnreachable extends Error {
@@ -120,22 +121,43 @@ function isDuplicate(err: unknown): boolean {
   return err instanceof errors.RPCError && err.errorMessage === "RANDOM_ID_DUPLICATE";
 }
 
-/** Sends posts to the log chat through `client`. */
+/**
+ * Sends posts to the log chat through `client`.
+ *
+ * FloodWait is handled in one place, `request`, and every request of the log chat goes through it:
+ * messages, albums, `messages.UploadMedia`, and the parts of every uploaded file (which
+ * `uploadFile` sends as ordinary requests, instead of GramJS's `client.uploadFile`, which would
+ * sleep through their FloodWaits itself). The client is built with `floodSleepThreshold: 0`
+ * (connect.ts), so GramJS's `invoke` never sleeps on a FloodWait and throws its `FloodWaitError`
+ * at once; `request` turns it into the feed's `FloodWait`, on which the sender pauses (reported by
+ * health) and reschedules the post without counting a failed attempt. Any other error passes
+ * through unchanged.
+ */
 export function telegramLogChat(
   client: TelegramClient,
   peer: () => Promise<Api.TypeInputPeer>,
   log: Logger,
 ): LogChatTransport {
-  async function invoke(
+  /** The one way to Telegram: `dcId` picks a sender of that data centre (uploads use their own). */
+  async function request<R extends Api.AnyRequest>(req: R, dcId?: number): Promise<R["__response"]> {
+    try {
+      return await client.invoke(req, dcId);
+    } catch (err) {
+      if (err instanceof errors.FloodWaitError) throw new FloodWait(err.seconds);
+      throw err;
+    }
+  }
+
+  /** Sends one message; Telegram answering that its random id was used means it was sent before. */
+  async function send(
     build: (entities: Api.TypeMessageEntity[] | undefined) => Api.AnyRequest,
     body: FormattedText,
   ) {
     const entities = storedToApiEntities(body.entities);
     try {
-      await client.invoke(build(entities.length > 0 ? entities : undefined));
+      await request(build(entities.length > 0 ? entities : undefined));
     } catch (err) {
       if (isDuplicate(err)) return;
-      if (err instanceof errors.FloodWaitError) throw new FloodWait(err.seconds);
       if (!isEntityError(err)) throw err;
       // A mention or link Telegram refuses must not cost the post: send it without formatting.
       log.warn(
@@ -143,22 +165,17 @@ export function telegramLogChat(
         "log chat refused the formatting; sending the post as plain text",
       );
       try {
-        await client.invoke(build(undefined));
+        await request(build(undefined));
       } catch (retryErr) {
         if (isDuplicate(retryErr)) return;
-        if (retryErr instanceof errors.FloodWaitError) throw new FloodWait(retryErr.seconds);
         throw retryErr;
       }
     }
   }
 
-  async function upload(file: CustomFile): Promise<Api.TypeInputFile> {
-    try {
-      return await client.uploadFile({ file, workers: 4 });
-    } catch (err) {
-      if (err instanceof errors.FloodWaitError) throw new FloodWait(err.seconds);
-      throw err;
-    }
+  /** Uploads from the home data centre's upload sender, as GramJS does, each part a request. */
+  function upload(file: UploadSource): Promise<Api.TypeInputFile> {
+    return uploadFile(file, (part) => request(part, client.session.dcId));
   }
 
   async function sendMediaMessage(
@@ -168,7 +185,7 @@ export function telegramLogChat(
     options?: SendOptions,
   ) {
     const target = await peer();
-    await invoke(
+    await send(
       (entities) =>
         new Api.messages.SendMedia({
           peer: target,
@@ -185,7 +202,7 @@ export function telegramLogChat(
   return {
     async sendText(body, randomId, options) {
       const target = await peer();
-      await invoke(
+      await send(
         (entities) =>
           new Api.messages.SendMessage({
             peer: target,
@@ -199,7 +216,7 @@ export function telegramLogChat(
       );
     },
     async sendFile(file: PostFile, caption, randomId, options) {
-      const uploaded = await upload(new CustomFile(file.name, file.bytes.length, "", file.bytes));
+      const uploaded = await upload({ name: file.name, size: file.bytes.length, bytes: file.bytes });
       const media = new Api.InputMediaUploadedDocument({
         file: uploaded,
         mimeType: file.mimeType,
@@ -210,7 +227,7 @@ export function telegramLogChat(
     },
     async sendMedia(media, caption, randomId, options) {
       const size = (await stat(media.path)).size;
-      const uploaded = await upload(new CustomFile(media.fileName, size, media.path));
+      const uploaded = await upload({ name: media.fileName, size, path: media.path });
       await sendMediaMessage(inputMediaFor(media, uploaded), caption, randomId, options);
     },
     async sendAlbum(items, options) {
@@ -218,9 +235,9 @@ export function telegramLogChat(
       const multiMedia: Api.InputSingleMedia[] = [];
       for (const item of items) {
         const size = (await stat(item.media.path)).size;
-        const uploaded = await upload(new CustomFile(item.media.fileName, size, item.media.path));
+        const uploaded = await upload({ name: item.media.fileName, size, path: item.media.path });
         // Albums take media already on Telegram's servers: upload each, then refer to it.
-        const onServer = await client.invoke(
+        const onServer = await request(
           new Api.messages.UploadMedia({ peer: target, media: inputMediaFor(item.media, uploaded) }),
         );
         const entities = storedToApiEntities(item.caption.entities);
@@ -234,12 +251,11 @@ export function telegramLogChat(
         );
       }
       try {
-        await client.invoke(
+        await request(
           new Api.messages.SendMultiMedia({ peer: target, multiMedia, replyTo: replyTo(options) }),
         );
       } catch (err) {
         if (isDuplicate(err)) return;
-        if (err instanceof errors.FloodWaitError) throw new FloodWait(err.seconds);
         throw err;
       }
     },

@@ -409,6 +409,57 @@ describe("albums", () => {
     );
     assert.equal(mediaSends(f).length, 0, "no single-file posts");
   });
+
+  it("FLOOD_WAIT_30 while uploading an album's second file: nothing goes to Telegram for 30 s, no attempt is counted, then the album is sent once", async (t) => {
+    // One attempt only: a FloodWait counted as a failed attempt would fail the posts for good.
+    const f = await startFixture(t, { FEED_MAX_ATTEMPTS: "1" });
+    const files = [randomBytes(20_000), randomBytes(30_000), randomBytes(40_000)];
+    const msgs = files.map((bytes, i) =>
+      message({
+        id: 40 + i,
+        peer: alice,
+        from: alice,
+        groupedId: 778,
+        media: f.telegram.photoMedia({ bytes }),
+      }),
+    );
+    await f.telegram.push(
+      updates(
+        msgs.map((m) => new Api.UpdateNewMessage({ message: m, pts: 1, ptsCount: 1 })),
+        { users: [alice] },
+      ),
+    );
+    await f.app.idle();
+    let parts = 0;
+    f.telegram.handle("upload.SaveFilePart", (_request, { builtin }) => {
+      if (++parts === 2) throw new FakeRpcError(420, "FLOOD_WAIT_30");
+      return builtin();
+    });
+    await f.telegram.push(deleteMessagesUpdate([40, 41, 42]));
+    await f.app.idle();
+    const flooded = f.telegram.requestsOf("upload.SaveFilePart").filter((r) => r.error === "FLOOD_WAIT_30");
+    assert.equal(flooded.length, 1, "the second file's upload was answered FLOOD_WAIT_30");
+    assert.equal(f.telegram.requestsOf("messages.SendMultiMedia").length, 0);
+    const rows = () => f.app.store.sqlite.prepare("SELECT status, attempts FROM outbox ORDER BY id").all();
+    const waiting = { status: "pending", attempts: 0 };
+    assert.deepEqual(rows(), [waiting, waiting, waiting], "waiting, not a failed attempt");
+
+    const asked = f.telegram.requests.length;
+    f.clock.advance(29_000);
+    await f.app.idle();
+    assert.equal(f.telegram.requests.length, asked, "no request to Telegram at 29 s");
+    f.clock.advance(1_500);
+    await f.app.idle();
+    const albums = f.telegram.requestsOf("messages.SendMultiMedia");
+    assert.equal(albums.length, 1, "the album is sent once");
+    assert.equal(albums[0]!.error, undefined);
+    assert.deepEqual(
+      f.telegram.sent.map((s) => digest(s.uploadedBytes)),
+      files.map(digest),
+    );
+    const sent = { status: "sent", attempts: 0 };
+    assert.deepEqual(rows(), [sent, sent, sent]);
+  });
 });
 
 describe("encrypted vault", () => {

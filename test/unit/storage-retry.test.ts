@@ -8,16 +8,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
 import Database from "better-sqlite3";
-import { GrowingPause } from "../../src/growing-pause.ts";
 import { openStore, type Store } from "../../src/store/db.ts";
 import { KeyValueStore } from "../../src/store/kv.ts";
-import { untilStored } from "../../src/store/storage-retry.ts";
-import {
-  LOCK_GRACE_MS,
-  LOCK_RETRY_CEILING_MS,
-  nextStoragePause,
-  storageFailureLevel,
-} from "../../src/store/transient-errors.ts";
+import { storageRetryPolicy, untilStored } from "../../src/store/storage-retry.ts";
+import { LOCK_GRACE_MS, LOCK_RETRY_CEILING_MS } from "../../src/store/transient-errors.ts";
 import { recordingLogger } from "../support/log-lines.ts";
 
 const dirs: string[] = [];
@@ -113,43 +107,30 @@ describe("storage retry", () => {
   });
 
   it("a lock is a warning for its first seconds, then an error; a full disk is an error at once", () => {
+    /** The level of a failure `err` after failures since `0` ms, the last one at `ms`. */
+    const levelAt = (err: unknown, ms: number) => {
+      const p = storageRetryPolicy();
+      p.failed(err, 0);
+      return p.failed(err, ms).level;
+    };
     const busy = { code: "SQLITE_BUSY" };
     assert.equal(LOCK_GRACE_MS, 5000);
     assert.deepEqual(
-      [0, 4999, 5000, 60_000].map((ms) => storageFailureLevel(busy, ms)),
+      [0, 4999, 5000, 60_000].map((ms) => levelAt(busy, ms)),
       ["warn", "warn", "error", "error"],
     );
-    assert.equal(storageFailureLevel({ code: "SQLITE_LOCKED_SHAREDCACHE" }, 0), "warn");
-    assert.equal(storageFailureLevel({ code: "SQLITE_FULL" }, 0), "error");
-    assert.equal(storageFailureLevel({ code: "SQLITE_IOERR_WRITE" }, 0), "error");
-    assert.equal(storageFailureLevel(new Error("other"), 0), "error");
+    assert.equal(levelAt({ code: "SQLITE_LOCKED_SHAREDCACHE" }, 0), "warn");
+    assert.equal(levelAt({ code: "SQLITE_FULL" }, 0), "error");
+    assert.equal(levelAt({ code: "SQLITE_IOERR_WRITE" }, 0), "error");
+    assert.equal(levelAt(new Error("other"), 0), "error");
   });
 
   it("a lock is retried at least every few seconds; a full disk waits the full growing pause", () => {
-    const lock = new GrowingPause(1000, 30_000);
-    const full = new GrowingPause(1000, 30_000);
-    const waits = (err: unknown, p: GrowingPause) => [1, 2, 3, 4, 5, 6].map(() => nextStoragePause(err, p));
-    assert.deepEqual(waits({ code: "SQLITE_BUSY" }, lock), [
-      1000,
-      2000,
-      LOCK_RETRY_CEILING_MS,
-      4000,
-      4000,
-      4000,
-    ]);
-    assert.deepEqual(waits({ code: "SQLITE_FULL" }, full), [1000, 2000, 4000, 8000, 16_000, 30_000]);
-  });
-
-  it("the pause counts failures, and the time they have lasted, since the last success", () => {
-    const p = new GrowingPause(1000, 5000);
-    assert.equal(p.failures, 0);
-    assert.equal(p.failingForMs(50_000), 0);
-    p.next(10_000);
-    p.next(12_000);
-    assert.equal(p.failures, 2);
-    assert.equal(p.failingForMs(17_000), 7_000);
-    p.reset();
-    assert.equal(p.failures, 0);
-    assert.equal(p.failingForMs(50_000), 0);
+    const waits = (err: unknown) => {
+      const p = storageRetryPolicy();
+      return [1, 2, 3, 4, 5, 6].map(() => p.failed(err).retryInMs);
+    };
+    assert.deepEqual(waits({ code: "SQLITE_BUSY" }), [1000, 2000, LOCK_RETRY_CEILING_MS, 4000, 4000, 4000]);
+    assert.deepEqual(waits({ code: "SQLITE_FULL" }), [1000, 2000, 4000, 8000, 16_000, 30_000]);
   });
 });
