@@ -10,12 +10,12 @@ import { readWatchConfig, watchConfigFile } from "../fswatch/config/config-file.
 import { type WatchConfig, WatchConfigError } from "../fswatch/config/watch-config.ts";
 import { CrmExport } from "../fswatch/crm/crm-export.ts";
 import { CrmExportLoop } from "../fswatch/crm/crm-export-loop.ts";
-import type { DigestPost } from "../fswatch/digest/digest-text.ts";
 import { FileAudit, type FileAuditDeps } from "../fswatch/file-audit.ts";
 import type { RootStatus } from "../fswatch/root-auditor.ts";
 import type { WatchRootStatus } from "../http/health/parts.ts";
 import type { Logger } from "../log.ts";
 import { POST_KINDS } from "../model/post.ts";
+import type { DigestPost } from "../posts/file-digest.ts";
 import { RUNNING_BUSY_TIMEOUT_MS, type Store } from "../store/db.ts";
 import { DirStateStore } from "../store/dir-state.ts";
 import type { EventStore } from "../store/events.ts";

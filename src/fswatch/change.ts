@@ -2,8 +2,9 @@
  * The file audit's shared vocabulary: a watched root with its compiled patterns, the stat facts kept
  * for an audited file, and one change ready to be recorded. Types only.
  */
+
+import type { ChangeType } from "../model/file-change.ts";
 import type { FileStateMeta } from "../store/file-state.ts";
-import type { ChangeType } from "./change-type.ts";
 import type { PathFilter } from "./config/filters.ts";
 import type { RootConfig } from "./config/watch-config.ts";
 

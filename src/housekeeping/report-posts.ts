@@ -7,9 +7,10 @@
 import type { Feed } from "../feed/feed.ts";
 import { POST_KINDS } from "../model/post.ts";
 import type { ReportKind } from "../model/report-kind.ts";
+import { reportCaption } from "../posts/report-caption.ts";
 import type { ReportData } from "../report/gather.ts";
 import type { GatherJob } from "../report/gather-worker.ts";
-import { renderCaption, renderText } from "../report/render.ts";
+import { captionFigures, renderText } from "../report/render.ts";
 import { dueReport } from "../report/schedule.ts";
 import type { Store } from "../store/db.ts";
 import type { KeyValueStore } from "../store/kv.ts";
@@ -62,7 +63,7 @@ export function reportPostsTask(d: ReportPostsDeps): HousekeepingTask {
         try {
           const job = { dbFile: d.dbFile, period, utc, now: ctx.now, top: TOP };
           const data = await d.gather(job, ctx.signal);
-          const caption = renderCaption(data);
+          const caption = reportCaption(captionFigures(data));
           const text = renderText(data);
           await ctx.stored(`posting the ${kind} report`, () =>
             d.store.transaction(() => {

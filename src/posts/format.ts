@@ -23,3 +23,10 @@ export function formatDuration(seconds: number): string {
   if (seconds % 60 === 0) return `${seconds / 60} min`;
   return `${seconds} s`;
 }
+
+/** The change from `before` to `now` in words: "+12%", "-3%", "no change", "none before". */
+export function change(now: number, before: number): string {
+  if (before === 0) return now === 0 ? "no change" : "none before";
+  const pct = Math.round(((now - before) / before) * 100);
+  return pct === 0 ? "no change" : `${pct > 0 ? "+" : ""}${pct}%`;
+}

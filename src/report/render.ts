@@ -2,6 +2,9 @@
  * A report as plain text, for a terminal or the body of a mail a cron job sends, and as JSON for
  * tools (times as ISO 8601 UTC, every figure of ReportData). Pure: gather.ts reads, this writes.
  */
+
+import { change } from "../posts/format.ts";
+import { PERIOD_BEFORE, type ReportFigures } from "../posts/report-caption.ts";
 import type { ReportData } from "./gather.ts";
 import { civilDateOf, formatCivil } from "./period.ts";
 
@@ -22,8 +25,6 @@ const MONTHS = [
   "November",
   "December",
 ];
-/** What the period before is called in the summary. */
-const PERIOD_BEFORE = { daily: "the day before", weekly: "the week before", monthly: "the month before" };
 
 /** Line breaks and other whitespace controls: shown as a space. */
 const BREAKS = /[\t\n\v\f\r\u0085\u2028\u2029]/g;
@@ -54,13 +55,6 @@ export function table(header: string[], rows: (string | number)[][], indent = " 
       .join("  ")
       .trimEnd()}`;
   return [line(header), ...cells.map(line)];
-}
-
-/** The change from `before` to `now` in words: "+12%", "-3%", "no change", "none before". */
-export function change(now: number, before: number): string {
-  if (before === 0) return now === 0 ? "no change" : "none before";
-  const pct = Math.round(((now - before) / before) * 100);
-  return pct === 0 ? "no change" : `${pct > 0 ? "+" : ""}${pct}%`;
 }
 
 /** `part` of `whole` as a percentage with one decimal ("0.0" when `whole` is 0). */
@@ -166,22 +160,21 @@ function section(heading: string, lines: string[]): string[] {
   return lines.length === 0 ? [] : ["", heading, ...lines];
 }
 
-/**
- * A few lines for the log chat to show above the attached report (a caption: at most 1,024
- * characters, which this stays far below): its title and the main figures.
- */
-export function renderCaption(data: ReportData): string {
+/** The figures the log chat's caption of a posted report shows (posts/report-caption.ts words them). */
+export function captionFigures(data: ReportData): ReportFigures {
   const { events, messages, deletions, files, previous } = data;
-  const errors = events.byStatus.error ?? 0;
-  const fileChanges = files.byProject.reduce((n, p) => n + p.created + p.modified + p.deleted + p.renamed, 0);
-  const before = PERIOD_BEFORE[data.period.kind];
-  return [
-    title(data),
-    `events ${fmt(events.total)} (${before}: ${fmt(previous.total)}, ${change(events.total, previous.total)}), errors ${fmt(errors)}`,
-    `messages: ${fmt(messages.total)} stored, ${fmt(deletions.total)} deleted, ${fmt(data.edits)} edited`,
-    `file changes: ${fmt(fileChanges)}${files.byProject.length > 0 ? ` in ${files.byProject.length} project(s)` : ""}`,
-    "The whole report is attached.",
-  ].join("\n");
+  return {
+    title: title(data),
+    kind: data.period.kind,
+    events: events.total,
+    previousEvents: previous.total,
+    errors: events.byStatus.error ?? 0,
+    messages: messages.total,
+    deletions: deletions.total,
+    edits: data.edits,
+    fileChanges: files.byProject.reduce((n, p) => n + p.created + p.modified + p.deleted + p.renamed, 0),
+    projects: files.byProject.length,
+  };
 }
 
 /** The report as text, sections without content left out. */

@@ -4,10 +4,10 @@ import { describe, it } from "node:test";
 import { pathFilter } from "../../src/fswatch/config/filters.ts";
 import { fnmatch } from "../../src/fswatch/config/fnmatch.ts";
 import { parseWatchConfig, WatchConfigError } from "../../src/fswatch/config/watch-config.ts";
-import { digestPost, digestSummary } from "../../src/fswatch/digest/digest-text.ts";
 import { pairDirRenames } from "../../src/fswatch/reconcile/dir-renames.ts";
 import { diffSnapshot } from "../../src/fswatch/reconcile/snapshot-diff.ts";
 import { decodeText } from "../../src/fswatch/reconcile/text-diff.ts";
+import { digestPost, digestSummary } from "../../src/posts/file-digest.ts";
 
 // Generated once with CPython 3.11's fnmatch.fnmatchcase (see test/fswatch/fnmatch-cases.json).
 const CASES = JSON.parse(readFileSync(new URL("./fnmatch-cases.json", import.meta.url), "utf8")) as Array<

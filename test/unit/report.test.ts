@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { afterEach, describe, it } from "node:test";
+import { change } from "../../src/posts/format.ts";
 import {
   addMonths,
   defaultFirstDay,
@@ -15,7 +16,7 @@ import {
   startOfDay,
 } from "../../src/report/period.ts";
 import { ProblemGroups, problemKey } from "../../src/report/problems.ts";
-import { change, table } from "../../src/report/render.ts";
+import { table } from "../../src/report/render.ts";
 
 const H = 3_600_000;
 const ORIGINAL_TZ = process.env.TZ;

@@ -8,7 +8,7 @@
  */
 import path from "node:path";
 import { ConfigError } from "../../config.ts";
-import { CHANGE_TYPES, type ChangeType } from "../change-type.ts";
+import { CHANGE_TYPES, type ChangeType } from "../../model/file-change.ts";
 
 /** A mistake in the watch-config file; `field` is the JSON path of the culprit. */
 export class WatchConfigError extends ConfigError {

@@ -12,11 +12,11 @@
  */
 import path from "node:path";
 import type { Logger } from "pino";
+import type { ChangeType } from "../../model/file-change.ts";
+import { type DigestItem, type DigestPost, digestPost } from "../../posts/file-digest.ts";
 import type { EventStore, FileChangeRow } from "../../store/events.ts";
 import type { KeyValueStore } from "../../store/kv.ts";
 import type { FileChange, RootContext } from "../change.ts";
-import type { ChangeType } from "../change-type.ts";
-import { type DigestItem, type DigestPost, digestPost } from "./digest-text.ts";
 
 /** Where digests go (the feed, in the app). */
 export type DigestSink = (project: string, post: DigestPost) => void;

@@ -3,7 +3,7 @@
  * 3 modified, 1 deleted") and the list of changed paths; a long list goes into an attached text
  * file so the post stays readable and nothing is cut. Pure: the digester decides when to post.
  */
-import type { ChangeType } from "../change-type.ts";
+import type { ChangeType } from "../model/file-change.ts";
 
 /** One change as the digest shows it (paths relative to the root). */
 export interface DigestItem {
