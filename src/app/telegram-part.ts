@@ -9,8 +9,11 @@ import { Raw } from "telegram/events/index.js";
 import type { Clock } from "../clock.ts";
 import { type Config, ConfigError, type TelegramConfig } from "../config.ts";
 import type { OutboxFeed } from "../feed/outbox-feed.ts";
+import type { FeedSender } from "../feed/sender.ts";
 import type { Logger } from "../log.ts";
+import type { MediaBuffer } from "../media/buffer.ts";
 import type { MetricCounters } from "../metrics/counters.ts";
+import type { RestrictedSaver } from "../saver/restricted-saver.ts";
 import type { Store } from "../store/db.ts";
 import type { EventStore } from "../store/events.ts";
 import { KeyValueStore } from "../store/kv.ts";
@@ -126,6 +129,41 @@ export async function startTelegram(o: TelegramPartOptions): Promise<TelegramPar
   const startedAt = clock.now();
   log.info({ selfId, logChat: ctx.logChatId }, "telegram capture started");
 
+  return runningPart({
+    client,
+    onUpdate,
+    raw,
+    catchUp,
+    probe,
+    queue,
+    capture,
+    saver,
+    media,
+    sender,
+    startedAt,
+    log,
+  });
+}
+
+/** The pieces of a started Telegram side that idling, stopping and status need. */
+interface Started {
+  client: TelegramClient;
+  onUpdate: (update: unknown) => void;
+  raw: Raw;
+  catchUp: CatchUp;
+  probe: TelegramStatusProbe;
+  queue: IngestQueue<unknown>;
+  capture: Capture;
+  saver: RestrictedSaver;
+  media: MediaBuffer;
+  sender: FeedSender;
+  startedAt: number;
+  log: Logger;
+}
+
+/** The running part over what `startTelegram` started. */
+function runningPart(p: Started): TelegramPart {
+  const { catchUp, queue, saver, media, sender, probe, log } = p;
   /** Every part quiet at once: posts queued by the last batch wake the sender, so loop until both sides are. */
   const settle = async () => {
     await catchUp.idle();
@@ -136,11 +174,11 @@ export async function startTelegram(o: TelegramPartOptions): Promise<TelegramPar
   };
   return {
     status: () => ({
-      startedAt,
+      startedAt: p.startedAt,
       connected: probe.connected,
       authorized: probe.authorized,
       badSince: probe.badSince,
-      lastUpdateAt: capture.stats.lastUpdateAt,
+      lastUpdateAt: p.capture.stats.lastUpdateAt,
       queueDepth: queue.depth,
       floodWaitUntil: sender.floodWaitUntil,
       lastSentAt: sender.lastSentAt,
@@ -157,7 +195,7 @@ export async function startTelegram(o: TelegramPartOptions): Promise<TelegramPar
     async detach() {
       await catchUp.stop();
       probe.stop();
-      client.removeEventHandler(onUpdate, raw);
+      p.client.removeEventHandler(p.onUpdate, p.raw);
       const notStored = await queue.close();
       try {
         // Everything handled is committed: save the update state it reached, unless updates were
