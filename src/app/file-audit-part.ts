@@ -160,7 +160,7 @@ export function watchRootHealth(r: RootStatus): WatchRootStatus {
 }
 
 /** Queues a file-audit digest as a log-chat post (a long listing travels as an attached text file). */
-export function digestToFeed(feed: Feed): (project: string, post: DigestPost) => void {
+function digestToFeed(feed: Feed): (project: string, post: DigestPost) => void {
   return (project, post) =>
     feed.enqueue({
       kind: POST_KINDS.fileDigest,

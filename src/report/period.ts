@@ -117,7 +117,7 @@ function lengthInDays(kind: ReportKind, first: CivilDate): number {
 }
 
 /** The zone days are cut in, as reports name it. */
-export function zoneName(utc: boolean): string {
+function zoneName(utc: boolean): string {
   if (utc) return "UTC";
   return Intl.DateTimeFormat().resolvedOptions().timeZone ?? "local time";
 }

@@ -65,7 +65,7 @@ export interface ImportedUpdateState {
 }
 
 /** The `pts` an update carries, and for channel updates the channel's bare id. */
-export function ptsOf(update: unknown): { pts: number; count: number; channelId: number | null } | undefined {
+function ptsOf(update: unknown): { pts: number; count: number; channelId: number | null } | undefined {
   const u = update as {
     pts?: unknown;
     ptsCount?: unknown;
