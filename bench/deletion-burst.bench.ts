@@ -1,5 +1,5 @@
 /**
- * A burst of deletions (issue 2, target 3: 1,000 deletions in one burst → ≤ 3 posts, all 1,000
+ * A burst of deletions (target: 1,000 deletions in one burst → ≤ 3 posts, all 1,000
  * present).
  *
  * The real app (test fixture, offline Telegram) first stores 1,000 realistic messages pushed

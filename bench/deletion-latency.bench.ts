@@ -1,5 +1,5 @@
 /**
- * Deletion → its post queued (issue 2, target 2: p99 < 1 ms with 1,000,000 messages stored).
+ * Deletion → its post queued (target: p99 < 1 ms with 1,000,000 messages stored).
  *
  * The database is filled with 1,000,000 message rows (direct SQL into the schema `openStore`
  * creates; private chats, basic groups, supergroups and channels, in time order), then:

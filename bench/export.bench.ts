@@ -3,7 +3,7 @@
  * JSON lines of every row to a file. Baselines in the same run: SQLite reading the same rows alone
  * (better-sqlite3's iterate over the same query, in this process: the floor of any export), and
  * the same command selecting no row (its start-up, and the RSS it would have anyway).
- * Goal (no issue sets one; README says it): memory stays flat whatever the table's size. Peak RSS
+ * Goal (README states it): memory stays flat whatever the table's size. Peak RSS
  * growth over the empty export is printed for three table sizes (measured: 1–5 MB at each, where
  * the first version grew to 56 MB at 1.6 million rows, see event-rows.ts and export-command.ts).
  *

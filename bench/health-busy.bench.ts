@@ -1,6 +1,6 @@
 /**
- * /health while the database is busy (issue 5: "A health probe must never hang: it answers within
- * 1 s even when the database is busy"). A health probe that hangs gets a healthy service restarted
+ * /health while the database is busy (target: a health probe never hangs; it answers within 1 s
+ * even when the database is busy). A health probe that hangs gets a healthy service restarted
  * by Docker or systemd, so the probe's worst case counts, not its median.
  *
  * The real service (`src/main.ts run`, production flags, file audit alone on a 1,000-file folder)

@@ -1,5 +1,5 @@
 /**
- * Ingest throughput (issue 2, target 1: ≥ 20,000 messages/s).
+ * Ingest throughput (target: ≥ 20,000 messages/s).
  *
  * New messages go through the REAL GramJS dispatch of an offline client (`_handleUpdate` from
  * `telegram/client/updates.js`, exactly what the network layer calls) into the real app started by

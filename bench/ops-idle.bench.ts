@@ -1,7 +1,7 @@
 /**
  * The idle service: time from spawn to a healthy /health, resident memory once settled, /health
  * latency, and SIGTERM-to-exit time, against a baseline in the same run: a bare Node process that
- * answers HTTP (the floor any Node service pays). Goal (issue 5): RSS < 120 MB, start to healthy < 1 s.
+ * answers HTTP (the floor any Node service pays). Goal: RSS < 120 MB, start to healthy < 1 s.
  *
  * The service runs the file audit alone with a 1,000-file folder in WATCH_CONFIG, started as
  * `npm start`, the Docker image and the systemd unit start it: the production V8 flags and a

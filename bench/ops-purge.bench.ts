@@ -2,7 +2,7 @@
  * Purging expired messages: the housekeeping task (adaptive chunks, a yield between chunks) against
  * a baseline of one plain DELETE statement, on the same data, in the same run. Prints total time and
  * event-loop delay (perf_hooks.monitorEventLoopDelay) for both, and the ratios.
- * Goal (issue 5): 1,000,000 expired messages, loop delay p99 < 50 ms, total < 30 s.
+ * Goal: 1,000,000 expired messages, loop delay p99 < 50 ms, total < 30 s.
  *
  *   node bench/ops-purge.bench.ts [rows=1000000]
  */

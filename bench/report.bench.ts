@@ -10,7 +10,7 @@
  * report on a database of 6 days with the same rows per day: its cost should follow the period's
  * rows, not the table's size. Last, the weekly report's queries run once in process, each with
  * its time and query plan; a step over events or messages not bounded by the period is marked.
- * Targets (self-set; no issue sets them): a weekly report of ~230k events in under 2 s beyond
+ * Targets (our own): a weekly report of ~230k events in under 2 s beyond
  * start-up, peak RSS growth over the empty-period report under 32 MB, the daily report on 60
  * days within 1.5x of the same on 6 days (beyond start-up), and a monthly report (February, ~930k
  * events) costing per event within 1.5x of the weekly one: a month costs its rows, no more.

@@ -20,7 +20,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { PRODUCTION_V8_FLAGS, type TargetOutcome } from "./support.ts";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-/** Issue 2's benchmarks first, in this order; any other `bench/NAME.bench.ts` after them. */
+/** The Telegram capture benchmarks first, in this order; any other `bench/NAME.bench.ts` after. */
 const FIRST = ["ingest", "deletion-latency", "deletion-burst"];
 
 /** Every `bench/NAME.bench.ts`; each exports `run()` (or `main()`). */

@@ -1,7 +1,7 @@
 /**
- * Vault throughput and memory (issue 3): encrypting and decrypting 100 MiB and 1 GiB files.
+ * Vault throughput and memory: encrypting and decrypting 100 MiB and 1 GiB files.
  *
- * The issue's target is ≥ 70% of `openssl speed -evp aes-256-gcm`. File to file, the vault also
+ * The target is ≥ 70% of `openssl speed -evp aes-256-gcm`. File to file, the vault also
  * reads and writes every byte, so each layer underneath is measured alone in the same run and our
  * figures are given as ratios to each:
  * - `openssl speed -evp aes-256-gcm -bytes C` (and `-decrypt`), C = the chunk size: OpenSSL's speed
@@ -313,7 +313,7 @@ export async function main(): Promise<void> {
         ["decrypt", o.dec, o.decOpenssl, o.decSpread],
       ] as const) {
         if (r !== null && o.size < 1024 * MiB) {
-          // The issue sets the speed target for 1 GiB; smaller files pay fixed costs (opening, the
+          // The speed target is for 1 GiB; smaller files pay fixed costs (opening, the
           // first reads, a cold thread pool) that the plain copies above pay too.
           console.log(
             `  [info] ${what} ${label}: ${f.mbps.toFixed(0)} MB/s = ${pct(r)} of openssl, rounds ${rounds} (no target)`,

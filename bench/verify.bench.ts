@@ -3,7 +3,7 @@
  * and encrypted vault files recorded in a real database. Baselines in the same run: `sha256sum`
  * over the same buffered files (what a C program reaches for the hashing verify does), and
  * verify on an empty data folder (start-up, and the RSS it has anyway).
- * Goal (no issue sets one): hashing at least at `sha256sum`'s speed, memory flat whatever the
+ * Goal (our own): hashing at least at `sha256sum`'s speed, memory flat whatever the
  * store's size (measured for 1 GiB: 2–8 MB of growth, where reading through a stream per file grew
  * 70 MB; Node's SHA-256 runs at about three times sha256sum's speed on the test machine).
  *

@@ -2,9 +2,9 @@
  * The environment, validated once at start into one typed `Config`.
  *
  * Variable names follow the Python logger so its users can keep their `.env`. Every problem is
- * reported as a `ConfigError` naming the variable; `main.ts` prints it and exits 78 (EX_CONFIG), so
- * systemd does not restart-loop on a configuration mistake. Values of secret variables are never
- * echoed back.
+ * reported as a `ConfigError` naming the variable; the command prints it and exits 78
+ * (EX_CONFIG), so systemd does not restart-loop on a configuration mistake. Values of secret
+ * variables are never echoed back.
  */
 import { isIP } from "node:net";
 import path from "node:path";
@@ -58,8 +58,8 @@ export interface Config {
   telegram: TelegramConfig | null;
   /**
    * Telegram-only variables that are set although Telegram capture is off (API_ID and API_HASH
-   * unset, WATCH_CONFIG set): `.env.example` pre-fills some, and `main.ts` says once that they are
-   * ignored rather than refusing to start. Empty when Telegram capture is on.
+   * unset, WATCH_CONFIG set): `.env.example` pre-fills some, and `src/app/start-app.ts` logs once
+   * that they are ignored rather than refusing to start. Empty when Telegram capture is on.
    */
   ignoredTelegramSettings: string[];
   listenOutgoing: boolean;

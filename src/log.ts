@@ -1,5 +1,6 @@
 /**
- * The service logger: pino, JSON lines to stdout (pretty on a terminal or in debug mode).
+ * The service logger: pino, JSON lines to stdout (pretty, through pino-pretty, when stdout is a
+ * terminal).
  * Secrets are redacted by key wherever they appear in a logged object; code never logs the
  * session string, API_HASH or the vault key in a message either.
  */

@@ -1,7 +1,7 @@
 /**
  * Wiring of the file audit: built from the watch-config file and following its edits, its digests
  * queued as log-chat posts, its roots mapped to what /health reports. Also the one-shot `scan`
- * command's pass. Part of the composition root; only `src/app.ts` uses it.
+ * command's pass. Part of the composition root; only the other files of `src/app/` use it.
  */
 import path from "node:path";
 import type { Clock } from "../clock.ts";
@@ -160,7 +160,7 @@ export function watchRootHealth(r: RootStatus): WatchRootStatus {
 }
 
 /** Queues a file-audit digest as a log-chat post (a long listing travels as an attached text file). */
-export function digestToFeed(feed: Feed): (project: string, post: DigestPost) => void {
+function digestToFeed(feed: Feed): (project: string, post: DigestPost) => void {
   return (project, post) =>
     feed.enqueue({
       kind: POST_KINDS.fileDigest,

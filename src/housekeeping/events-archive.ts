@@ -16,13 +16,13 @@ import type { ArchivedEvent } from "../store/retention.ts";
 const gzipAsync = promisify(gzip);
 
 /** The archive file for rows archived at `now`. */
-export function archiveFileFor(dir: string, now: number): string {
+function archiveFileFor(dir: string, now: number): string {
   const day = new Date(now).toISOString().slice(0, 10).replace(/-/g, "");
   return path.join(dir, `events-${day}.jsonl.gz`);
 }
 
 /** JSON lines for `rows`, one object per row with the table's column names. */
-export function toJsonLines(rows: readonly ArchivedEvent[]): string {
+function toJsonLines(rows: readonly ArchivedEvent[]): string {
   let out = "";
   for (const row of rows) out += `${JSON.stringify(row)}\n`;
   return out;

@@ -7,7 +7,7 @@ import path from "node:path";
 import type { HousekeepingTask, TaskContext } from "./task.ts";
 
 /** Total size of the regular files under `dir` (0 when it does not exist). */
-export async function folderBytes(dir: string, ctx?: Pick<TaskContext, "yieldToLoop">): Promise<number> {
+async function folderBytes(dir: string, ctx?: Pick<TaskContext, "yieldToLoop">): Promise<number> {
   let total = 0;
   let seen = 0;
   const walk = async (d: string): Promise<void> => {

@@ -18,7 +18,7 @@ export interface RetentionDays {
 }
 
 /** Which stored chat types each setting governs. */
-export const CHAT_TYPES_OF: Readonly<Record<keyof RetentionDays, readonly string[]>> = {
+const CHAT_TYPES_OF: Readonly<Record<keyof RetentionDays, readonly string[]>> = {
   user: ["user", "self"],
   group: ["group", "supergroup"],
   channel: ["channel"],

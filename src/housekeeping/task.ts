@@ -1,7 +1,7 @@
 /**
- * What one housekeeping step is. The loop runs a list of tasks in order; `app.ts` decides the list
- * (message retention and event archiving now; media buffer and vault TTL purges when the media
- * work lands; anything else later) so housekeeping itself knows no part of the service.
+ * What one housekeeping step is. The loop runs a list of tasks in order;
+ * `src/app/housekeeping-part.ts` decides the list (report posts, retention, media purges, the
+ * measure of kept media), so housekeeping itself knows no part of the service.
  */
 import type { Logger } from "pino";
 

@@ -1,8 +1,7 @@
 /**
- * The report's lists of chats: the most active ones (the sync-logging story's customer activity,
- * where a customer is a chat) and those where others deleted most. Each list is bounded by
- * `--top` in SQL, and every query searches the period on an index, so a month of a busy account
- * costs that month's rows.
+ * The report's lists of chats: the most active ones and those where others deleted most. Each
+ * list is bounded by `--top` in SQL, and every query searches the period on an index, so a month
+ * of a busy account costs that month's rows.
  */
 import type Database from "better-sqlite3";
 import { CHAT_TYPES } from "../model/message.ts";

@@ -92,9 +92,8 @@ export function addMonths(date: CivilDate, months: number): CivilDate {
 }
 
 /**
- * The first day of a report when none is given: today for a daily one (the story's
- * `generate_daily_summary`), seven days ago for a weekly one, so it covers the last seven whole
- * days (the story's `generate_weekly_error_analysis`), and the first of last month for a monthly
+ * The first day of a report when none is given: today for a daily one, seven days ago for a
+ * weekly one, so it covers the last seven whole days, and the first of last month for a monthly
  * one, so a cron job on the 1st reports the month just ended.
  */
 export function defaultFirstDay(kind: ReportKind, now: number, utc: boolean): CivilDate {
@@ -118,7 +117,7 @@ function lengthInDays(kind: ReportKind, first: CivilDate): number {
 }
 
 /** The zone days are cut in, as reports name it. */
-export function zoneName(utc: boolean): string {
+function zoneName(utc: boolean): string {
   if (utc) return "UTC";
   return Intl.DateTimeFormat().resolvedOptions().timeZone ?? "local time";
 }

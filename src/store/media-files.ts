@@ -8,8 +8,6 @@ import { mediaFiles } from "./schema.ts";
 
 /** A stored media file row. */
 export type MediaFileRow = typeof mediaFiles.$inferSelect;
-/** The states a media file goes through. */
-export type MediaFileStatus = "pending" | "stored" | "vaulted" | "skipped" | "failed" | "purged";
 
 /** The media bookkeeping table. */
 export class MediaFileStore {

@@ -1,13 +1,15 @@
 /**
  * Catching up on updates missed while offline or lost in a gap. GramJS has no catch-up of its own
- * (GRAMJS-NOTES): whatever happens while the service is down, or in a gap Telegram signals with a
- * jump in `pts`, is lost unless we ask for it. We keep the update state (`pts`, `date`, and a `pts`
+ * (its `catchUp()` is empty and it ignores `UpdatesTooLong` / `UpdateChannelTooLong`): whatever
+ * happens while the service is down, or in a gap Telegram signals with a jump in `pts`, is lost
+ * unless we ask for it. We keep the update state (`pts`, `date`, and a `pts`
  * per channel), and call `updates.GetDifference` / `updates.GetChannelDifference`:
  *
  * - at start, from the state saved by the previous run;
  * - when an update's `pts` shows a gap (after a short wait, since updates may arrive out of order);
  * - on `UpdatesTooLong` / `UpdateChannelTooLong`;
- * - every few minutes, which also keeps Telegram sending updates (GramJS issues #280, #654).
+ * - every few minutes, which also keeps Telegram sending updates: a GramJS client's updates can
+ *   otherwise stop silently after a while.
  *
  * What the difference returns is pushed through GramJS's own dispatch, so it takes the same path
  * as live updates; handlers are idempotent, so updates seen twice do no harm.
@@ -63,7 +65,7 @@ export interface ImportedUpdateState {
 }
 
 /** The `pts` an update carries, and for channel updates the channel's bare id. */
-export function ptsOf(update: unknown): { pts: number; count: number; channelId: number | null } | undefined {
+function ptsOf(update: unknown): { pts: number; count: number; channelId: number | null } | undefined {
   const u = update as {
     pts?: unknown;
     ptsCount?: unknown;

@@ -1,7 +1,7 @@
 /**
  * Building and connecting the real Telegram client. The daemon never falls into an interactive
- * prompt: without a valid saved session it fails with `NotLoggedIn`, and `main.ts` decides whether
- * a login can be run (a terminal) or the process must exit 78 with instructions.
+ * prompt: without a valid saved session it fails with `NotLoggedIn`, and the `run` command decides
+ * whether a login can be run (a terminal) or the process must exit 78 with instructions.
  */
 
 import type { Logger } from "pino";

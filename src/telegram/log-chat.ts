@@ -68,7 +68,7 @@ export async function resolveLogChat(
 }
 
 /** The TL media to send for a file of a given kind, so a voice note arrives as a voice note. */
-export function inputMediaFor(media: PostMedia, file: Api.TypeInputFile): Api.TypeInputMedia {
+function inputMediaFor(media: PostMedia, file: Api.TypeInputFile): Api.TypeInputMedia {
   if (media.kind === "photo") return new Api.InputMediaUploadedPhoto({ file });
   const name = new Api.DocumentAttributeFilename({ fileName: media.fileName });
   const video = (round: boolean) =>

@@ -1,7 +1,8 @@
 /**
  * Downloads a message's photo or document to a file, streamed part by part with back-pressure
- * (memory does not grow with file size) and hashed on the way. GramJS's `downloadMedia` returns
- * before the file is written (GRAMJS-NOTES), so we drive `iterDownload` ourselves.
+ * (memory does not grow with file size) and hashed on the way. GramJS's `downloadMedia` with an
+ * `outputFile` returns before the file is written, and a missing folder becomes an uncaught
+ * exception, so we drive `iterDownload` ourselves.
  */
 import { createHash } from "node:crypto";
 import { createWriteStream } from "node:fs";

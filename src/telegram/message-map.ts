@@ -4,14 +4,11 @@
  */
 import { Api } from "telegram";
 import type { MediaInfo } from "../model/media.ts";
-import type { CHAT_TYPES } from "../model/message.ts";
+import type { ChatType } from "../model/message.ts";
 import type { PeerInfo } from "../model/peer.ts";
 import { markChannel, markChat } from "../model/peer-id.ts";
 import { entitiesJson, entitiesToStored } from "./entities.ts";
 import { mediaInfoOf } from "./media-map.ts";
-
-/** The chat types stored in `messages.chat_type`; retention is configured per user/group/channel/bot. */
-export type ChatType = (typeof CHAT_TYPES)[number];
 
 /** The marked id of a TL peer. */
 export function markedIdOfPeer(peer: Api.TypePeer): number {

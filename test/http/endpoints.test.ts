@@ -13,7 +13,7 @@ import { channel, editMessageUpdate, message, newMessageUpdate, user } from "../
 
 const API_HASH = "0123456789abcdef0123456789abcdef"; // the fixture's
 
-/** A logger that writes nowhere but tells `errors` about every error, as main.ts wires it. */
+/** A logger that writes nowhere but tells `errors` about every error, as startApp wires it. */
 function quietLoggerWithErrors() {
   const errors = new ErrorLog(
     () => Date.now(),

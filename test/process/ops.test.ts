@@ -3,8 +3,8 @@
  * turning /health to 503, SIGTERM ending in exit 0 with the database closed, kill -9 in the middle
  * of a heavy ingest losing nothing that was acknowledged, and bad settings exiting 78.
  *
- * These start `run` without Telegram credentials and with a WATCH_CONFIG file (the file audit alone,
- * as DESIGN.md allows); until the file audit lands the watch config is only checked for being set.
+ * These start `run` without Telegram credentials and with a WATCH_CONFIG file watching a folder of
+ * five files: the service then runs the file audit alone, which needs no Telegram account.
  */
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";

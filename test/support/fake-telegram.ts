@@ -1,9 +1,10 @@
 /**
  * Offline Telegram for tests: a REAL `TelegramClient` whose MTProto senders are replaced by a fake
- * server (GRAMJS-NOTES.md, "Driving it offline"). Every request GramJS builds is parsed back from its
- * bytes, recorded, and answered with real TL bytes, so tests exercise GramJS's own request building,
- * result parsing, upload/download loops, error classes and update dispatch, and assert on what the
- * app actually sent (peer, text, entities, random ids, uploaded bytes).
+ * server. Replacing `client.invoke` would not be enough, since uploads and downloads go to the
+ * senders directly, and the client must never `connect()`. Every request GramJS builds is parsed
+ * back from its bytes, recorded, and answered with real TL bytes, so tests exercise GramJS's own
+ * request building, result parsing, upload/download loops, error classes and update dispatch, and
+ * assert on what the app actually sent (peer, text, entities, random ids, uploaded bytes).
  */
 import { Api, Logger, TelegramClient, utils } from "telegram";
 import { _handleUpdate } from "telegram/client/updates.js";

@@ -191,7 +191,7 @@ describe("bad input", () => {
       );
     }
     await log.until(/kept and retried/);
-    // Seconds more of it would be an error (`storageFailureLevel`, unit-tested) and a 503.
+    // Seconds more of it would be an error (`storageFailureRule`, unit-tested) and a 503.
     assert.equal(f.app.health().httpStatus, 200, "a lock held for a moment is contention, not a fault");
     other.exec("COMMIT");
     await f.app.idle();

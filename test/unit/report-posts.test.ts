@@ -1,6 +1,7 @@
 /**
- * The housekeeping step that posts reports (src/report/report-posts.ts) on a real database, feed
- * and worker: a report that cannot be made holds back neither the other kinds nor the next try.
+ * The housekeeping step that posts reports (src/housekeeping/report-posts.ts) on a real database,
+ * feed and worker: a report that cannot be made holds back neither the other kinds nor the next
+ * try.
  */
 import assert from "node:assert/strict";
 import path from "node:path";

@@ -53,8 +53,8 @@ export interface RootConfig {
   digestWindowMs: number;
   watcher: WatcherKind;
   /**
-   * The change types recorded as events (the observer's "types of events to track"); the others
-   * still update the snapshot, so what is recorded later stays right.
+   * The change types recorded as events; the others still update the snapshot, so what is
+   * recorded later stays right.
    */
   events: ChangeType[];
 }

@@ -1,6 +1,6 @@
 /**
- * The rules for each part of the service, as pure functions of what the part knows. `app.ts`
- * builds `HealthPart`s from these with the live sources.
+ * The rules for each part of the service, as pure functions of what the part knows.
+ * `src/app/operations.ts` builds `HealthPart`s from these with the live sources.
  */
 import type { PartReport } from "./model.ts";
 

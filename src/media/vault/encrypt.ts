@@ -174,7 +174,7 @@ export async function encryptFileToVault(
 }
 
 /** fsyncs a folder so a rename inside it survives a power cut. */
-export async function syncDir(dir: string): Promise<void> {
+async function syncDir(dir: string): Promise<void> {
   const h = await open(dir, "r");
   try {
     await h.sync();

@@ -19,7 +19,7 @@ export interface DataLayout {
 }
 
 /** Offset of data record 1: after the header and the metadata record of `metaLength` bytes. */
-export function dataStart(metaLength: number): number {
+function dataStart(metaLength: number): number {
   return HEADER_SIZE + metaLength + TAG_SIZE;
 }
 

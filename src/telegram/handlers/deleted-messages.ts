@@ -17,7 +17,7 @@ import { chatTopic, type HandlerContext, isExcluded, peersOf } from "./context.t
 const AUTO_DELETE_SLACK_MS = 60_000;
 
 /** Who most likely deleted a message. Telegram does not say; these are the cases we can tell. */
-export function deletionKindOf(row: MessageRow, now: number): DeletionKind {
+function deletionKindOf(row: MessageRow, now: number): DeletionKind {
   if (row.ttlPeriod && now >= row.date + row.ttlPeriod * 1000 - AUTO_DELETE_SLACK_MS) return "auto_delete";
   if (row.outgoing) return "own";
   return "deleted";
