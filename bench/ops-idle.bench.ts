@@ -5,7 +5,7 @@
  *
  * The service runs the file audit alone with a 1,000-file folder in WATCH_CONFIG, started as
  * `npm start`, the Docker image and the systemd unit start it: the production V8 flags and a
- * compile cache (NODE_COMPILE_CACHE, src/compile-cache.ts). Measured, in this order:
+ * compile cache (NODE_COMPILE_CACHE, src/commands/warm-cache.ts). Measured, in this order:
  * - first start: empty data folder (the folder's baseline scan runs) and empty compile cache, as the
  *   first `npm start` after an install or upgrade;
  * - restart: the same data folder and the compile cache the first start filled (every later start;

@@ -5,7 +5,7 @@
  * Reads DELETED_MEDIA_KEY_B64 from the environment or from ./.env (ENV_FILE to choose another).
  */
 import { existsSync } from "node:fs";
-import { runDecryptCommand } from "../src/media/vault/decrypt-command.ts";
+import { runDecryptCommand } from "../src/commands/decrypt.ts";
 
 const envFile = process.env.ENV_FILE ?? ".env";
 try {

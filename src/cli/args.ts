@@ -3,37 +3,31 @@
  * config, or why the arguments make no sense. Strict, so a mistyped flag is an error instead of
  * being ignored; it also takes the CRM file-event service's `--config FILE` and `--once`, so
  * `telegram-logger --config watch.json --once` does what `crm-file-events --config watch.json
- * --once` did. `decrypt` is not parsed here: it has its own options (src/media/vault/decrypt-command.ts).
+ * --once` did. The commands come from the caller (src/commands/table.ts); one that parses its own
+ * options (`decrypt`, `export`, ...) gets its arguments as they are.
  */
 import { parseArgs } from "node:util";
 
 /** Exit status for a usage error (sysexits.h EX_USAGE). */
 export const EXIT_USAGE = 64;
 
-/** The commands parsed here; `decrypt` parses its own options. */
-export type CommandName = "run" | "login" | "scan" | "warm-cache";
-
-/** What a help request is about: a command, or the general usage (`null`). */
-export type HelpTopic = CommandName | OwnOptionsCommand | null;
-
-/** Commands that parse their own options; main hands them their arguments as they are. */
-export type OwnOptionsCommand = "decrypt" | "export" | "report" | "verify";
-
-const OWN_OPTIONS: Record<OwnOptionsCommand, string> = {
-  decrypt: "telegram-logger decrypt --in FILE|DIR --out DIR",
-  export: "telegram-logger export [--format csv|jsonl] [--out FILE]",
-  report: "telegram-logger report daily|weekly|monthly [--date DAY]",
-  verify: "telegram-logger verify [--full] [--key-b64 KEY]",
-};
-
-function hasOwnOptions(word: string | undefined): word is OwnOptionsCommand {
-  return word !== undefined && Object.hasOwn(OWN_OPTIONS, word);
+/** What the parser needs to know of a command. */
+export interface CommandSyntax {
+  readonly name: string;
+  /**
+   * Set when the command parses its own options: the synopsis shown when a flag comes before the
+   * command's name.
+   */
+  readonly ownOptions?: string;
 }
 
-/** A command to run. */
+/** What a help request is about: a command's name, or the general usage (`null`). */
+export type HelpTopic = string | null;
+
+/** A command to run that takes the shared flags. */
 export interface CommandRequest {
   kind: "command";
-  command: CommandName;
+  command: string;
   /** `--config FILE`, taking precedence over WATCH_CONFIG. */
   configFile: string | null;
 }
@@ -45,20 +39,25 @@ export interface UsageError {
   topic: HelpTopic;
 }
 
-/** The outcome of parsing: a command to run, help to print, or a usage error to report. */
-export type CommandLine = CommandRequest | { kind: "help"; topic: HelpTopic } | UsageError;
+/** A command that parses its own options, with the arguments after its name. */
+export interface OwnOptionsRequest {
+  kind: "own-options";
+  command: string;
+  args: readonly string[];
+}
 
-const COMMANDS: readonly string[] = ["run", "login", "scan", "warm-cache"] satisfies CommandName[];
+/** The outcome of parsing: a command to run, help to print, or a usage error to report. */
+export type CommandLine =
+  | CommandRequest
+  | OwnOptionsRequest
+  | { kind: "help"; topic: HelpTopic }
+  | UsageError;
 
 const OPTIONS = {
   help: { type: "boolean", short: "h" },
   config: { type: "string" },
   once: { type: "boolean" },
 } as const;
-
-function isCommand(word: string): word is CommandName {
-  return COMMANDS.includes(word);
-}
 
 /**
  * Says which flag a strict parse refused and why. Node's own messages name the flag too, but in
@@ -83,8 +82,18 @@ function flagProblem(args: readonly string[], fallback: Error): string {
   return fallback.message.split("\n")[0] ?? fallback.message;
 }
 
-/** Parses the arguments after `telegram-logger` (except for `decrypt`, `export` and `verify`, which main hands over as is). */
-export function parseCommandLine(args: readonly string[]): CommandLine {
+/**
+ * Parses the arguments after `telegram-logger` for one of `commands`. `help` is a word of the
+ * grammar itself, whatever `commands` holds.
+ */
+export function parseCommandLine(args: readonly string[], commands: readonly CommandSyntax[]): CommandLine {
+  const own = new Map<string, string>();
+  for (const c of commands) if (c.ownOptions !== undefined) own.set(c.name, c.ownOptions);
+  const shared = commands.filter((c) => c.ownOptions === undefined && c.name !== "help").map((c) => c.name);
+  const isCommand = (word: string) => shared.includes(word);
+  const first = args[0];
+  if (first !== undefined && own.has(first))
+    return { kind: "own-options", command: first, args: args.slice(1) };
   let values: { help?: boolean; config?: string; once?: boolean };
   let positionals: string[];
   try {
@@ -102,23 +111,21 @@ export function parseCommandLine(args: readonly string[]): CommandLine {
   if (word === "help") {
     const topic = extra[0];
     if (topic === undefined) return { kind: "help", topic: null };
-    if (hasOwnOptions(topic) || isCommand(topic)) return { kind: "help", topic };
+    if (own.has(topic) || isCommand(topic)) return { kind: "help", topic };
     return { kind: "usage-error", message: `no help for unknown command "${topic}"`, topic: null };
   }
-  if (hasOwnOptions(word) && values.help) return { kind: "help", topic: word };
-  if (hasOwnOptions(word))
-    return {
-      kind: "usage-error",
-      message: `"${word}" must come first: ${OWN_OPTIONS[word]}`,
-      topic: word,
-    };
+  const synopsis = word === undefined ? undefined : own.get(word);
+  if (word !== undefined && synopsis !== undefined) {
+    if (values.help) return { kind: "help", topic: word };
+    return { kind: "usage-error", message: `"${word}" must come first: ${synopsis}`, topic: word };
+  }
   if (word !== undefined && !isCommand(word))
     return { kind: "usage-error", message: `unknown command "${word}"`, topic: null };
   if (values.help) return { kind: "help", topic: word ?? null };
   if (extra.length > 0)
     return { kind: "usage-error", message: `unexpected argument "${extra[0]}"`, topic: word ?? null };
 
-  let command: CommandName = word ?? "run";
+  let command = word ?? "run";
   if (values.once) {
     if (command !== "run" && command !== "scan")
       return {

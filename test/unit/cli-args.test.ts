@@ -1,30 +1,37 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseCommandLine } from "../../src/cli/args.ts";
+import { type CommandLine, parseCommandLine } from "../../src/cli/args.ts";
+import { generalUsage } from "../../src/commands/help.ts";
+import { COMMANDS } from "../../src/commands/table.ts";
+
+/** `args` parsed for the commands of `telegram-logger`. */
+function parse(args: string[]): CommandLine {
+  return parseCommandLine(args, COMMANDS);
+}
 
 /** The message and topic of the usage error `args` must give. */
 function usageError(args: string[]): { message: string; topic: unknown } {
-  const r = parseCommandLine(args);
+  const r = parse(args);
   if (r.kind !== "usage-error") assert.fail(`${args.join(" ")} → ${JSON.stringify(r)}`);
   return { message: r.message, topic: r.topic };
 }
 
 describe("parseCommandLine", () => {
   it("runs the service by default and takes each command by name", () => {
-    assert.deepEqual(parseCommandLine([]), { kind: "command", command: "run", configFile: null });
+    assert.deepEqual(parse([]), { kind: "command", command: "run", configFile: null });
     for (const command of ["run", "login", "scan", "warm-cache"] as const)
-      assert.deepEqual(parseCommandLine([command]), { kind: "command", command, configFile: null });
+      assert.deepEqual(parse([command]), { kind: "command", command, configFile: null });
   });
 
   it("takes the CRM service's --config FILE and --once, in any order, inline or not", () => {
     const scan = { kind: "command", command: "scan", configFile: "watch.json" };
-    assert.deepEqual(parseCommandLine(["--config", "watch.json", "--once"]), scan);
-    assert.deepEqual(parseCommandLine(["--once", "--config=watch.json"]), scan);
-    assert.deepEqual(parseCommandLine(["scan", "--config", "watch.json"]), scan);
-    assert.deepEqual(parseCommandLine(["--config", "watch.json", "scan"]), scan);
-    assert.deepEqual(parseCommandLine(["run", "--once", "--config", "watch.json"]), scan);
-    assert.deepEqual(parseCommandLine(["--once"]), { kind: "command", command: "scan", configFile: null });
-    assert.deepEqual(parseCommandLine(["--config", "/etc/tl/watch.json"]), {
+    assert.deepEqual(parse(["--config", "watch.json", "--once"]), scan);
+    assert.deepEqual(parse(["--once", "--config=watch.json"]), scan);
+    assert.deepEqual(parse(["scan", "--config", "watch.json"]), scan);
+    assert.deepEqual(parse(["--config", "watch.json", "scan"]), scan);
+    assert.deepEqual(parse(["run", "--once", "--config", "watch.json"]), scan);
+    assert.deepEqual(parse(["--once"]), { kind: "command", command: "scan", configFile: null });
+    assert.deepEqual(parse(["--config", "/etc/tl/watch.json"]), {
       kind: "command",
       command: "run",
       configFile: "/etc/tl/watch.json",
@@ -65,16 +72,43 @@ describe("parseCommandLine", () => {
   });
 
   it("asks for the general help or one command's", () => {
-    assert.deepEqual(parseCommandLine(["--help"]), { kind: "help", topic: null });
-    assert.deepEqual(parseCommandLine(["-h"]), { kind: "help", topic: null });
-    assert.deepEqual(parseCommandLine(["help"]), { kind: "help", topic: null });
+    assert.deepEqual(parse(["--help"]), { kind: "help", topic: null });
+    assert.deepEqual(parse(["-h"]), { kind: "help", topic: null });
+    assert.deepEqual(parse(["help"]), { kind: "help", topic: null });
     for (const topic of ["run", "login", "scan", "warm-cache"] as const) {
-      assert.deepEqual(parseCommandLine([topic, "--help"]), { kind: "help", topic });
-      assert.deepEqual(parseCommandLine(["help", topic]), { kind: "help", topic });
+      assert.deepEqual(parse([topic, "--help"]), { kind: "help", topic });
+      assert.deepEqual(parse(["help", topic]), { kind: "help", topic });
     }
-    assert.deepEqual(parseCommandLine(["scan", "--config", "w.json", "-h"]), { kind: "help", topic: "scan" });
-    assert.deepEqual(parseCommandLine(["help", "decrypt"]), { kind: "help", topic: "decrypt" });
-    assert.deepEqual(parseCommandLine(["--help", "decrypt"]), { kind: "help", topic: "decrypt" });
+    assert.deepEqual(parse(["scan", "--config", "w.json", "-h"]), { kind: "help", topic: "scan" });
+    assert.deepEqual(parse(["help", "decrypt"]), { kind: "help", topic: "decrypt" });
+    assert.deepEqual(parse(["--help", "decrypt"]), { kind: "help", topic: "decrypt" });
     assert.equal(usageError(["help", "frobnicate"]).message, 'no help for unknown command "frobnicate"');
+  });
+
+  it("hands a command with its own options every argument after its name, untouched", () => {
+    for (const command of ["decrypt", "export", "report", "verify"])
+      assert.deepEqual(parse([command, "--help", "--once", "x"]), {
+        kind: "own-options",
+        command,
+        args: ["--help", "--once", "x"],
+      });
+    assert.deepEqual(parse(["--help", "export"]), { kind: "help", topic: "export" });
+    assert.match(usageError(["--once", "report", "daily"]).message, /^"report" must come first: /);
+  });
+});
+
+describe("generalUsage", () => {
+  it("lists every command of the table, one aligned line each, help last", () => {
+    const lines = generalUsage(COMMANDS)
+      .split("\n")
+      .filter((l) => /^ {2}[a-z]/.test(l));
+    assert.deepEqual(
+      lines.map((l) => l.slice(2, 12).trim()),
+      ["run", "login", "scan", "decrypt", "export", "report", "verify", "warm-cache", "help"],
+    );
+    assert.ok(
+      lines.every((l) => l[12] === " " && l[13] === " " && l[14] !== " "),
+      lines.join("\n"),
+    );
   });
 });

@@ -5,17 +5,20 @@
  * Python script read, TELEGRAM_DELETED_MEDIA_KEY_B64, still works, with a deprecation warning.
  *
  * A folder is processed file by file: each failure is reported and the rest continue; the exit
- * status is non-zero if any failed. The key never appears in any message.
+ * status is non-zero if any failed. The key never appears in any message. It needs only the key,
+ * not a valid service configuration. The vault's code it loads is small and has no dependencies.
  */
 import { mkdirSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { flagErrorMessage } from "../../cli/args.ts";
-import { type CommandIo, commandFailure, PROCESS_IO } from "../../cli/command-io.ts";
-import { PLAIN_DELETED_MEDIA_NAME } from "../deleted-media-store.ts";
-import { VaultError } from "./errors.ts";
-import { KeyFormatError, parseKeyB64 } from "./keys.ts";
-import { OutputExistsError, removePartialOutputs, restoreFile } from "./restore.ts";
+import { flagErrorMessage } from "../cli/args.ts";
+import { type CommandIo, commandFailure, PROCESS_IO } from "../cli/command-io.ts";
+import { PLAIN_DELETED_MEDIA_NAME } from "../media/deleted-media-store.ts";
+import { VaultError } from "../media/vault/errors.ts";
+import { KeyFormatError, parseKeyB64 } from "../media/vault/keys.ts";
+import { OutputExistsError, removePartialOutputs, restoreFile } from "../media/vault/restore.ts";
+import type { Command } from "./command.ts";
+import { loadEnvFile } from "./setup.ts";
 
 /** Exit statuses (sysexits.h where one fits), documented in README.md. */
 export const DECRYPT_EXIT = {
@@ -200,3 +203,15 @@ export async function runDecryptCommand(
     process.off("SIGTERM", onSignal);
   }
 }
+
+/** Decrypts vault files; reads the key from `.env` too, and needs nothing else configured. */
+export const decrypt: Command = {
+  name: "decrypt",
+  summary: "decrypt the deleted-media vault: decrypt --in FILE|DIR --out DIR [--force]",
+  usage: DECRYPT_USAGE,
+  ownOptions: "telegram-logger decrypt --in FILE|DIR --out DIR",
+  async run({ args }) {
+    loadEnvFile();
+    return runDecryptCommand(args, process.env);
+  },
+};
