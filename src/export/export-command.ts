@@ -1,7 +1,6 @@
 /**
  * `telegram-logger export`: the audit trail (`events`) as CSV for a spreadsheet or as JSON lines
- * for tools, filtered by time, source, type, status and chat; the CSV export the audit-logging
- * story's admin offered. It reads the database through its own read-only connection, so it runs
+ * for tools, filtered by time, source, type, status and chat. It reads the database through its own read-only connection, so it runs
  * while the service does, and streams rows, so memory stays flat whatever the table's size
  * (bench/export.bench.ts). One SELECT is one snapshot: rows written meanwhile are not half in it.
  * Options: src/export/options.ts; formats: event-rows.ts; outputs: src/cli/output-sinks.ts.

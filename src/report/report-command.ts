@@ -1,6 +1,6 @@
 /**
- * `telegram-logger report daily|weekly`: the sync-logging story's daily summary and weekly error
- * analysis, for the whole audit trail. It reads the database through its own read-only
+ * `telegram-logger report daily|weekly|monthly`: a daily summary, a weekly error analysis or a
+ * monthly activity report of the whole audit trail. It reads the database through its own read-only
  * connection in one snapshot, so it runs while the service does (from cron, say), and writes text
  * or JSON to standard output or a file that is complete or absent. Options: options.ts; what it
  * reads: gather.ts; how it looks: render.ts.
