@@ -35,11 +35,18 @@ export interface HousekeepingPartOptions {
   counters: MetricCounters;
 }
 
-/** The housekeeper (not started) and what it last measured. */
+/** What health and metrics read of housekeeping. */
+export interface HousekeepingStatus {
+  /** When a run last completed without error (null before the first). */
+  lastSuccessAt: number | null;
+  /** Bytes of media kept, as of the last run (null before it). */
+  mediaUsage: MediaUsage | null;
+}
+
+/** The housekeeper (not started) and what it reports. */
 export interface HousekeepingPart {
   housekeeper: Housekeeper;
-  /** Bytes of media kept, as of the last run (null before it). */
-  mediaUsage(): MediaUsage | null;
+  status(): HousekeepingStatus;
 }
 
 /** Builds the housekeeper; `start()` it once the app is up. */
@@ -76,5 +83,8 @@ export function createHousekeeping(o: HousekeepingPartOptions): HousekeepingPart
     log: o.log.child({ part: "housekeeping" }),
     onRun: (r) => o.counters.housekeepingRun(r.status, totalCounts(r.counts)),
   });
-  return { housekeeper, mediaUsage: () => usage.current };
+  return {
+    housekeeper,
+    status: () => ({ lastSuccessAt: housekeeper.lastSuccessAt, mediaUsage: usage.current }),
+  };
 }

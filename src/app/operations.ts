@@ -5,7 +5,6 @@
  */
 import type { Clock } from "../clock.ts";
 import type { Config } from "../config.ts";
-import type { Housekeeper } from "../housekeeping/housekeeper.ts";
 import type { ErrorLog } from "../http/health/error-log.ts";
 import { assessHealth, type HealthPart, type HealthReport, reportSafely } from "../http/health/model.ts";
 import {
@@ -51,24 +50,20 @@ export function watchOperations(o: OperationsOptions): Operations {
     return assessHealth({
       now,
       startedAt: o.startedAt,
-      lastHousekeepingAt: housekeeping.housekeeper.lastSuccessAt,
+      lastHousekeepingAt: housekeeping.status().lastSuccessAt,
       lastError: o.errors.last,
       errorWindowSecs: config.http.errorWindowSecs,
       housekeepingStaleSecs: config.http.housekeepingStaleSecs,
       parts: parts.map((p) => ({ name: p.name, report: reportSafely(p, now) })),
     });
   };
-  const metrics = new Metrics(o.counters, metricSources(o, housekeeping.housekeeper, health));
+  const metrics = new Metrics(o.counters, metricSources(o, health));
   return { health, metrics };
 }
 
 /** The gauges' sources: each reads a part's status at scrape time. */
-function metricSources(
-  o: OperationsOptions,
-  housekeeper: Housekeeper,
-  health: () => HealthReport,
-): MetricSources {
-  const { clock, data, telegram, files } = o;
+function metricSources(o: OperationsOptions, health: () => HealthReport): MetricSources {
+  const { clock, data, telegram, files, housekeeping } = o;
   const since = (at: number) => Math.max(0, (clock.now() - at) / 1000);
   return {
     outboxByStatus: () => data.readOutbox.countByStatus(),
@@ -77,12 +72,12 @@ function metricSources(
     floodWaitSeconds: () => Math.max(0, ((telegram?.status().floodWaitUntil ?? 0) - clock.now()) / 1000),
     lastUpdateAt: () => telegram?.status().lastUpdateAt ?? null,
     databaseBytes: () => {
-      const p = data.reader.probe();
+      const p = data.status();
       return p.sizeBytes + p.walBytes;
     },
-    mediaBytes: () => o.housekeeping.mediaUsage(),
+    mediaBytes: () => housekeeping.status().mediaUsage,
     healthy: () => health().httpStatus === 200,
-    secondsSinceHousekeeping: () => since(housekeeper.lastSuccessAt ?? o.startedAt),
+    secondsSinceHousekeeping: () => since(housekeeping.status().lastSuccessAt ?? o.startedAt),
     telegramDownSeconds: () => {
       const bad = telegram?.status().badSince ?? null;
       return bad === null ? 0 : since(bad);
@@ -124,6 +119,6 @@ function healthParts(o: OperationsOptions): HealthPart[] {
       },
     },
     { name: "watchers", report: () => watchersReport(files?.status().map(watchRootHealth) ?? null) },
-    { name: "database", report: () => databaseReport(data.reader.probe()) },
+    { name: "database", report: () => databaseReport(data.status()) },
   ];
 }

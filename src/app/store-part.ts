@@ -9,7 +9,7 @@ import type { MetricCounters } from "../metrics/counters.ts";
 import { ensurePrivateDir, openStore, type Store } from "../store/db.ts";
 import type { EventStore } from "../store/events.ts";
 import { OutboxStore } from "../store/outbox.ts";
-import { openReader, type StoreReader } from "../store/reader.ts";
+import { type DatabaseProbe, openReader, type StoreReader } from "../store/reader.ts";
 import { countedStore } from "./counted-store.ts";
 
 /** The open database of a running app. */
@@ -22,6 +22,8 @@ export interface StorePart {
   reader: StoreReader;
   /** The outbox as the read-only connection sees it. */
   readOutbox: OutboxStore;
+  /** The database's size and state, read on the read-only connection. */
+  status(): DatabaseProbe;
   /** Closes both connections. */
   close(): void;
 }
@@ -53,6 +55,7 @@ export function openStorePart(config: Config, counters: MetricCounters): StorePa
     events,
     reader,
     readOutbox: new OutboxStore(reader.db),
+    status: () => reader.probe(),
     close() {
       reader.close();
       opened.close();
