@@ -135,7 +135,7 @@ export const outbox = sqliteTable(
     entities: text("entities"),
     /** What the post is about in a few words (the chat's name), for folded summaries. */
     topic: text("topic"),
-    /** A file sent with the post, as JSON (`PostAttachment` in feed/feed.ts). */
+    /** A file sent with the post, as JSON (`PostAttachment` in src/model/post.ts). */
     attachment: text("attachment"),
     partsSent: integer("parts_sent").notNull().default(0),
     /** A message in the log chat this post answers (the restricted-link saver replies to requests). */
