@@ -24,6 +24,7 @@ import { Capture } from "../telegram/capture.ts";
 import { CatchUp } from "../telegram/catch-up.ts";
 import { IngestQueue } from "../telegram/ingest-queue.ts";
 import { LogChatUnreachable } from "../telegram/log-chat.ts";
+import { TelegramRequests } from "../telegram/requests.ts";
 import { TelegramStatusProbe } from "../telegram/status-probe.ts";
 import { telethonUpdateState } from "../telegram/telethon-session.ts";
 import { updateWeight } from "../telegram/update-kinds.ts";
@@ -81,7 +82,9 @@ export async function startTelegram(o: TelegramPartOptions): Promise<TelegramPar
   const { client, clock, log } = o;
   // GramJS's session entity list grows with duplicates on every update; peers live in SQLite.
   client.session.processEntities = () => {};
-  const w: TelegramWiring = { ...o, peers: new PeerStore(o.store.db) };
+  // Every call to Telegram goes through one gate that handles FloodWait (requests.ts).
+  const requests = new TelegramRequests({ clock, log: log.child({ part: "telegram" }) });
+  const w: TelegramWiring = { ...o, requests, peers: new PeerStore(o.store.db) };
   const kv = new KeyValueStore(o.store.db);
   const messages = new MessageStore(o.store.db);
   const selfId = await rememberSelf(w, kv);
@@ -91,6 +94,7 @@ export async function startTelegram(o: TelegramPartOptions): Promise<TelegramPar
   const { saver, ctx } = withSaver(w, handlerContext(w, o.feed, media, messages, selfId), o.feed);
   const catchUp = new CatchUp({
     client,
+    requests,
     // GramJS's own entry for server pushes; its type says Update, but containers are what it takes.
     dispatch: (container) => _handleUpdate(client, container as unknown as Api.TypeUpdate),
     kv,
@@ -124,13 +128,14 @@ export async function startTelegram(o: TelegramPartOptions): Promise<TelegramPar
   media.resume();
   await checkLogChat(logChat, log);
   sender.start();
-  const probe = new TelegramStatusProbe(client, log.child({ part: "telegram" }), () => clock.now());
+  const probe = new TelegramStatusProbe(client, requests, log.child({ part: "telegram" }), () => clock.now());
   probe.start();
   const startedAt = clock.now();
   log.info({ selfId, logChat: ctx.logChatId }, "telegram capture started");
 
   return runningPart({
     client,
+    requests,
     onUpdate,
     raw,
     catchUp,
@@ -148,6 +153,7 @@ export async function startTelegram(o: TelegramPartOptions): Promise<TelegramPar
 /** The pieces of a started Telegram side that idling, stopping and status need. */
 interface Started {
   client: TelegramClient;
+  requests: TelegramRequests;
   onUpdate: (update: unknown) => void;
   raw: Raw;
   catchUp: CatchUp;
@@ -193,6 +199,8 @@ function runningPart(p: Started): TelegramPart {
       }
     },
     async detach() {
+      // Waits on FloodWaits end now: what waited is fetched again at the next start.
+      p.requests.stop();
       await catchUp.stop();
       probe.stop();
       p.client.removeEventHandler(p.onUpdate, p.raw);

@@ -29,10 +29,13 @@ import { resolveLogChat, telegramLogChat } from "../telegram/log-chat.ts";
 import { downloadMessageMedia } from "../telegram/media-download.ts";
 import { peerInfoOf } from "../telegram/message-map.ts";
 import { refetchMessage } from "../telegram/refetch.ts";
+import type { TelegramRequests } from "../telegram/requests.ts";
 
 /** What every piece of the Telegram side is built from. */
 export interface TelegramWiring {
   client: TelegramClient;
+  /** Every call to Telegram goes through it (its FloodWaits handled in one place). */
+  requests: TelegramRequests;
   config: Config;
   telegram: TelegramConfig;
   store: Store;
@@ -47,7 +50,7 @@ export interface TelegramWiring {
  * the account as a peer, its id in `kv`. Returns the id.
  */
 export async function rememberSelf(w: TelegramWiring, kv: KeyValueStore): Promise<number> {
-  const me = await w.client.getMe();
+  const me = await w.requests.waitingOut("asking who we are", () => w.client.getMe());
   const selfId = me.id.toJSNumber();
   const now = w.clock.now();
   const selfInfo = peerInfoOf(me, selfId);
@@ -68,7 +71,8 @@ export function logChatLookup(w: TelegramWiring, selfId: number): () => Promise<
   };
   let found: ReturnType<typeof resolveLogChat> | undefined;
   return () => {
-    found ??= resolveLogChat(w.client, target, w.peers, remember).catch((err: unknown) => {
+    const lookup = () => resolveLogChat(w.client, target, w.peers, remember);
+    found ??= w.requests.waitingOut("finding the log chat", lookup).catch((err: unknown) => {
       found = undefined;
       throw err;
     });
@@ -89,8 +93,10 @@ export function mediaBuffer(w: TelegramWiring, messages: MessageStore): MediaBuf
       encrypt: config.media.encryptDeleted,
       key: config.media.deletedMediaKey,
     }),
-    download: (message, dest) => downloadMessageMedia(w.client, message, dest),
-    refetch: (row) => refetchMessage(w.client, row, w.peers),
+    download: (message, dest) =>
+      w.requests.waitingOut("downloading media", () => downloadMessageMedia(w.client, message, dest)),
+    refetch: (row) =>
+      w.requests.waitingOut("fetching a message again", () => refetchMessage(w.client, row, w.peers)),
     mediaDir: config.mediaDir,
     policy: bufferPolicyOf(config),
     concurrency: 2,
@@ -123,7 +129,7 @@ export function feedSender(
       const sender = row.senderId === null ? undefined : w.peers.get(row.senderId);
       return foldedMediaPost(row, { chat: w.peers.get(row.chatId), sender });
     },
-    transport: telegramLogChat(w.client, logChat, log),
+    transport: telegramLogChat(w.client, w.requests, logChat, log),
     queued: feed,
     transaction: w.store.transaction,
     clock: w.clock,
@@ -171,6 +177,7 @@ export function handlerContext(
 export function withSaver(w: TelegramWiring, ctx: HandlerContext, feed: OutboxFeed) {
   const saver = new RestrictedSaver({
     client: w.client,
+    requests: w.requests,
     peers: w.peers,
     messages: ctx.messages,
     events: w.events,

@@ -19,6 +19,7 @@ import type { PeerStore } from "../store/peers.ts";
 import { untilStored } from "../store/storage-retry.ts";
 import { isTransientStorageError } from "../store/transient-errors.ts";
 import { inputPeerOf } from "../telegram/log-chat.ts";
+import type { TelegramRequests } from "../telegram/requests.ts";
 import type { LinkedPeer, MessageLink } from "./message-links.ts";
 
 /** Stores a fetched message (forcing its media into the buffer); returns the stored row. */
@@ -30,6 +31,8 @@ export type StoreFetched = (
 /** Everything the saver needs. */
 export interface SaverDeps {
   client: TelegramClient;
+  /** Every call to Telegram goes through it: a FloodWait delays the saving, it does not fail it. */
+  requests: TelegramRequests;
   peers: PeerStore;
   messages: MessageStore;
   events: EventStore;
@@ -80,7 +83,7 @@ export class RestrictedSaver {
     const correlationId = randomUUID();
     let fetched: FetchedMessage;
     try {
-      fetched = await this.#fetch(link);
+      fetched = await this.#d.requests.waitingOut("saving a linked message", () => this.#fetch(link));
     } catch (err) {
       const why = err instanceof LinkError ? err.message : `Telegram said: ${(err as Error).message}`;
       return this.#notSaved(requestMessageId, link, why, correlationId);

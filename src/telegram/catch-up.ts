@@ -22,6 +22,7 @@ import { markChannel } from "../model/peer-id.ts";
 import type { EventStore } from "../store/events.ts";
 import type { KeyValueStore } from "../store/kv.ts";
 import type { PeerStore } from "../store/peers.ts";
+import type { TelegramRequests } from "./requests.ts";
 
 /** The account-wide update state. */
 export interface UpdateState {
@@ -41,6 +42,8 @@ const MAX_PAGES = 200;
 /** Everything catch-up needs. `dispatch` hands a container to GramJS's `_handleUpdate`. */
 export interface CatchUpDeps {
   client: TelegramClient;
+  /** Every call to Telegram goes through it: a FloodWait delays catching up, it does not fail it. */
+  requests: TelegramRequests;
   dispatch: (container: Api.TypeUpdates) => void;
   kv: KeyValueStore;
   peers: PeerStore;
@@ -110,7 +113,9 @@ export class CatchUp {
     if (!saved) this.#startFromImported();
     this.#enqueue(async () => {
       if (!this.#state) {
-        const s = await this.#d.client.invoke(new Api.updates.GetState());
+        const s = await this.#d.requests.waitingOut("catching up", () =>
+          this.#d.client.invoke(new Api.updates.GetState()),
+        );
         this.#state = { pts: s.pts, qts: s.qts, date: s.date, seq: s.seq };
         this.#dirty = true;
         this.persist(true);
@@ -233,8 +238,8 @@ export class CatchUp {
     let fetched = 0;
     for (let page = 0; page < MAX_PAGES; page++) {
       const s: UpdateState = this.#state;
-      const diff: Api.updates.TypeDifference = await this.#d.client.invoke(
-        new Api.updates.GetDifference({ pts: s.pts, date: s.date, qts: s.qts }),
+      const diff: Api.updates.TypeDifference = await this.#d.requests.waitingOut("catching up", () =>
+        this.#d.client.invoke(new Api.updates.GetDifference({ pts: s.pts, date: s.date, qts: s.qts })),
       );
       if (diff instanceof Api.updates.DifferenceEmpty) {
         this.#state = { ...s, date: diff.date, seq: diff.seq };
@@ -274,13 +279,15 @@ export class CatchUp {
     });
     let current = pts;
     for (let page = 0; page < MAX_PAGES; page++) {
-      const diff = await this.#d.client.invoke(
-        new Api.updates.GetChannelDifference({
-          channel,
-          filter: new Api.ChannelMessagesFilterEmpty(),
-          pts: current,
-          limit: 100,
-        }),
+      const diff = await this.#d.requests.waitingOut("catching up", () =>
+        this.#d.client.invoke(
+          new Api.updates.GetChannelDifference({
+            channel,
+            filter: new Api.ChannelMessagesFilterEmpty(),
+            pts: current,
+            limit: 100,
+          }),
+        ),
       );
       if (diff instanceof Api.updates.ChannelDifferenceEmpty) {
         current = diff.pts;

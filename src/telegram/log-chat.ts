@@ -9,17 +9,12 @@ import { stat } from "node:fs/promises";
 import bigInt from "big-integer";
 import type { Logger } from "pino";
 import { Api, errors, type TelegramClient } from "telegram";
-import {
-  FloodWait,
-  type LogChatTransport,
-  type PostFile,
-  type PostMedia,
-  type SendOptions,
-} from "../model/delivery.ts";
+import type { LogChatTransport, PostFile, PostMedia, SendOptions } from "../model/delivery.ts";
 import type { FormattedText } from "../model/formatted-text.ts";
 import { bareIdOf, peerKindOf } from "../model/peer-id.ts";
 import type { PeerRow, PeerStore } from "../store/peers.ts";
 import { storedToApiEntities } from "./entities.ts";
+import type { TelegramRequests } from "./requests.ts";
 import { type UploadSource, uploadFile } from "./upload-file.ts";
 
 /** The log chat cannot be reached with this account. */
@@ -124,28 +119,22 @@ function isDuplicate(err: unknown): boolean {
 /**
  * Sends posts to the log chat through `client`.
  *
- * FloodWait is handled in one place, `request`, and every request of the log chat goes through it:
- * messages, albums, `messages.UploadMedia`, and the parts of every uploaded file (which
- * `uploadFile` sends as ordinary requests, instead of GramJS's `client.uploadFile`, which would
- * sleep through their FloodWaits itself). The client is built with `floodSleepThreshold: 0`
- * (connect.ts), so GramJS's `invoke` never sleeps on a FloodWait and throws its `FloodWaitError`
- * at once; `request` turns it into the feed's `FloodWait`, on which the sender pauses (reported by
- * health) and reschedules the post without counting a failed attempt. Any other error passes
- * through unchanged.
+ * Every request of the log chat goes through `request`: messages, albums, `messages.UploadMedia`,
+ * and the parts of every uploaded file (which `uploadFile` sends as ordinary requests, instead of
+ * GramJS's `client.uploadFile`, which would sleep through their FloodWaits itself). `request` hands
+ * each to `requests.passingOn` (requests.ts), which turns a FloodWait into the feed's `FloodWait`,
+ * on which the sender pauses (reported by health) and reschedules the post without counting a
+ * failed attempt. Any other error passes through unchanged.
  */
 export function telegramLogChat(
   client: TelegramClient,
+  requests: TelegramRequests,
   peer: () => Promise<Api.TypeInputPeer>,
   log: Logger,
 ): LogChatTransport {
   /** The one way to Telegram: `dcId` picks a sender of that data centre (uploads use their own). */
-  async function request<R extends Api.AnyRequest>(req: R, dcId?: number): Promise<R["__response"]> {
-    try {
-      return await client.invoke(req, dcId);
-    } catch (err) {
-      if (err instanceof errors.FloodWaitError) throw new FloodWait(err.seconds);
-      throw err;
-    }
+  function request<R extends Api.AnyRequest>(req: R, dcId?: number): Promise<R["__response"]> {
+    return requests.passingOn(() => client.invoke(req, dcId));
   }
 
   /** Sends one message; Telegram answering that its random id was used means it was sent before. */

@@ -7,6 +7,7 @@
  */
 import type { Logger } from "pino";
 import { Api, type TelegramClient } from "telegram";
+import type { TelegramRequests } from "./requests.ts";
 
 /** How often authorization is checked. */
 export const AUTH_PROBE_INTERVAL_MS = 60_000;
@@ -16,6 +17,7 @@ const SAMPLE_INTERVAL_MS = 5_000;
 /** Connection and authorization of the running client. */
 export class TelegramStatusProbe {
   readonly #client: TelegramClient;
+  readonly #requests: TelegramRequests;
   readonly #log: Logger;
   #authorized: boolean | null = true;
   #timer: NodeJS.Timeout | undefined;
@@ -25,8 +27,9 @@ export class TelegramStatusProbe {
   readonly #now: () => number;
 
   /** `client` was authorized when capture started (connectAuthorized or a login checked it). */
-  constructor(client: TelegramClient, log: Logger, now: () => number) {
+  constructor(client: TelegramClient, requests: TelegramRequests, log: Logger, now: () => number) {
     this.#client = client;
+    this.#requests = requests;
     this.#log = log;
     this.#now = now;
   }
@@ -77,7 +80,8 @@ export class TelegramStatusProbe {
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
-        this.#client.invoke(new Api.updates.GetState()),
+        // A FloodWait is no answer about the session: the probe only notes that it could not tell.
+        this.#requests.passingOn(() => this.#client.invoke(new Api.updates.GetState())),
         new Promise((_, reject) => {
           timer = setTimeout(() => reject(new Error("authorization probe timed out")), PROBE_TIMEOUT_MS);
         }),

@@ -3,6 +3,7 @@
  * `waitFor`, a bounded poll for conditions that depend on the watcher's own delivery (there is nothing
  * else to await for an event the kernel has not delivered yet). Tests never assert on timings.
  */
+
 import { type ChildProcess, spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
@@ -11,20 +12,9 @@ import { type App, startApp } from "../../src/app.ts";
 import { loadConfig } from "../../src/config.ts";
 import { silentLogger } from "../../src/log.ts";
 import { tempDir } from "../support/tmp.ts";
+import { waitFor } from "../support/wait-for.ts";
 
-/** Polls `condition` until it holds; throws (with `what`) after `timeoutMs`. */
-export async function waitFor<T>(
-  condition: () => T | Promise<T>,
-  { timeoutMs = 15_000, what = "condition" }: { timeoutMs?: number; what?: string } = {},
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await condition();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+export { waitFor };
 
 /** A file-audit event row as tests read it. */
 export interface FsEvent {

@@ -9,6 +9,7 @@ import { EventStore } from "../../src/store/events.ts";
 import { MessageStore } from "../../src/store/messages.ts";
 import { startFixture } from "../support/app-fixture.ts";
 import { channel, message, newMessageUpdate, nowSeconds, user } from "../support/tl-factory.ts";
+import { waitFor } from "../support/wait-for.ts";
 
 const alice = user({ id: 42, firstName: "Alice", accessHash: 4242 });
 const group = channel({ id: 5001, title: "Team chat", megagroup: true, accessHash: 5151 });
@@ -53,6 +54,40 @@ describe("catch-up", () => {
     assert.equal(new MessageStore(f.app.store.db).find(42, 2)?.text, "sent while we were down");
     assert.equal(f.telegram.sent.length, 1);
     assert.match(f.telegram.sent[0]!.message, /seen before the outage$/);
+  });
+
+  it("FLOOD_WAIT_5 on GetDifference at start: catch-up waits 5 s, then fetches what was missed", async (t) => {
+    let f = await startFixture(t);
+    await f.telegram.push(
+      newMessageUpdate(message({ id: 1, peer: alice, from: alice, text: "seen before the outage" }), {
+        users: [alice],
+      }),
+    );
+    await f.app.idle();
+    const missed = message({ id: 2, peer: alice, from: alice, text: "sent while we were down" });
+    f.telegram.failNext("updates.GetDifference", "FLOOD_WAIT_5");
+    f.telegram.handle("updates.GetDifference", () => {
+      return new Api.updates.Difference({
+        newMessages: [missed],
+        newEncryptedMessages: [],
+        otherUpdates: [],
+        users: [alice],
+        chats: [],
+        state: state(10_000),
+      });
+    });
+    const asked = () => f.telegram.requestsOf("updates.GetDifference").length;
+    const before = asked();
+    f = await f.restart();
+    await waitFor(() => asked() === before + 1 && f.clock.sleepers > 0, { what: "the refused request" });
+    assert.equal(new MessageStore(f.app.store.db).find(42, 2), undefined, "nothing fetched during the wait");
+    f.clock.advance(4_000);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(asked(), before + 1, "not asked again before the 5 s are over");
+    f.clock.advance(1_500);
+    await f.app.idle();
+    assert.equal(asked(), before + 2);
+    assert.equal(new MessageStore(f.app.store.db).find(42, 2)?.text, "sent while we were down");
   });
 
   it("a gap in a channel's pts fetches the channel difference", async (t) => {

@@ -9,6 +9,7 @@ import { Api } from "telegram";
 import { EventStore } from "../../src/store/events.ts";
 import { startFixture } from "../support/app-fixture.ts";
 import { channel, message, newMessageUpdate, user } from "../support/tl-factory.ts";
+import { waitFor } from "../support/wait-for.ts";
 
 const digest = (b: Buffer | undefined) =>
   b ? `${b.length}:${createHash("sha256").update(b).digest("hex")}` : "none";
@@ -81,6 +82,38 @@ describe("restricted-link saver", () => {
     const events = new EventStore(f.app.store.db);
     assert.equal(events.ofType("message.saved", "success").length, 2);
     assert.equal(events.ofType("message.saved", "error").length, 1);
+  });
+
+  it("FLOOD_WAIT_3 while fetching a linked message: the saver waits 3 s and saves it, no 'not saved'", async (t) => {
+    const f = await startFixture(t);
+    const publicChan = channel({
+      id: 7002,
+      title: "Public",
+      megagroup: false,
+      username: "publicnews",
+      accessHash: 72,
+    });
+    f.telegram.addEntities(publicChan);
+    f.telegram.addMessages(message({ id: 20, peer: publicChan, post: true, text: "public text" }));
+    f.telegram.failNext("channels.GetMessages", "FLOOD_WAIT_3");
+    const request = message({
+      id: 900,
+      peer: f.logChannel,
+      out: true,
+      post: true,
+      text: "t.me/publicnews/20",
+    });
+    await f.telegram.push(newMessageUpdate(request, { chats: [f.logChannel] }));
+    await waitFor(() => f.telegram.requestsOf("channels.GetMessages").length === 1 && f.clock.sleepers > 0, {
+      what: "the refused request",
+    });
+    assert.equal(f.telegram.sent.length, 0, "nothing posted during the wait");
+    f.clock.advance(3_500);
+    await f.app.idle();
+    assert.equal(f.telegram.requestsOf("channels.GetMessages").length, 2);
+    assert.equal(f.telegram.sent.length, 1);
+    assert.match(f.telegram.sent[0]!.message, /public text$/);
+    assert.doesNotMatch(f.telegram.sent[0]!.message, /Not saved/);
   });
 
   it("ignores log-chat messages without links, and the logger's own posts", async (t) => {
