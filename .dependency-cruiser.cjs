@@ -40,6 +40,7 @@ const AT = {
   metrics: "^src/metrics/",
   housekeeping: "^src/housekeeping/",
   http: "^src/http/",
+  web: "^src/web/",
   app: "^src/app(/|\\.ts$)",
   commands: "^src/commands/",
   main: "^src/main\\.ts$",
@@ -51,6 +52,8 @@ const ONLY = {
   "store/data-paths.ts": "^src/store/data-paths\\.ts$",
   /** The Feed interface: what telegram, saver and housekeeping may know of the log-chat outbox. */
   "feed/feed.ts": "^src/feed/feed\\.ts$",
+  /** export's filter and its SQL (parseWhen, whereClause): the one export file the web UI reuses. */
+  "export/event-rows.ts": "^src/export/event-rows\\.ts$",
   /** config.ts through `import type` only (the config-types-only rule): the shape of the settings. */
   "config (types)": "^src/config\\.ts$",
 };
@@ -111,6 +114,11 @@ const LAYERS = [
     row: "http",
     why: "the HTTP server: health, metrics",
     may: ["model", "config", "metrics", "foundations"],
+  },
+  {
+    row: "web",
+    why: "the audit UI: pages under /ui/, JSON under /api/, access; handed to http by app",
+    may: ["model", "store", "export/event-rows.ts", "foundations"],
   },
   // app, commands and main are at the top; what they may NOT import is shorter, see the rules below.
   {

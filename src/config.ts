@@ -106,6 +106,8 @@ export interface Config {
   };
   watchConfigFile: string | null;
   logLevel: string;
+  /** `UI_TOKEN`, the web UI's access token; null: the service keeps a random one in `DATA_ROOT/db/ui-token`. */
+  uiToken: string | null;
 }
 
 const bool = makeValidator<boolean>((input) => {
@@ -137,6 +139,13 @@ const nonNegativeNumber = makeValidator<number>((input) => {
 
 const secret = makeValidator<string>((input) => {
   if (String(input).trim() === "") throw new Error("must not be empty");
+  return String(input).trim();
+});
+
+// A guessable token would open someone's private messages to whoever can reach the port.
+const uiToken = makeValidator<string>((input) => {
+  if (String(input).trim().length < 16)
+    throw new Error("must be at least 16 characters (openssl rand -hex 24)");
   return String(input).trim();
 });
 
@@ -195,6 +204,7 @@ const SPECS = {
   HTTP_HOST: listenHost({ default: "127.0.0.1" }),
   HEALTH_PORT: intIn(0, 65535)({ default: 8080 }),
   HEALTH_PATH: urlPath({ default: "/health" }),
+  UI_TOKEN: uiToken({ default: undefined }),
   HEALTH_ERROR_WINDOW_SECS: intIn(0, 10 ** 9)({ default: 300 }),
   HEALTH_HOUSEKEEPING_STALE_SECS: intIn(1, 10 ** 9)({ default: 900 }),
   HEALTH_UPDATE_STALL_SECS: intIn(0, 10 ** 9)({ default: 21_600 }),
@@ -210,7 +220,7 @@ const SPECS = {
 };
 
 /** Variables whose values must never appear in an error message. */
-const SECRET_VARIABLES = new Set(["API_HASH", "DELETED_MEDIA_KEY_B64"]);
+const SECRET_VARIABLES = new Set(["API_HASH", "DELETED_MEDIA_KEY_B64", "UI_TOKEN"]);
 
 /**
  * Variables naming a login: any one of them set means Telegram capture is wanted, so the others it
@@ -248,7 +258,9 @@ function validate(env: Record<string, string | undefined>) {
       if (!first) return;
       const [variable, error] = first as [string, Error];
       if (error instanceof EnvMissingError) throw new ConfigError(variable, "is required but not set");
-      const problem = SECRET_VARIABLES.has(variable) ? "is not valid" : error.message;
+      // UI_TOKEN's one message never quotes the value.
+      const quiet = SECRET_VARIABLES.has(variable) && variable !== "UI_TOKEN";
+      const problem = quiet ? "is not valid" : error.message;
       throw new ConfigError(variable, problem);
     },
   });
@@ -361,6 +373,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     watchConfigFile,
     logLevel: e.DEBUG_MODE ? "debug" : e.LOG_LEVEL,
+    uiToken: e.UI_TOKEN ?? null,
   };
 }
 
@@ -387,9 +400,9 @@ function reportsToLogChat(kinds: ReportKind[], tz: string | undefined): ReportKi
   return kinds;
 }
 
-/** Values that must never appear in logs, health output or errors (API hash, vault key). */
+/** Values that must never appear in logs, health output or errors (API hash, vault key, UI token). */
 export function secretValues(config: Config): string[] {
-  const out: string[] = [];
+  const out: string[] = config.uiToken ? [config.uiToken] : [];
   if (config.telegram) out.push(config.telegram.apiHash);
   if (config.media.deletedMediaKey) out.push(config.media.deletedMediaKey.toString("base64"));
   return out;

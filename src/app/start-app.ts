@@ -1,7 +1,7 @@
 /**
  * The composition root: the only place that knows every part. `startApp` builds the parts in one
  * visible order — store → events → feed → Telegram → file audit → housekeeping → health and
- * metrics → http — each from an options object holding what the ones before it made, and returns
+ * metrics → the web UI and http — each from an options object holding what the ones before it made, and returns
  * an `App` that tests and the `run` command drive with `idle()` and `stop()`.
  */
 import type { TelegramClient } from "telegram";
@@ -18,6 +18,8 @@ import { MetricCounters } from "../metrics/counters.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import { RUNNING_BUSY_TIMEOUT_MS, type Store } from "../store/db.ts";
 import { OutboxStore } from "../store/outbox.ts";
+import { resolveUiToken, uiTokenFileOf } from "../web/ui-token.ts";
+import { webUi } from "../web/web-ui.ts";
 import { type FileAuditPart, startFileAudit } from "./file-audit-part.ts";
 import { createHousekeeping } from "./housekeeping-part.ts";
 import { watchOperations } from "./operations.ts";
@@ -64,11 +66,13 @@ export async function startApp(options: StartOptions): Promise<App> {
   const { config } = options;
   const clock = options.clock ?? systemClock;
   const startedAt = clock.now();
+  // The web UI's token once known (UI_TOKEN or the token file): a secret like the others.
+  let uiToken: string | null = null;
   const errors =
     options.errors ??
     new ErrorLog(
       () => clock.now(),
-      () => secretValues(config),
+      () => [...secretValues(config), ...(uiToken === null ? [] : [uiToken])],
     );
   const log =
     options.logger ??
@@ -101,12 +105,14 @@ export async function startApp(options: StartOptions): Promise<App> {
       counters,
     });
     const { host, port, healthPath } = config.http;
+    uiToken = resolveUiToken(config.uiToken, uiTokenFileOf(config.dbFile));
+    const ui = webUi({ token: uiToken, reader: data.uiReader.sqlite, now: () => clock.now() });
     http = await startHttpServer(
-      { healthPath, health: ops.health, metrics: () => ops.metrics.render() },
+      { healthPath, health: ops.health, metrics: () => ops.metrics.render(), routes: ui },
       host,
       port,
     );
-    log.info({ host: http.host, port: http.port, healthPath }, "http listening");
+    log.info({ host: http.host, port: http.port, healthPath, ui: "/ui/" }, "http listening");
     // From here on every writer waits out another process's lock itself, and a short wait inside
     // SQLite keeps the event loop (and /health) answering while such a lock is held.
     store.setBusyTimeout(RUNNING_BUSY_TIMEOUT_MS);

@@ -1,7 +1,7 @@
 /**
  * The first part built: the data folders, the database opened and migrated, and a second,
  * read-only connection for what only reads (health probes, metrics), so a probe never waits on a
- * writer. Every part writes through `store`, whose write transactions are counted for metrics
+ * writer; and one more for the web UI alone. Every part writes through `store`, whose write transactions are counted for metrics
  * (counted-store.ts), and records events through the one `events` store built here.
  */
 import { type Config, ConfigError } from "../config.ts";
@@ -20,6 +20,8 @@ export interface StorePart {
   events: EventStore;
   /** The read-only connection. */
   reader: StoreReader;
+  /** The web UI's own read-only connection, so a long page read never delays a probe. */
+  uiReader: StoreReader;
   /** The outbox as the read-only connection sees it. */
   readOutbox: OutboxStore;
   /** The database's size and state, read on the read-only connection. */
@@ -43,9 +45,17 @@ export function openStorePart(config: Config, counters: MetricCounters): StorePa
   }
   const opened = openStore(config.dbFile);
   let reader: StoreReader;
+  let uiReader: StoreReader;
   try {
     reader = openReader(config.dbFile);
   } catch (err) {
+    opened.close();
+    throw err;
+  }
+  try {
+    uiReader = openReader(config.dbFile);
+  } catch (err) {
+    reader.close();
     opened.close();
     throw err;
   }
@@ -54,9 +64,11 @@ export function openStorePart(config: Config, counters: MetricCounters): StorePa
     store,
     events,
     reader,
+    uiReader,
     readOutbox: new OutboxStore(reader.db),
     status: () => reader.probe(),
     close() {
+      uiReader.close();
       reader.close();
       opened.close();
     },

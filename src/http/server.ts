@@ -15,6 +15,11 @@ export interface HttpHandlers {
   healthPath: string;
   health(): HealthReport;
   metrics(): Promise<{ contentType: string; text: string }>;
+  /**
+   * More routes mounted at the root after health and metrics (the web UI, src/web/): the
+   * composition root builds them, so this server knows nothing of what they serve.
+   */
+  routes?: Hono;
 }
 
 /** A listening server. */
@@ -36,6 +41,7 @@ export function httpApp(h: HttpHandlers): Hono {
     const m = await h.metrics();
     return c.body(m.text, 200, { "Content-Type": m.contentType });
   });
+  if (h.routes) app.route("/", h.routes);
   app.notFound((c) => c.json({ error: "not found" }, 404));
   app.onError((err, c) => c.json({ status: "error", reasons: [`internal error: ${err.name}`] }, 500));
   return app;

@@ -1,0 +1,92 @@
+/**
+ * The UI's two static files, served from /ui/style.css and /ui/app.js (the CSP allows scripts and
+ * styles from our own origin only, never inline). No build step: they are written here as they are
+ * sent. The script only shows `<time>` elements in the viewer's own time zone, keeping UTC on hover;
+ * every page works without it.
+ */
+
+/** /ui/style.css: light and dark (prefers-color-scheme), readable at phone width. */
+export const STYLE_CSS = `:root {
+  color-scheme: light dark;
+  --bg: #fbfbfa; --fg: #1d1d1f; --muted: #5f6368; --line: #dadce0; --panel: #f1f3f4;
+  --accent: #1a5fb4; --error: #b3261e; --warning: #8a5a00; --ok: #1e6b35;
+}
+@media (prefers-color-scheme: dark) {
+  :root {
+    --bg: #17181a; --fg: #e6e6e6; --muted: #a0a4a8; --line: #3a3d41; --panel: #222427;
+    --accent: #8ab4f8; --error: #f2b8b5; --warning: #f0c36d; --ok: #8fd19e;
+  }
+}
+* { box-sizing: border-box; }
+body { margin: 0; background: var(--bg); color: var(--fg);
+  font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
+a { color: var(--accent); }
+a:focus-visible, button:focus-visible, input:focus-visible, select:focus-visible {
+  outline: 2px solid var(--accent); outline-offset: 2px; }
+code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.92em; }
+.top { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem 1.25rem;
+  padding: 0.6rem 1rem; border-bottom: 1px solid var(--line); background: var(--panel); }
+.brand { font-weight: 600; color: var(--fg); text-decoration: none; }
+.top nav { display: flex; gap: 1rem; flex: 1; }
+.logout { margin: 0; }
+main { padding: 1rem; max-width: 1400px; margin: 0 auto; }
+h1 { font-size: 1.3rem; margin: 0 0 0.75rem; }
+button { font: inherit; padding: 0.35rem 0.9rem; border: 1px solid var(--line); border-radius: 6px;
+  background: var(--bg); color: var(--fg); cursor: pointer; }
+input, select { font: inherit; padding: 0.35rem 0.5rem; border: 1px solid var(--line); border-radius: 6px;
+  background: var(--bg); color: var(--fg); width: 100%; }
+label { display: block; font-size: 0.82rem; color: var(--muted); margin-bottom: 0.15rem; }
+.login { max-width: 24rem; margin: 3rem auto; }
+.login form { display: grid; gap: 0.6rem; }
+.problem { color: var(--error); border: 1px solid var(--error); border-radius: 6px; padding: 0.5rem 0.75rem;
+  overflow-wrap: anywhere; }
+.filters { display: grid; grid-template-columns: repeat(auto-fill, minmax(10rem, 1fr)); gap: 0.6rem;
+  align-items: end; margin-bottom: 1rem; }
+.filters .actions { display: flex; gap: 0.5rem; }
+.layout { display: grid; grid-template-columns: 14rem 1fr; gap: 1.25rem; align-items: start; }
+.facets h2 { font-size: 0.85rem; text-transform: uppercase; letter-spacing: 0.04em; color: var(--muted);
+  margin: 0.9rem 0 0.3rem; }
+.facets ul { list-style: none; margin: 0; padding: 0; }
+.facets li { display: flex; justify-content: space-between; gap: 0.5rem; padding: 0.1rem 0; }
+.facets li a { overflow-wrap: anywhere; }
+.count { color: var(--muted); font-variant-numeric: tabular-nums; }
+.summary { color: var(--muted); margin: 0 0 0.5rem; }
+.table-wrap { overflow-x: auto; }
+table { border-collapse: collapse; width: 100%; }
+th, td { text-align: left; vertical-align: top; padding: 0.4rem 0.5rem; border-bottom: 1px solid var(--line); }
+th { font-size: 0.8rem; color: var(--muted); font-weight: 600; white-space: nowrap; }
+td { overflow-wrap: anywhere; }
+td.when { white-space: nowrap; font-variant-numeric: tabular-nums; }
+bdi { unicode-bidi: isolate; }
+.status-error { color: var(--error); font-weight: 600; }
+.status-warning { color: var(--warning); font-weight: 600; }
+.status-success { color: var(--ok); }
+.err { color: var(--error); }
+.more { color: var(--muted); font-style: italic; }
+.pager { display: flex; justify-content: space-between; margin: 1rem 0; }
+.empty { padding: 2rem 0; color: var(--muted); }
+@media (max-width: 760px) {
+  main { padding: 0.6rem; }
+  .layout { grid-template-columns: 1fr; }
+  .facets { order: 2; }
+  .filters { grid-template-columns: 1fr 1fr; }
+  table, thead, tbody, tr, td { display: block; }
+  thead { display: none; }
+  tr { border-bottom: 1px solid var(--line); padding: 0.4rem 0; }
+  td { border: 0; padding: 0.1rem 0; }
+  td[data-label]::before { content: attr(data-label) ": "; color: var(--muted); font-size: 0.8rem; }
+}
+`;
+
+/** /ui/app.js: `<time>` shown in the viewer's time zone; UTC stays in the title (hover). */
+export const APP_JS = `"use strict";
+document.addEventListener("DOMContentLoaded", function () {
+  var fmt = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium" });
+  document.querySelectorAll("time[datetime]").forEach(function (el) {
+    var d = new Date(el.getAttribute("datetime"));
+    if (isNaN(d.getTime())) return;
+    el.title = el.getAttribute("datetime") + " (UTC)";
+    el.textContent = fmt.format(d);
+  });
+});
+`;

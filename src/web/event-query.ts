@@ -1,0 +1,249 @@
+/**
+ * The events list behind `/ui/events` and `/api/events`: the query string parsed strictly into a
+ * filter (the `export` command's `since`, `until`, `source`, `type`, `status`, `chat`, plus `path`
+ * as a prefix, `project`, `username`, `correlation`, `q` free text), a page of rows newest first,
+ * and counts per facet for the same filter.
+ *
+ * Pages are keyset pages over (occurred_at, id), never OFFSET: a page deep in two million rows
+ * costs what the first costs, and rows arriving meanwhile neither repeat nor vanish. The cursor is
+ * opaque to clients (base64url of direction and position).
+ *
+ * A bad value is a `FilterError` naming the parameter (400). An unknown parameter is one too: a
+ * typo (`stauts=error`) silently showing everything would mislead the reader of an audit trail.
+ */
+import type Database from "better-sqlite3";
+import {
+  EVENT_COLUMNS,
+  type EventFilter,
+  type EventRecord,
+  parseWhen,
+  whereClause,
+} from "../export/event-rows.ts";
+import { EVENT_SOURCES, EVENT_STATUSES } from "../store/events.ts";
+
+/** The page size when `limit` is not given, and the largest allowed. */
+export const DEFAULT_LIMIT = 100;
+export const MAX_LIMIT = 500;
+/** Values listed per facet. */
+export const FACET_TOP = 20;
+
+/** A query parameter with a bad value; `parameter` is what the 400 answer names. */
+export class FilterError extends Error {
+  readonly parameter: string;
+  constructor(parameter: string, problem: string) {
+    super(`${parameter}: ${problem}`);
+    this.name = "FilterError";
+    this.parameter = parameter;
+  }
+}
+
+/** A position in the list and which way to read from it. */
+export interface Cursor {
+  direction: "older" | "newer";
+  occurredAt: number;
+  id: number;
+}
+
+/** The events filter of the UI: the export filter and what only the UI filters on. */
+export interface EventQuery extends EventFilter {
+  pathPrefix: string | null;
+  project: string | null;
+  username: string | null;
+  correlation: string | null;
+  text: string | null;
+  limit: number;
+  cursor: Cursor | null;
+}
+
+/** Every parameter the events list takes. */
+export const EVENT_PARAMETERS = [
+  "since",
+  "until",
+  "source",
+  "type",
+  "status",
+  "chat",
+  "path",
+  "project",
+  "username",
+  "correlation",
+  "q",
+  "limit",
+  "cursor",
+] as const;
+
+/** A cursor as clients carry it. */
+export function encodeCursor(c: Cursor): string {
+  return Buffer.from(`${c.direction === "older" ? "o" : "n"}:${c.occurredAt}:${c.id}`).toString("base64url");
+}
+
+function decodeCursor(text: string): Cursor {
+  const m = /^([on]):(-?\d{1,16}):(\d{1,16})$/.exec(Buffer.from(text, "base64url").toString("utf8"));
+  if (!m) throw new FilterError("cursor", "not a cursor this server gave out");
+  return { direction: m[1] === "o" ? "older" : "newer", occurredAt: Number(m[2]), id: Number(m[3]) };
+}
+
+/** The non-empty values of a list parameter (comma-separated or repeated). */
+function listOf(params: URLSearchParams, name: string): string[] {
+  return params
+    .getAll(name)
+    .flatMap((v) => v.split(","))
+    .map((v) => v.trim())
+    .filter((v) => v !== "");
+}
+
+function oneOf(name: string, values: string[], allowed: readonly string[]): string[] {
+  const bad = values.find((v) => !allowed.includes(v));
+  if (bad !== undefined) throw new FilterError(name, `unknown value "${bad}" (one of ${allowed.join(", ")})`);
+  return values;
+}
+
+/** The single value of `name`, trimmed; null when absent or empty (an empty form field). */
+function single(params: URLSearchParams, name: string): string | null {
+  const all = params.getAll(name).filter((v) => v.trim() !== "");
+  if (all.length > 1) throw new FilterError(name, "given more than once");
+  return all[0]?.trim() ?? null;
+}
+
+function whenOf(params: URLSearchParams, name: string, now: number): number | null {
+  const text = single(params, name);
+  if (text === null) return null;
+  const at = parseWhen(text, now);
+  if (at === null)
+    throw new FilterError(
+      name,
+      `"${text}" is not a date (2026-11-01, 2026-11-01T08:30Z) or a time ago (12h, 7d)`,
+    );
+  return at;
+}
+
+/** `params` as an events query; throws `FilterError` naming the first bad parameter. */
+export function parseEventQuery(params: URLSearchParams, now: number): EventQuery {
+  for (const name of params.keys())
+    if (!(EVENT_PARAMETERS as readonly string[]).includes(name))
+      throw new FilterError(name, `unknown parameter (known: ${EVENT_PARAMETERS.join(", ")})`);
+  const since = whenOf(params, "since", now);
+  const until = whenOf(params, "until", now);
+  if (since !== null && until !== null && since >= until)
+    throw new FilterError("since", "must be before until");
+  const limitText = single(params, "limit");
+  const limit = limitText === null ? DEFAULT_LIMIT : Number(limitText);
+  if (!/^\d+$/.test(limitText ?? "1") || limit < 1 || limit > MAX_LIMIT)
+    throw new FilterError("limit", `expected a whole number from 1 to ${MAX_LIMIT}`);
+  const cursorText = single(params, "cursor");
+  return {
+    since,
+    until,
+    sources: oneOf("source", listOf(params, "source"), EVENT_SOURCES),
+    types: listOf(params, "type"),
+    statuses: oneOf("status", listOf(params, "status"), EVENT_STATUSES),
+    chatIds: listOf(params, "chat").map((v) => {
+      if (!/^-?\d{1,19}$/.test(v) || !Number.isSafeInteger(Number(v)))
+        throw new FilterError("chat", `"${v}" is not a chat id`);
+      return Number(v);
+    }),
+    pathPrefix: single(params, "path"),
+    project: single(params, "project"),
+    username: single(params, "username"),
+    correlation: single(params, "correlation"),
+    text: single(params, "q"),
+    limit,
+    cursor: cursorText === null ? null : decodeCursor(cursorText),
+  };
+}
+
+/** `text` for LIKE with its own wildcards taken literally (escape character `\`). */
+function likeLiteral(text: string): string {
+  return text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
+}
+
+/** The WHERE clause of `q` without its cursor. */
+function filterSql(q: EventQuery): { parts: string[]; params: (string | number)[] } {
+  const base = whereClause(q);
+  const parts = base.sql === "" ? [] : [base.sql.replace(/^WHERE /, "")];
+  const params = [...base.params];
+  if (q.pathPrefix !== null) {
+    parts.push("substr(path, 1, ?) = ?");
+    params.push(q.pathPrefix.length, q.pathPrefix);
+  }
+  for (const [column, value] of [
+    ["project", q.project],
+    ["username", q.username],
+    ["correlation_id", q.correlation],
+  ] as const) {
+    if (value === null) continue;
+    parts.push(`${column} = ?`);
+    params.push(value);
+  }
+  if (q.text !== null) {
+    const like = `%${likeLiteral(q.text)}%`;
+    parts.push(
+      "(path LIKE ? ESCAPE '\\' OR error LIKE ? ESCAPE '\\' OR details LIKE ? ESCAPE '\\' OR type LIKE ? ESCAPE '\\')",
+    );
+    params.push(like, like, like, like);
+  }
+  return { parts, params };
+}
+
+const where = (parts: string[]) => (parts.length === 0 ? "" : `WHERE ${parts.join(" AND ")}`);
+
+/** One page of the list. */
+export interface EventPage {
+  events: EventRecord[];
+  /** The cursor of the next older page; null at the oldest row. */
+  older: string | null;
+  /** The cursor of the next newer page; null on the newest page. */
+  newer: string | null;
+}
+
+/** The page `q` asks for, newest first. */
+export function eventPage(sqlite: Database.Database, q: EventQuery): EventPage {
+  const { parts, params } = filterSql(q);
+  const c = q.cursor;
+  const readNewer = c?.direction === "newer";
+  if (c !== null) {
+    parts.push(`(occurred_at, id) ${readNewer ? ">" : "<"} (?, ?)`);
+    params.push(c.occurredAt, c.id);
+  }
+  const order = readNewer ? "ASC" : "DESC";
+  const rows = sqlite
+    .prepare(
+      `SELECT ${EVENT_COLUMNS.join(", ")} FROM events ${where(parts)} ORDER BY occurred_at ${order}, id ${order} LIMIT ?`,
+    )
+    .all(...params, q.limit + 1) as EventRecord[];
+  const more = rows.length > q.limit;
+  const page = rows.slice(0, q.limit);
+  if (readNewer) page.reverse();
+  const at = (row: EventRecord | undefined, direction: Cursor["direction"]) =>
+    row === undefined
+      ? null
+      : encodeCursor({ direction, occurredAt: Number(row.occurred_at), id: Number(row.id) });
+  if (readNewer)
+    return { events: page, newer: more ? at(page[0], "newer") : null, older: at(page.at(-1), "older") };
+  return {
+    events: page,
+    older: more ? at(page.at(-1), "older") : null,
+    newer: c === null ? null : at(page[0], "newer"),
+  };
+}
+
+/** Counts per value of one column, most frequent first. */
+export type FacetCounts = { value: string; count: number }[];
+
+/** The columns counted per facet. */
+export const FACETS = ["source", "status", "type"] as const;
+
+/** Counts per source, status and type (top `FACET_TOP`) of the rows `q` selects (all pages). */
+export function eventFacets(
+  sqlite: Database.Database,
+  q: EventQuery,
+): Record<(typeof FACETS)[number], FacetCounts> {
+  const { parts, params } = filterSql(q);
+  const count = (column: string) =>
+    sqlite
+      .prepare(
+        `SELECT ${column} AS value, count(*) AS count FROM events ${where(parts)} GROUP BY ${column} ORDER BY count DESC, value LIMIT ${FACET_TOP}`,
+      )
+      .all(...params) as FacetCounts;
+  return { source: count("source"), status: count("status"), type: count("type") };
+}

@@ -1,0 +1,136 @@
+/**
+ * The events page: the filter form, counts per facet, the rows newest first and links to the
+ * newer and older pages. Every value from the database is interpolated into Hono's `html`
+ * template (escaped) inside `<bdi>` (an RTL override in a file name cannot reorder the page), and
+ * long values are cut for the list (the API answers them whole).
+ */
+import { html } from "hono/html";
+import type { EventRecord } from "../export/event-rows.ts";
+import type { EventPage, FacetCounts } from "./event-query.ts";
+import { type Markup, page } from "./layout.ts";
+
+/** Characters of a value shown in a list cell before it is cut. */
+export const CELL_CHARS = 300;
+
+/** The form fields, in order, with their labels and hints. */
+const FIELDS: { name: string; label: string; hint: string }[] = [
+  { name: "q", label: "Text", hint: "in path, error, details, type" },
+  { name: "since", label: "Since", hint: "2026-11-01, 7d" },
+  { name: "until", label: "Until", hint: "2026-11-02T08:30Z" },
+  { name: "source", label: "Source", hint: "telegram, fs, system" },
+  { name: "type", label: "Type", hint: "message.deleted, file.*" },
+  { name: "status", label: "Status", hint: "error, warning" },
+  { name: "chat", label: "Chat id", hint: "-100…" },
+  { name: "path", label: "Path starts with", hint: "/srv/docs/" },
+  { name: "project", label: "Project", hint: "" },
+  { name: "username", label: "Username", hint: "" },
+  { name: "correlation", label: "Correlation id", hint: "" },
+];
+
+/** What the page shows. */
+export interface EventsView {
+  /** The query string as given, to refill the form and build links. */
+  params: URLSearchParams;
+  page: EventPage | null;
+  facets: Record<string, FacetCounts> | null;
+  /** A bad parameter's message (the page then shows no rows). */
+  problem: string | null;
+}
+
+/** `text` cut to `CELL_CHARS` characters, saying how much more there is. */
+function cut(text: string | number | null): Markup | string {
+  if (text === null) return "";
+  const s = String(text);
+  if (s.length <= CELL_CHARS) return html`<bdi>${s}</bdi>`;
+  return html`<bdi>${s.slice(0, CELL_CHARS)}</bdi><span class="more">… (${s.length - CELL_CHARS} more characters)</span>`;
+}
+
+/** The events list at `params` with `name` set to `value` (and the page position reset). */
+function linkWith(params: URLSearchParams, name: string, value: string): string {
+  const next = new URLSearchParams(params);
+  next.delete("cursor");
+  next.set(name, value);
+  return `/ui/events?${next}`;
+}
+
+function pageLink(params: URLSearchParams, cursor: string): string {
+  const next = new URLSearchParams(params);
+  next.set("cursor", cursor);
+  return `/ui/events?${next}`;
+}
+
+function row(e: EventRecord, params: URLSearchParams): Markup {
+  const iso = new Date(Number(e.occurred_at)).toISOString();
+  const where =
+    e.chat_id !== null
+      ? html`<a href="${linkWith(params, "chat", String(e.chat_id))}">${e.chat_id}</a>${e.message_id === null ? "" : html` #${e.message_id}`}`
+      : cut(e.path);
+  return html`<tr>
+<td class="when" data-label="Time"><time datetime="${iso}">${iso}</time></td>
+<td data-label="Source">${e.source}</td>
+<td data-label="Type"><bdi>${e.type}</bdi></td>
+<td data-label="Status" class="status-${String(e.status)}">${e.status}</td>
+<td data-label="Chat / path" class="mono">${where}</td>
+<td data-label="Error" class="err">${cut(e.error)}</td>
+</tr>`;
+}
+
+function facetList(title: string, name: string, counts: FacetCounts, params: URLSearchParams): Markup {
+  return html`<h2>${title}</h2>
+<ul>${counts.map(
+    (f) =>
+      html`<li><a href="${linkWith(params, name, f.value)}"><bdi>${f.value}</bdi></a><span class="count">${f.count}</span></li>`,
+  )}</ul>`;
+}
+
+function filterForm(params: URLSearchParams): Markup {
+  return html`<form class="filters" method="get" action="/ui/events">
+${FIELDS.map(
+  (f) =>
+    html`<div><label for="f-${f.name}">${f.label}</label><input id="f-${f.name}" name="${f.name}" value="${params.get(f.name) ?? ""}" placeholder="${f.hint}"></div>`,
+)}
+<div><label for="f-limit">Rows</label><input id="f-limit" name="limit" inputmode="numeric" value="${params.get("limit") ?? ""}" placeholder="100"></div>
+<div class="actions"><button type="submit">Filter</button><a href="/ui/events">Clear</a></div>
+</form>`;
+}
+
+/** The whole events page. */
+export function eventsPage(view: EventsView): Markup {
+  const { params, page: p, facets, problem } = view;
+  const rows = p?.events ?? [];
+  const table =
+    rows.length === 0
+      ? html`<p class="empty">${problem === null ? "No events match." : ""}</p>`
+      : html`<div class="table-wrap"><table>
+<thead><tr><th>Time (UTC)</th><th>Source</th><th>Type</th><th>Status</th><th>Chat / path</th><th>Error</th></tr></thead>
+<tbody>
+${rows.map((e) => row(e, params))}
+</tbody>
+</table></div>`;
+  const pager =
+    p === null
+      ? ""
+      : html`<nav class="pager" aria-label="Pages">
+<span>${p.newer === null ? "" : html`<a rel="prev" href="${pageLink(params, p.newer)}">← Newer</a>`}</span>
+<span>${p.older === null ? "" : html`<a rel="next" href="${pageLink(params, p.older)}">Older →</a>`}</span>
+</nav>`;
+  const side =
+    facets === null
+      ? ""
+      : html`${facetList("Source", "source", facets.source ?? [], params)}${facetList("Status", "status", facets.status ?? [], params)}${facetList("Type", "type", facets.type ?? [], params)}`;
+  return page(
+    "Events",
+    html`<h1>Events</h1>
+${filterForm(params)}
+${problem === null ? "" : html`<p class="problem" role="alert">${problem}</p>`}
+<div class="layout">
+<aside class="facets">${side}</aside>
+<section>
+${p === null ? "" : html`<p class="summary">${rows.length} events on this page, newest first.</p>`}
+${table}
+${pager}
+</section>
+</div>`,
+    true,
+  );
+}

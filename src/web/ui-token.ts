@@ -1,0 +1,36 @@
+/**
+ * Where the web UI's token comes from: `UI_TOKEN` when set, otherwise a random token the service
+ * creates at its first start in `DATA_ROOT/db/ui-token` (mode 0600) and reuses after, so a fresh
+ * install is never open and the operator need not invent a secret. `telegram-logger ui-url` reads
+ * the same file and never creates it (a root-owned file would lock the service out of its own token).
+ */
+import { randomBytes } from "node:crypto";
+import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+
+/** The token file of the database at `dbFile` (it sits beside it, in `DATA_ROOT/db/`). */
+export function uiTokenFileOf(dbFile: string): string {
+  return path.join(path.dirname(dbFile), "ui-token");
+}
+
+/** The token in `file`, or null when the file does not exist or is empty. */
+export function readUiTokenFile(file: string): string | null {
+  if (!existsSync(file)) return null;
+  const token = readFileSync(file, "utf8").trim();
+  return token === "" ? null : token;
+}
+
+/**
+ * `configured` when set; otherwise the token in `file`, created (32 random bytes, base64url,
+ * mode 0600) when missing. The file is created exclusively, so two starts cannot race.
+ */
+export function resolveUiToken(configured: string | null, file: string): string {
+  if (configured !== null) return configured;
+  const existing = readUiTokenFile(file);
+  if (existing !== null) return existing;
+  const token = randomBytes(32).toString("base64url");
+  writeFileSync(file, `${token}\n`, { mode: 0o600, flag: existsSync(file) ? "w" : "wx" });
+  // The umask may have narrowed the mode, never widened it; make it exactly 0600.
+  chmodSync(file, 0o600);
+  return token;
+}

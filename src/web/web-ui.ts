@@ -1,0 +1,191 @@
+/**
+ * The audit UI: pages under `/ui/`, JSON under `/api/`, served by the service's Hono server on the
+ * same port as /health and /metrics (src/app/ hands these routes to src/http/server.ts).
+ *
+ * Markup: Hono's `html` tagged template (`hono/html`) in plain .ts files. Node 24 strips types
+ * from .ts only, not .tsx, so JSX would need a build step; `html` escapes every interpolated value,
+ * which is what keeps hostile text (a file named `<script>…`) text. No inline script or style: one
+ * stylesheet (/ui/style.css) and one small script (/ui/app.js, local times) from our own origin.
+ *
+ * Access (access.ts): every page and API call needs the token, as `Authorization: Bearer` or
+ * through the login form's session cookie. Without one `/api/…` answers 401 JSON and `/ui/…`
+ * redirects to the login page. Reads go through the UI's own read-only connection, so the UI never
+ * takes a write lock and never makes ingest wait.
+ */
+import { getConnInfo } from "@hono/node-server/conninfo";
+import type Database from "better-sqlite3";
+import { type Context, Hono, type Next } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { Access, localNext, SESSION_COOKIE, SESSION_IDLE_MS, sameOrigin } from "./access.ts";
+import { APP_JS, STYLE_CSS } from "./assets.ts";
+import { type EventQuery, eventFacets, eventPage, FilterError, parseEventQuery } from "./event-query.ts";
+import { eventsPage } from "./events-page.ts";
+import { loginPage } from "./layout.ts";
+
+/** What the UI needs from the running service. */
+export interface WebUiOptions {
+  /** The access token (UI_TOKEN or the token file); never shown, logged or echoed. */
+  token: string;
+  /** The UI's own read-only connection to the database. */
+  reader: Database.Database;
+  now: () => number;
+}
+
+/** The Content-Security-Policy of every UI answer: nothing inline, nothing from elsewhere. */
+export const CONTENT_SECURITY_POLICY =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+const PUBLIC_PATHS = new Set(["/ui/login", "/ui/style.css", "/ui/app.js"]);
+
+function clientAddress(c: Context): string {
+  try {
+    return getConnInfo(c).remote.address ?? "unknown";
+  } catch {
+    return "unknown";
+  }
+}
+
+function overHttps(c: Context): boolean {
+  return (
+    c.req.header("x-forwarded-proto")?.split(",")[0]?.trim() === "https" ||
+    new URL(c.req.url).protocol === "https:"
+  );
+}
+
+function fromOurOrigin(c: Context): boolean {
+  return sameOrigin({
+    origin: c.req.header("origin"),
+    referer: c.req.header("referer"),
+    host: c.req.header("host"),
+    forwardedHost: c.req.header("x-forwarded-host"),
+  });
+}
+
+/** The bearer token of the request, if it carries one. */
+function bearer(c: Context): string | undefined {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("authorization") ?? "");
+  return m?.[1];
+}
+
+/** The UI's routes, to be mounted at the server's root. */
+export function webUi(options: WebUiOptions): Hono {
+  const { reader, now } = options;
+  const access = new Access(options.token, now);
+  const app = new Hono();
+
+  // Only the UI's own paths: these routes are mounted at the root, beside /health and /metrics.
+  const securityHeaders = async (c: Context, next: Next) => {
+    await next();
+    c.header("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+    c.header("X-Content-Type-Options", "nosniff");
+    c.header("Referrer-Policy", "no-referrer");
+    c.header("X-Frame-Options", "DENY");
+    if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
+  };
+  // Who is asking: a session cookie, or a bearer token (which counts towards the lock-out when wrong).
+  const credential = async (c: Context, next: Next) => {
+    const path = c.req.path;
+    if (PUBLIC_PATHS.has(path)) return next();
+    if (access.hasSession(getCookie(c, SESSION_COOKIE))) return next();
+    const given = bearer(c);
+    if (given !== undefined) {
+      const address = clientAddress(c);
+      const wait = access.lockedFor(address);
+      if (wait > 0) return tooMany(c, wait);
+      if (access.check(address, given)) return next();
+      return c.json({ error: "wrong token" }, 401, { "WWW-Authenticate": 'Bearer realm="telegram-logger"' });
+    }
+    if (path.startsWith("/api/"))
+      return c.json({ error: "a credential is required: Authorization: Bearer <token>" }, 401, {
+        "WWW-Authenticate": 'Bearer realm="telegram-logger"',
+      });
+    const url = new URL(c.req.url);
+    return c.redirect(`/ui/login?next=${encodeURIComponent(localNext(`${url.pathname}${url.search}`))}`, 303);
+  };
+  app.use("/", securityHeaders);
+  for (const path of ["/ui/*", "/api/*"]) app.use(path, securityHeaders, credential);
+
+  app.get("/", (c) => c.redirect("/ui/", 302));
+  app.get("/ui", (c) => c.redirect("/ui/events", 302));
+  app.get("/ui/", (c) => c.redirect("/ui/events", 302));
+  app.get("/ui/style.css", (c) =>
+    c.body(STYLE_CSS, 200, {
+      "Content-Type": "text/css; charset=utf-8",
+      "Cache-Control": "public, max-age=3600",
+    }),
+  );
+  app.get("/ui/app.js", (c) =>
+    c.body(APP_JS, 200, {
+      "Content-Type": "text/javascript; charset=utf-8",
+      "Cache-Control": "public, max-age=3600",
+    }),
+  );
+
+  app.get("/ui/login", (c) => c.html(loginPage(localNext(c.req.query("next")), null)));
+  app.post("/ui/login", async (c) => {
+    if (!fromOurOrigin(c)) return c.text("refused: this form must be sent from this site's own pages", 403);
+    const form = await c.req.parseBody();
+    const next = localNext(typeof form.next === "string" ? form.next : undefined);
+    const address = clientAddress(c);
+    const wait = access.lockedFor(address);
+    if (wait > 0) {
+      const seconds = Math.ceil(wait / 1000);
+      return c.html(loginPage(next, `Too many wrong tokens: try again in ${seconds} s.`), 429, {
+        "Retry-After": String(seconds),
+      });
+    }
+    const token = typeof form.token === "string" ? form.token.trim() : "";
+    if (!access.check(address, token)) return c.html(loginPage(next, "That is not the token."), 401);
+    setCookie(c, SESSION_COOKIE, access.openSession(), {
+      path: "/",
+      httpOnly: true,
+      sameSite: "Strict",
+      secure: overHttps(c),
+      maxAge: SESSION_IDLE_MS / 1000,
+    });
+    return c.redirect(next, 303);
+  });
+  app.post("/ui/logout", (c) => {
+    if (!fromOurOrigin(c)) return c.text("refused: this form must be sent from this site's own pages", 403);
+    access.closeSession(getCookie(c, SESSION_COOKIE));
+    deleteCookie(c, SESSION_COOKIE, { path: "/", secure: overHttps(c) });
+    return c.redirect("/ui/login", 303);
+  });
+
+  app.get("/api/events", (c) => {
+    let query: EventQuery;
+    try {
+      query = parseEventQuery(new URL(c.req.url).searchParams, now());
+    } catch (err) {
+      if (err instanceof FilterError) return c.json({ error: err.message, parameter: err.parameter }, 400);
+      throw err;
+    }
+    const p = eventPage(reader, query);
+    return c.json({ events: p.events, next: p.older, newer: p.newer, facets: eventFacets(reader, query) });
+  });
+  app.get("/ui/events", (c) => {
+    const params = new URL(c.req.url).searchParams;
+    let query: EventQuery;
+    try {
+      query = parseEventQuery(params, now());
+    } catch (err) {
+      if (!(err instanceof FilterError)) throw err;
+      return c.html(eventsPage({ params, page: null, facets: null, problem: err.message }), 400);
+    }
+    const view = {
+      params,
+      page: eventPage(reader, query),
+      facets: eventFacets(reader, query),
+      problem: null,
+    };
+    return c.html(eventsPage(view));
+  });
+  return app;
+}
+
+function tooMany(c: Context, waitMs: number) {
+  const seconds = Math.ceil(waitMs / 1000);
+  return c.json({ error: `too many wrong tokens: try again in ${seconds} s` }, 429, {
+    "Retry-After": String(seconds),
+  });
+}
