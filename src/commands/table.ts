@@ -11,6 +11,7 @@ import { login } from "./login.ts";
 import { report } from "./report.ts";
 import { run } from "./run.ts";
 import { scan } from "./scan.ts";
+import { uiUrl } from "./ui-url.ts";
 import { verify } from "./verify.ts";
 import { warmCache } from "./warm-cache.ts";
 
@@ -24,6 +25,7 @@ export const COMMANDS: readonly Command[] = [
   report,
   verify,
   warmCache,
+  uiUrl,
   helpCommand(() => COMMANDS),
 ];
 
