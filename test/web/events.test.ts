@@ -1,0 +1,282 @@
+/**
+ * /ui/events and /api/events of the real app over HTTP, on a real SQLite file seeded through the
+ * EventStore: each filter selects the rows it names, keyset pages cover every row exactly once in
+ * both directions, facets count the filtered rows, a bad value is a 400 naming the parameter, and
+ * hostile text arrives as text.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { NewEvent } from "../../src/store/events.ts";
+import { CELL_CHARS } from "../../src/web/events-page.ts";
+import { ask, bearer, login, startWeb, type WebFixture } from "./support.ts";
+
+const T0 = Date.UTC(2026, 10, 1, 8, 30); // 2026-11-01T08:30:00Z
+const HOUR = 3_600_000;
+
+/** Seeded rows all carry project "seed" (the app records its own rows too). */
+const SEED: NewEvent[] = [
+  {
+    source: "telegram",
+    type: "message.deleted",
+    status: "success",
+    occurredAt: T0,
+    chatId: -1001234,
+    messageId: 7,
+    project: "seed",
+  },
+  {
+    source: "telegram",
+    type: "message.edited",
+    status: "success",
+    occurredAt: T0 + HOUR,
+    chatId: 42,
+    messageId: 8,
+    project: "seed",
+  },
+  {
+    source: "telegram",
+    type: "feed.failed",
+    status: "error",
+    occurredAt: T0 + 2 * HOUR,
+    error: "FLOOD 100%_done",
+    project: "seed",
+  },
+  {
+    source: "fs",
+    type: "file.created",
+    status: "success",
+    occurredAt: T0 + 3 * HOUR,
+    path: "/srv/docs/a.txt",
+    project: "seed",
+    username: "anna",
+    correlationId: "c-1",
+  },
+  {
+    source: "fs",
+    type: "file.modified",
+    status: "success",
+    occurredAt: T0 + 4 * HOUR,
+    path: "/srv/docs/sub/b.txt",
+    project: "seed",
+    username: "boris",
+    correlationId: "c-1",
+  },
+  {
+    source: "fs",
+    type: "file.deleted",
+    status: "warning",
+    occurredAt: T0 + 5 * HOUR,
+    path: "/srv/other/c.txt",
+    project: "seed",
+    details: { note: "gone" },
+  },
+  {
+    source: "system",
+    type: "housekeeping.run",
+    status: "error",
+    occurredAt: T0 + 6 * HOUR,
+    error: "disk full",
+    project: "seed",
+  },
+];
+
+async function api(f: WebFixture, query: string) {
+  const r = await ask(f, `/api/events?project=seed&${query}`, { headers: bearer() });
+  assert.equal(r.status, 200, r.text);
+  return r.json() as {
+    events: { id: number; type: string }[];
+    next: string | null;
+    newer: string | null;
+    facets: Record<string, { value: string; count: number }[]>;
+  };
+}
+
+const types = async (f: WebFixture, query: string) => (await api(f, query)).events.map((e) => e.type);
+
+describe("/api/events and /ui/events", () => {
+  it("each filter selects what it names; newest first", async (t) => {
+    const f = await startWeb(t);
+    f.seed(SEED);
+    assert.deepEqual(await types(f, ""), SEED.map((e) => e.type).reverse());
+    assert.deepEqual(await types(f, "source=fs"), ["file.deleted", "file.modified", "file.created"]);
+    assert.deepEqual(await types(f, "source=telegram,system&status=error"), [
+      "housekeeping.run",
+      "feed.failed",
+    ]);
+    assert.deepEqual(await types(f, "type=file.*&type=feed.failed"), [
+      "file.deleted",
+      "file.modified",
+      "file.created",
+      "feed.failed",
+    ]);
+    assert.deepEqual(await types(f, "chat=-1001234"), ["message.deleted"]);
+    assert.deepEqual(await types(f, "path=/srv/docs/"), ["file.modified", "file.created"]);
+    assert.deepEqual(await types(f, "username=anna"), ["file.created"]);
+    assert.deepEqual(await types(f, "correlation=c-1"), ["file.modified", "file.created"]);
+    // until is exclusive: 12:30 itself is not selected.
+    assert.deepEqual(await types(f, "since=2026-11-01T10:30Z&until=2026-11-01T12:30Z"), [
+      "file.created",
+      "feed.failed",
+    ]);
+    assert.deepEqual(await types(f, "q=disk"), ["housekeeping.run"]);
+    assert.deepEqual(await types(f, "q=gone"), ["file.deleted"], "details are searched");
+    // LIKE's wildcards are literal: "0%_" matches the error that has them, nothing else.
+    assert.deepEqual(await types(f, "q=0%25_"), ["feed.failed"]);
+    assert.deepEqual(await types(f, "q=_"), ["feed.failed"], "_ is no wildcard");
+  });
+
+  it("facets count the filtered rows (all pages), per source, status and type", async (t) => {
+    const f = await startWeb(t);
+    f.seed(SEED);
+    const { facets } = await api(f, "limit=1");
+    assert.deepEqual(facets.source, [
+      { value: "fs", count: 3 },
+      { value: "telegram", count: 3 },
+      { value: "system", count: 1 },
+    ]);
+    assert.deepEqual(facets.status, [
+      { value: "success", count: 4 },
+      { value: "error", count: 2 },
+      { value: "warning", count: 1 },
+    ]);
+    assert.equal(facets.type.length, 7);
+    assert.deepEqual((await api(f, "source=fs")).facets.status, [
+      { value: "success", count: 2 },
+      { value: "warning", count: 1 },
+    ]);
+  });
+
+  it("keyset pages: older then newer again, every row exactly once, ties on the time kept apart", async (t) => {
+    const f = await startWeb(t);
+    // 23 rows, three at each of a few instants: the id breaks the tie.
+    const rows: NewEvent[] = Array.from({ length: 23 }, (_, i) => ({
+      source: "fs",
+      type: `file.t${i}`,
+      status: "success",
+      occurredAt: T0 + Math.floor(i / 3) * HOUR,
+      project: "seed",
+    }));
+    const ids = f.seed(rows);
+    const expected = [...ids].reverse();
+    const pages: number[][] = [];
+    const newerLinks: (string | null)[] = [];
+    let page = await api(f, "limit=5");
+    assert.equal(page.newer, null, "the first page has nothing newer");
+    for (;;) {
+      pages.push(page.events.map((e) => e.id));
+      newerLinks.push(page.newer);
+      if (page.next === null) break;
+      page = await api(f, `limit=5&cursor=${page.next}`);
+    }
+    assert.deepEqual(pages.flat(), expected);
+    assert.deepEqual(
+      pages.map((p) => p.length),
+      [5, 5, 5, 5, 3],
+    );
+    // Back towards the newest through the newer links of each page.
+    const back: number[][] = [];
+    let cursor = newerLinks.at(-1) ?? null;
+    while (cursor !== null) {
+      const p = await api(f, `limit=5&cursor=${cursor}`);
+      back.push(p.events.map((e) => e.id));
+      cursor = p.newer;
+    }
+    assert.deepEqual(back.reverse().flat(), expected.slice(0, 20));
+    // The HTML page carries the same cursor in its Older link.
+    const session = await login(f);
+    const html = await ask(f, "/ui/events?project=seed&limit=5", { headers: { cookie: session } });
+    const older = /<a rel="next" href="([^"]+)">/.exec(html.text)?.[1]?.replaceAll("&amp;", "&");
+    assert.ok(older);
+    const second = await ask(f, older, { headers: { cookie: session } });
+    assert.equal(second.status, 200);
+    for (const id of [0, 1, 2, 3, 4].map((i) => rows[expected.length - 1 - 5 - i]!.type))
+      assert.ok(second.text.includes(`>${id}<`), id);
+  });
+
+  it("a bad value is a 400 naming the parameter, as JSON and as a page", async (t) => {
+    const f = await startWeb(t);
+    const session = await login(f);
+    for (const [query, parameter] of [
+      ["since=yesterday", "since"],
+      ["until=2026-02-31", "until"],
+      ["since=2026-11-02&until=2026-11-01", "since"],
+      ["source=ftp", "source"],
+      ["status=fine", "status"],
+      ["chat=abc", "chat"],
+      ["limit=0", "limit"],
+      ["limit=501", "limit"],
+      ["limit=ten", "limit"],
+      ["cursor=not-a-cursor", "cursor"],
+      ["stauts=error", "stauts"],
+      ["path=/a&path=/b", "path"],
+    ] as const) {
+      const r = await ask(f, `/api/events?${query}`, { headers: bearer() });
+      assert.equal(r.status, 400, query);
+      assert.equal(r.json().parameter, parameter, query);
+      assert.ok(r.json().error.startsWith(`${parameter}: `), r.text);
+      const page = await ask(f, `/ui/events?${query}`, { headers: { cookie: session } });
+      assert.equal(page.status, 400, query);
+      assert.match(page.text, new RegExp(`<p class="problem" role="alert">${parameter}: `), query);
+    }
+    assert.equal(
+      (await ask(f, "/api/events?limit=500&q=&source=", { headers: bearer() })).status,
+      200,
+      "empty fields are unset",
+    );
+  });
+
+  it("hostile text is shown as text: markup, javascript: URLs, RTL override, zero-width, 100 KB", async (t) => {
+    const f = await startWeb(t);
+    const evilPath = "<script>alert(1)</script>\u202Eevil";
+    const bigError = `${"<img src=x onerror=alert(2)>"}${"e".repeat(100_000 - 28)}`;
+    f.seed([
+      {
+        source: "fs",
+        type: "file.created",
+        status: "error",
+        occurredAt: T0,
+        path: evilPath,
+        error: bigError,
+        project: "seed",
+      },
+      {
+        source: "fs",
+        type: 'file.\u200Bzero"><a href="javascript:alert(3)">x</a>',
+        status: "warning",
+        occurredAt: T0 + 1,
+        path: "javascript:alert(4)",
+        project: "seed",
+        details: { html: "</td></tr></table><script>alert(5)</script>" },
+      },
+    ]);
+    const session = await login(f);
+    const r = await ask(f, "/ui/events?project=seed", { headers: { cookie: session } });
+    assert.equal(r.status, 200);
+    assert.ok(!/<script>alert|<img src=x|<a href="javascript:/i.test(r.text), "no markup from the data");
+    assert.ok(r.text.includes("&lt;script&gt;alert(1)&lt;/script&gt;\u202Eevil"));
+    assert.ok(r.text.includes("&lt;img src=x onerror=alert(2)&gt;"));
+    assert.ok(r.text.includes(`(${100_000 - CELL_CHARS} more characters)`));
+    assert.ok(r.text.length < 60_000, "the list cuts long values");
+    // Still one well-formed page: every row closed, the document ends where it should.
+    assert.equal((r.text.match(/<tr>/g) ?? []).length, (r.text.match(/<\/tr>/g) ?? []).length);
+    assert.equal((r.text.match(/<bdi>/g) ?? []).length, (r.text.match(/<\/bdi>/g) ?? []).length);
+    assert.match(r.text, /<\/main>\n<\/body>\n<\/html>$/);
+    assert.ok(!r.text.includes('href="javascript:'));
+    const data = await api(f, "q=%3Cscript%3E");
+    assert.equal(data.events.length, 2);
+    const full = (await api(f, "status=error")).events[0] as unknown as { error: string; path: string };
+    assert.equal(full.error.length, 100_000, "the API answers values whole");
+    assert.equal(full.path, evilPath);
+  });
+
+  it("runs with Telegram too: the UI is served beside the offline Telegram capture", async (t) => {
+    const { startFixture } = await import("../support/app-fixture.ts");
+    const fx = await startFixture(t, { UI_TOKEN: "fixture-token-0123456789" });
+    const port = fx.app.http.port;
+    const r = await fetch(`http://127.0.0.1:${port}/api/events`, {
+      headers: { authorization: "Bearer fixture-token-0123456789" },
+    });
+    assert.equal(r.status, 200);
+    assert.ok(Array.isArray(((await r.json()) as { events: unknown[] }).events));
+  });
+});
