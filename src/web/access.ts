@@ -7,7 +7,7 @@
  * Tokens are compared as SHA-256 hashes with `timingSafeEqual` (equal lengths, constant time).
  * Wrong tokens lock the client address out for a growing while (answered 429 with Retry-After,
  * the token not even checked), so guessing is slow. Every POST must come from our own origin
- * (Origin, or Referer when a browser sends no Origin) on top of the SameSite=Strict cookie.
+ * (`sameOrigin`) on top of the SameSite=Strict cookie.
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 
@@ -103,19 +103,27 @@ export class Access {
   }
 }
 
-/**
- * Whether a POST comes from a page of our own: its Origin (or, without one, its Referer) names the
- * host the request was sent to. A form on another site posting here has another origin; a request
- * with neither header is refused, since every browser sends one on a form POST.
- */
-export function sameOrigin(headers: {
+/** The request headers that tell where a POST came from. */
+export interface PostOrigin {
+  /** `Sec-Fetch-Site`, which current browsers send on every request. */
+  fetchSite?: string;
   origin?: string;
   referer?: string;
   host?: string;
   forwardedHost?: string;
-}): boolean {
-  const host = headers.forwardedHost ?? headers.host;
-  const from = headers.origin ?? headers.referer;
+}
+
+/**
+ * Whether a POST comes from a page of our own. A current browser says so itself
+ * (`Sec-Fetch-Site: same-origin`; another site's form is `cross-site`), and must: our
+ * `Referrer-Policy: no-referrer` makes it send `Origin: null` on form posts. An older browser is
+ * judged by its Origin (or Referer), which must name the host the request was sent to. A request
+ * with none of these is refused.
+ */
+export function sameOrigin(h: PostOrigin): boolean {
+  if (h.fetchSite !== undefined) return h.fetchSite === "same-origin";
+  const host = h.forwardedHost ?? h.host;
+  const from = h.origin ?? h.referer;
   if (host === undefined || from === undefined || from === "null") return false;
   try {
     return new URL(from).host === host;

@@ -40,9 +40,12 @@ label { display: block; font-size: 0.82rem; color: var(--muted); margin-bottom: 
 .login form { display: grid; gap: 0.6rem; }
 .problem { color: var(--error); border: 1px solid var(--error); border-radius: 6px; padding: 0.5rem 0.75rem;
   overflow-wrap: anywhere; }
-.filters { display: grid; grid-template-columns: repeat(auto-fill, minmax(10rem, 1fr)); gap: 0.6rem;
-  align-items: end; margin-bottom: 1rem; }
-.filters .actions { display: flex; gap: 0.5rem; }
+.filters { margin-bottom: 1rem; }
+.filters .fields { display: grid; grid-template-columns: repeat(auto-fill, minmax(11rem, 1fr)); gap: 0.6rem; }
+.filters details { margin: 0.5rem 0; }
+.filters summary { cursor: pointer; color: var(--accent); }
+.filters details .fields { margin-top: 0.5rem; }
+.filters .actions { display: flex; gap: 0.75rem; align-items: center; margin-top: 0.6rem; }
 .layout { display: grid; grid-template-columns: 14rem 1fr; gap: 1.25rem; align-items: start; }
 .facets h2 { font-size: 0.85rem; text-transform: uppercase; letter-spacing: 0.04em; color: var(--muted);
   margin: 0.9rem 0 0.3rem; }
@@ -52,12 +55,16 @@ label { display: block; font-size: 0.82rem; color: var(--muted); margin-bottom: 
 .count { color: var(--muted); font-variant-numeric: tabular-nums; }
 .summary { color: var(--muted); margin: 0 0 0.5rem; }
 .table-wrap { overflow-x: auto; }
-table { border-collapse: collapse; width: 100%; }
+table { border-collapse: collapse; width: 100%; table-layout: fixed; }
+col.c-time { width: 14rem; } col.c-source { width: 5.5rem; } col.c-type { width: 11rem; }
+col.c-status { width: 5.5rem; } col.c-where { width: 22%; }
 th, td { text-align: left; vertical-align: top; padding: 0.4rem 0.5rem; border-bottom: 1px solid var(--line); }
 th { font-size: 0.8rem; color: var(--muted); font-weight: 600; white-space: nowrap; }
 td { overflow-wrap: anywhere; }
 td.when { white-space: nowrap; font-variant-numeric: tabular-nums; }
 bdi { unicode-bidi: isolate; }
+.ctl { font-family: ui-monospace, monospace; font-size: 0.75em; padding: 0 0.2em; margin: 0 0.1em;
+  border: 1px solid var(--warning); border-radius: 3px; color: var(--warning); }
 .status-error { color: var(--error); font-weight: 600; }
 .status-warning { color: var(--warning); font-weight: 600; }
 .status-success { color: var(--ok); }
@@ -69,12 +76,16 @@ bdi { unicode-bidi: isolate; }
   main { padding: 0.6rem; }
   .layout { grid-template-columns: 1fr; }
   .facets { order: 2; }
-  .filters { grid-template-columns: 1fr 1fr; }
+  .filters .fields { grid-template-columns: 1fr 1fr; }
   table, thead, tbody, tr, td { display: block; }
+  colgroup { display: none; }
+  td:empty { display: none; }
+  td.when { white-space: normal; }
   thead { display: none; }
   tr { border-bottom: 1px solid var(--line); padding: 0.4rem 0; }
   td { border: 0; padding: 0.1rem 0; }
-  td[data-label]::before { content: attr(data-label) ": "; color: var(--muted); font-size: 0.8rem; }
+  td[data-label]::before { content: attr(data-label) ": "; color: var(--muted); font-size: 0.8rem;
+    font-family: system-ui, sans-serif; }
 }
 `;
 

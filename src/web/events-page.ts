@@ -13,18 +13,19 @@ import { type Markup, page } from "./layout.ts";
 export const CELL_CHARS = 300;
 
 /** The form fields, in order, with their labels and hints. */
-const FIELDS: { name: string; label: string; hint: string }[] = [
+const FIELDS: { name: string; label: string; hint: string; more?: true }[] = [
   { name: "q", label: "Text", hint: "in path, error, details, type" },
   { name: "since", label: "Since", hint: "2026-11-01, 7d" },
   { name: "until", label: "Until", hint: "2026-11-02T08:30Z" },
   { name: "source", label: "Source", hint: "telegram, fs, system" },
   { name: "type", label: "Type", hint: "message.deleted, file.*" },
   { name: "status", label: "Status", hint: "error, warning" },
-  { name: "chat", label: "Chat id", hint: "-100…" },
-  { name: "path", label: "Path starts with", hint: "/srv/docs/" },
-  { name: "project", label: "Project", hint: "" },
-  { name: "username", label: "Username", hint: "" },
-  { name: "correlation", label: "Correlation id", hint: "" },
+  { name: "chat", label: "Chat id", hint: "-100…", more: true },
+  { name: "path", label: "Path starts with", hint: "/srv/docs/", more: true },
+  { name: "project", label: "Project", hint: "", more: true },
+  { name: "username", label: "Username", hint: "", more: true },
+  { name: "correlation", label: "Correlation id", hint: "", more: true },
+  { name: "limit", label: "Rows", hint: "100", more: true },
 ];
 
 /** What the page shows. */
@@ -37,12 +38,29 @@ export interface EventsView {
   problem: string | null;
 }
 
+/**
+ * Characters that change how text around them looks without showing themselves: bidirectional
+ * overrides and isolates (a file `invoice\u202Efdp.exe` reads as `invoiceexe.pdf`), zero-width
+ * characters, the byte-order mark. An audit trail shows them, as their code point.
+ */
+const INVISIBLE = /([\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF])/;
+
+/** `s` as text with every invisible character shown as a marked `U+XXXX`. */
+function visible(s: string): Markup {
+  const parts = s.split(INVISIBLE);
+  return html`${parts.map((part, i) =>
+    i % 2 === 1
+      ? html`<span class="ctl" title="invisible character">U+${part.codePointAt(0)?.toString(16).toUpperCase().padStart(4, "0")}</span>`
+      : part,
+  )}`;
+}
+
 /** `text` cut to `CELL_CHARS` characters, saying how much more there is. */
 function cut(text: string | number | null): Markup | string {
   if (text === null) return "";
   const s = String(text);
-  if (s.length <= CELL_CHARS) return html`<bdi>${s}</bdi>`;
-  return html`<bdi>${s.slice(0, CELL_CHARS)}</bdi><span class="more">… (${s.length - CELL_CHARS} more characters)</span>`;
+  if (s.length <= CELL_CHARS) return html`<bdi>${visible(s)}</bdi>`;
+  return html`<bdi>${visible(s.slice(0, CELL_CHARS))}</bdi><span class="more">… (${s.length - CELL_CHARS} more characters)</span>`;
 }
 
 /** The events list at `params` with `name` set to `value` (and the page position reset). */
@@ -68,7 +86,7 @@ function row(e: EventRecord, params: URLSearchParams): Markup {
   return html`<tr>
 <td class="when" data-label="Time"><time datetime="${iso}">${iso}</time></td>
 <td data-label="Source">${e.source}</td>
-<td data-label="Type"><bdi>${e.type}</bdi></td>
+<td data-label="Type">${cut(e.type)}</td>
 <td data-label="Status" class="status-${String(e.status)}">${e.status}</td>
 <td data-label="Chat / path" class="mono">${where}</td>
 <td data-label="Error" class="err">${cut(e.error)}</td>
@@ -79,17 +97,23 @@ function facetList(title: string, name: string, counts: FacetCounts, params: URL
   return html`<h2>${title}</h2>
 <ul>${counts.map(
     (f) =>
-      html`<li><a href="${linkWith(params, name, f.value)}"><bdi>${f.value}</bdi></a><span class="count">${f.count}</span></li>`,
+      html`<li><a href="${linkWith(params, name, f.value)}">${cut(f.value)}</a><span class="count">${f.count}</span></li>`,
   )}</ul>`;
 }
 
+function field(f: (typeof FIELDS)[number], params: URLSearchParams): Markup {
+  return html`<div><label for="f-${f.name}">${f.label}</label><input id="f-${f.name}" name="${f.name}" value="${params.get(f.name) ?? ""}" placeholder="${f.hint}"></div>`;
+}
+
+/** The filter form; the rarer filters fold away unless one of them is set (no script needed). */
 function filterForm(params: URLSearchParams): Markup {
+  const more = FIELDS.filter((f) => f.more);
+  const open = more.some((f) => (params.get(f.name) ?? "") !== "");
   return html`<form class="filters" method="get" action="/ui/events">
-${FIELDS.map(
-  (f) =>
-    html`<div><label for="f-${f.name}">${f.label}</label><input id="f-${f.name}" name="${f.name}" value="${params.get(f.name) ?? ""}" placeholder="${f.hint}"></div>`,
-)}
-<div><label for="f-limit">Rows</label><input id="f-limit" name="limit" inputmode="numeric" value="${params.get("limit") ?? ""}" placeholder="100"></div>
+<div class="fields">${FIELDS.filter((f) => !f.more).map((f) => field(f, params))}</div>
+<details${open ? html` open` : ""}><summary>More filters</summary>
+<div class="fields">${more.map((f) => field(f, params))}</div>
+</details>
 <div class="actions"><button type="submit">Filter</button><a href="/ui/events">Clear</a></div>
 </form>`;
 }
@@ -102,7 +126,8 @@ export function eventsPage(view: EventsView): Markup {
     rows.length === 0
       ? html`<p class="empty">${problem === null ? "No events match." : ""}</p>`
       : html`<div class="table-wrap"><table>
-<thead><tr><th>Time (UTC)</th><th>Source</th><th>Type</th><th>Status</th><th>Chat / path</th><th>Error</th></tr></thead>
+<colgroup><col class="c-time"><col class="c-source"><col class="c-type"><col class="c-status"><col class="c-where"><col></colgroup>
+<thead><tr><th>Time</th><th>Source</th><th>Type</th><th>Status</th><th>Chat / path</th><th>Error</th></tr></thead>
 <tbody>
 ${rows.map((e) => row(e, params))}
 </tbody>

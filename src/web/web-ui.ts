@@ -54,6 +54,7 @@ function overHttps(c: Context): boolean {
 
 function fromOurOrigin(c: Context): boolean {
   return sameOrigin({
+    fetchSite: c.req.header("sec-fetch-site"),
     origin: c.req.header("origin"),
     referer: c.req.header("referer"),
     host: c.req.header("host"),

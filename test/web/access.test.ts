@@ -126,6 +126,13 @@ describe("web UI access", () => {
     assert.equal(foreign.status, 403);
     assert.equal(foreign.headers.get("set-cookie"), null);
     assert.equal((await ask(f, "/ui/login", { form })).status, 403);
+    // A current browser: Sec-Fetch-Site decides (with no-referrer its Origin is "null").
+    const crossSite = { origin: "null", "sec-fetch-site": "cross-site" };
+    assert.equal((await ask(f, "/ui/login", { form, headers: crossSite })).status, 403);
+    const sameSite = { origin: f.url(""), "sec-fetch-site": "same-site" };
+    assert.equal((await ask(f, "/ui/login", { form, headers: sameSite })).status, 403);
+    const ours = { origin: "null", "sec-fetch-site": "same-origin" };
+    assert.equal((await ask(f, "/ui/login", { form, headers: ours })).status, 303);
     const byReferer = await ask(f, "/ui/login", { form, headers: { referer: f.url("/ui/login") } });
     assert.equal(byReferer.status, 303);
     const session = await login(f);

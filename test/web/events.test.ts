@@ -253,7 +253,11 @@ describe("/api/events and /ui/events", () => {
     const r = await ask(f, "/ui/events?project=seed", { headers: { cookie: session } });
     assert.equal(r.status, 200);
     assert.ok(!/<script>alert|<img src=x|<a href="javascript:/i.test(r.text), "no markup from the data");
-    assert.ok(r.text.includes("&lt;script&gt;alert(1)&lt;/script&gt;\u202Eevil"));
+    // Invisible characters are shown, as their code point: the override reorders nothing.
+    const ctl = (code: string) => `<span class="ctl" title="invisible character">U+${code}</span>`;
+    assert.ok(r.text.includes(`&lt;script&gt;alert(1)&lt;/script&gt;${ctl("202E")}evil`));
+    assert.ok(r.text.includes(`file.${ctl("200B")}zero&quot;&gt;&lt;a href=`));
+    assert.ok(!/[\u200B\u202E]/.test(r.text));
     assert.ok(r.text.includes("&lt;img src=x onerror=alert(2)&gt;"));
     assert.ok(r.text.includes(`(${100_000 - CELL_CHARS} more characters)`));
     assert.ok(r.text.length < 60_000, "the list cuts long values");
