@@ -151,7 +151,7 @@ ${problem === null ? "" : html`<p class="problem" role="alert">${problem}</p>`}
 <div class="layout">
 <aside class="facets">${side}</aside>
 <section>
-${p === null ? "" : html`<p class="summary">${rows.length} events on this page, newest first.</p>`}
+${p === null ? "" : html`<p class="summary">${rows.length} ${rows.length === 1 ? "event" : "events"} on this page, newest first.</p>`}
 ${table}
 ${pager}
 </section>
