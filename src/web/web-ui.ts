@@ -96,7 +96,7 @@ export function webUi(options: WebUiOptions): Hono {
       if (access.check(address, given)) return next();
       return c.json({ error: "wrong token" }, 401, { "WWW-Authenticate": 'Bearer realm="telegram-logger"' });
     }
-    if (path.startsWith("/api/"))
+    if (path === "/api" || path.startsWith("/api/"))
       return c.json({ error: "a credential is required: Authorization: Bearer <token>" }, 401, {
         "WWW-Authenticate": 'Bearer realm="telegram-logger"',
       });
