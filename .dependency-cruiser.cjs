@@ -27,7 +27,7 @@ const AT = {
   foundations: "^src/(clock|log|retry-policy)\\.ts$",
   posts: "^src/posts/",
   store: "^src/store/",
-  config: "^src/config\\.ts$",
+  config: "^src/config(\\.ts$|/)",
   cli: "^src/cli/",
   media: "^src/media/",
   feed: "^src/feed/",

@@ -6,11 +6,21 @@
  * (EX_CONFIG), so systemd does not restart-loop on a configuration mistake. Values of secret
  * variables are never echoed back.
  */
-import { isIP } from "node:net";
 import path from "node:path";
-import { cleanEnv, EnvMissingError, makeValidator, str } from "envalid";
+import { cleanEnv, EnvMissingError, str } from "envalid";
+import {
+  bool,
+  intIn,
+  listenHost,
+  logLevel,
+  nonNegativeNumber,
+  reportKinds,
+  secret,
+  uiToken,
+  urlPath,
+} from "./config/values.ts";
 import { type IgnoredIds, type LogChatTarget, parseIgnoredIds, parseLogChat } from "./model/peer-id.ts";
-import { REPORT_KINDS, type ReportKind } from "./model/report-kind.ts";
+import type { ReportKind } from "./model/report-kind.ts";
 import { timeZoneProblem } from "./model/time-zone.ts";
 import { dataPathsOf } from "./store/data-paths.ts";
 
@@ -109,71 +119,6 @@ export interface Config {
   /** `UI_TOKEN`, the web UI's access token; null: the service keeps a random one in `DATA_ROOT/db/ui-token`. */
   uiToken: string | null;
 }
-
-const bool = makeValidator<boolean>((input) => {
-  const v = String(input).trim().toLowerCase();
-  if (["true", "1", "yes", "on", "t", "y"].includes(v)) return true;
-  if (["false", "0", "no", "off", "f", "n", ""].includes(v)) return false;
-  throw new Error(`expected true or false, got "${input}"`);
-});
-
-function intIn(min: number, max: number) {
-  return makeValidator<number>((input) => {
-    const s = String(input).trim();
-    if (!/^-?\d+$/.test(s)) throw new Error(`expected a whole number, got "${input}"`);
-    const n = Number(s);
-    if (!Number.isSafeInteger(n) || n < min || n > max) {
-      throw new Error(`expected a whole number from ${min} to ${max}, got ${s}`);
-    }
-    return n;
-  });
-}
-
-const nonNegativeNumber = makeValidator<number>((input) => {
-  const n = Number(String(input).trim());
-  if (String(input).trim() === "" || !Number.isFinite(n) || n < 0) {
-    throw new Error(`expected a number ≥ 0, got "${input}"`);
-  }
-  return n;
-});
-
-const secret = makeValidator<string>((input) => {
-  if (String(input).trim() === "") throw new Error("must not be empty");
-  return String(input).trim();
-});
-
-// A guessable token would open someone's private messages to whoever can reach the port.
-const uiToken = makeValidator<string>((input) => {
-  if (String(input).trim().length < 16)
-    throw new Error("must be at least 16 characters (openssl rand -hex 24)");
-  return String(input).trim();
-});
-
-const urlPath = makeValidator<string>((input) => {
-  const s = String(input).trim();
-  if (!/^\/[A-Za-z0-9._~\-/]*$/.test(s))
-    throw new Error(`expected a URL path starting with "/", got "${input}"`);
-  return s;
-});
-
-/** An IPv4/IPv6 address or a host name to listen on. */
-const listenHost = makeValidator<string>((input) => {
-  const s = String(input).trim();
-  if (isIP(s) !== 0) return s;
-  const label = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
-  if (s.length <= 253 && s.split(".").every((l) => label.test(l))) return s;
-  throw new Error(`expected an IP address or a host name (e.g. 127.0.0.1, 0.0.0.0, ::), got "${input}"`);
-});
-
-const logLevel = makeValidator<string>((input) => {
-  const s = String(input).trim().toLowerCase();
-  if (!["fatal", "error", "warn", "info", "debug", "trace", "silent"].includes(s)) {
-    throw new Error(`expected one of fatal, error, warn, info, debug, trace, silent, got "${input}"`);
-  }
-  return s;
-});
-
-const reportKinds = makeValidator<ReportKind[]>((input) => parseReportKinds(String(input)));
 
 const SPECS = {
   API_ID: intIn(1, 2 ** 31 - 1)({ default: undefined }),
@@ -375,22 +320,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logLevel: e.DEBUG_MODE ? "debug" : e.LOG_LEVEL,
     uiToken: e.UI_TOKEN ?? null,
   };
-}
-
-/**
- * The kinds `REPORT_TO_LOG_CHAT` names: a comma- or space-separated list of daily, weekly and
- * monthly (empty: none). Throws with a message naming the wrong word.
- */
-export function parseReportKinds(text: string): ReportKind[] {
-  const kinds: ReportKind[] = [];
-  for (const word of text.split(/[\s,]+/).filter((w) => w !== "")) {
-    const kind = REPORT_KINDS.find((k) => k === word.toLowerCase());
-    if (kind === undefined) {
-      throw new Error(`expected daily, weekly and/or monthly, separated by commas, got "${word}"`);
-    }
-    if (!kinds.includes(kind)) kinds.push(kind);
-  }
-  return kinds;
 }
 
 /** The reports to post, once `TZ` is known to cut their days right. */

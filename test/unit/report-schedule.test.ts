@@ -4,7 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ConfigError, loadConfig, parseReportKinds } from "../../src/config.ts";
+import { parseReportKinds } from "../../src/config/values.ts";
+import { ConfigError, loadConfig } from "../../src/config.ts";
 import { dueReport, lastCompletedPeriod, REPORT_GRACE_MS } from "../../src/report/schedule.ts";
 
 const H = 3_600_000;
