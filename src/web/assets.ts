@@ -51,6 +51,7 @@ label { display: block; font-size: 0.82rem; color: var(--muted); margin-bottom: 
   margin: 0.9rem 0 0.3rem; }
 .facets ul { list-style: none; margin: 0; padding: 0; }
 .facets li { display: flex; justify-content: space-between; gap: 0.5rem; padding: 0.1rem 0; }
+.facet-note { font-size: 0.8rem; color: var(--muted); margin-top: 1rem; }
 .facets li a { overflow-wrap: anywhere; }
 .count { color: var(--muted); font-variant-numeric: tabular-nums; }
 .summary { color: var(--muted); margin: 0 0 0.5rem; }

@@ -233,17 +233,32 @@ export type FacetCounts = { value: string; count: number }[];
 /** The columns counted per facet. */
 export const FACETS = ["source", "status", "type"] as const;
 
-/** Counts per source, status and type (top `FACET_TOP`) of the rows `q` selects (all pages). */
+/**
+ * How many of the newest matching events the facets count. The queries run on the event loop
+ * (better-sqlite3 is synchronous), so they must stay bounded: counting every match of a filter on
+ * 1,000,000 events took 0.2–1.5 s here, during which nothing else of the service ran.
+ */
+export const FACET_SAMPLE = 10_000;
+
+/** Counts per source, status and type (top `FACET_TOP`) among the newest `FACET_SAMPLE` rows `q` selects. */
 export function eventFacets(
   sqlite: Database.Database,
   q: EventQuery,
 ): Record<(typeof FACETS)[number], FacetCounts> {
   const { parts, params } = filterSql(q);
-  const count = (column: string) =>
-    sqlite
-      .prepare(
-        `SELECT ${column} AS value, count(*) AS count FROM events ${where(parts)} GROUP BY ${column} ORDER BY count DESC, value LIMIT ${FACET_TOP}`,
-      )
-      .all(...params) as FacetCounts;
-  return { source: count("source"), status: count("status"), type: count("type") };
+  const rows = sqlite
+    .prepare(
+      `SELECT source, status, type FROM events ${where(parts)} ORDER BY occurred_at DESC, id DESC LIMIT ${FACET_SAMPLE}`,
+    )
+    .raw()
+    .all(...params) as [string, string, string][];
+  const count = (column: number): FacetCounts => {
+    const counts = new Map<string, number>();
+    for (const row of rows) counts.set(row[column]!, (counts.get(row[column]!) ?? 0) + 1);
+    return [...counts]
+      .map(([value, n]) => ({ value, count: n }))
+      .sort((x, y) => y.count - x.count || (x.value < y.value ? -1 : x.value > y.value ? 1 : 0))
+      .slice(0, FACET_TOP);
+  };
+  return { source: count(0), status: count(1), type: count(2) };
 }

@@ -6,7 +6,7 @@
  */
 import { html } from "hono/html";
 import type { EventRecord } from "../export/event-rows.ts";
-import type { EventPage, FacetCounts } from "./event-query.ts";
+import { type EventPage, FACET_SAMPLE, type FacetCounts } from "./event-query.ts";
 import { type Markup, page } from "./layout.ts";
 
 /** Characters of a value shown in a list cell before it is cut. */
@@ -142,7 +142,7 @@ ${rows.map((e) => row(e, params))}
   const side =
     facets === null
       ? ""
-      : html`${facetList("Source", "source", facets.source ?? [], params)}${facetList("Status", "status", facets.status ?? [], params)}${facetList("Type", "type", facets.type ?? [], params)}`;
+      : html`${facetList("Source", "source", facets.source ?? [], params)}${facetList("Status", "status", facets.status ?? [], params)}${facetList("Type", "type", facets.type ?? [], params)}<p class="facet-note">Counted among the newest ${FACET_SAMPLE.toLocaleString("en-US")} matching events.</p>`;
   return page(
     "Events",
     html`<h1>Events</h1>
