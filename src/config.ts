@@ -22,7 +22,7 @@ import {
 import { type IgnoredIds, type LogChatTarget, parseIgnoredIds, parseLogChat } from "./model/peer-id.ts";
 import type { ReportKind } from "./model/report-kind.ts";
 import { timeZoneProblem } from "./model/time-zone.ts";
-import { dataPathsOf } from "./store/data-paths.ts";
+import { dataPathsOf, readUiTokenFile, uiTokenFileOf } from "./store/data-paths.ts";
 
 /** Exit status for a configuration error (sysexits.h EX_CONFIG). */
 export const EXIT_CONFIG = 78;
@@ -331,8 +331,26 @@ function reportsToLogChat(kinds: ReportKind[], tz: string | undefined): ReportKi
 
 /** Values that must never appear in logs, health output or errors (API hash, vault key, UI token). */
 export function secretValues(config: Config): string[] {
-  const out: string[] = config.uiToken ? [config.uiToken] : [];
+  const out: string[] = [];
+  const uiToken = config.uiToken ?? generatedUiToken(config.dbFile);
+  if (uiToken !== null) out.push(uiToken);
   if (config.telegram) out.push(config.telegram.apiHash);
   if (config.media.deletedMediaKey) out.push(config.media.deletedMediaKey.toString("base64"));
   return out;
+}
+
+/** Generated web UI tokens already read, by token file: the file never changes once written. */
+const generatedTokens = new Map<string, string>();
+
+/**
+ * The web UI's token the service generated into `DATA_ROOT/db/ui-token` (when `UI_TOKEN` is unset),
+ * or null before the first start creates it. Read once, then remembered.
+ */
+function generatedUiToken(dbFile: string): string | null {
+  const file = uiTokenFileOf(dbFile);
+  const known = generatedTokens.get(file);
+  if (known !== undefined) return known;
+  const token = readUiTokenFile(file);
+  if (token !== null) generatedTokens.set(file, token);
+  return token;
 }

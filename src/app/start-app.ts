@@ -16,9 +16,10 @@ import { type HttpServer, startHttpServer } from "../http/server.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { MetricCounters } from "../metrics/counters.ts";
 import type { Metrics } from "../metrics/metrics.ts";
+import { uiTokenFileOf } from "../store/data-paths.ts";
 import { RUNNING_BUSY_TIMEOUT_MS, type Store } from "../store/db.ts";
 import { OutboxStore } from "../store/outbox.ts";
-import { resolveUiToken, uiTokenFileOf } from "../web/ui-token.ts";
+import { resolveUiToken } from "../web/ui-token.ts";
 import { webUi } from "../web/web-ui.ts";
 import { type FileAuditPart, startFileAudit } from "./file-audit-part.ts";
 import { createHousekeeping } from "./housekeeping-part.ts";
@@ -66,13 +67,11 @@ export async function startApp(options: StartOptions): Promise<App> {
   const { config } = options;
   const clock = options.clock ?? systemClock;
   const startedAt = clock.now();
-  // The web UI's token once known (UI_TOKEN or the token file): a secret like the others.
-  let uiToken: string | null = null;
   const errors =
     options.errors ??
     new ErrorLog(
       () => clock.now(),
-      () => [...secretValues(config), ...(uiToken === null ? [] : [uiToken])],
+      () => secretValues(config),
     );
   const log =
     options.logger ??
@@ -105,7 +104,7 @@ export async function startApp(options: StartOptions): Promise<App> {
       counters,
     });
     const { host, port, healthPath } = config.http;
-    uiToken = resolveUiToken(config.uiToken, uiTokenFileOf(config.dbFile));
+    const uiToken = resolveUiToken(config.uiToken, uiTokenFileOf(config.dbFile));
     const ui = webUi({ token: uiToken, reader: data.uiReader.sqlite, now: () => clock.now() });
     http = await startHttpServer(
       { healthPath, health: ops.health, metrics: () => ops.metrics.render(), routes: ui },

@@ -34,7 +34,7 @@ export const uiUrl: Command = {
   usage: USAGE,
   async run() {
     const config = configOrExit(serviceEnvironment(null), null);
-    const { readUiTokenFile, uiTokenFileOf } = await import("../web/ui-token.ts");
+    const { readUiTokenFile, uiTokenFileOf } = await import("../store/data-paths.ts");
     const file = uiTokenFileOf(config.dbFile);
     let token = config.uiToken;
     try {

@@ -2,6 +2,7 @@
  * Where the service keeps what it stores under `DATA_ROOT`: the one layout the service, `export`,
  * `report` and `verify` agree on (the commands are given only DATA_ROOT).
  */
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 
 /** The service's database inside `dataRoot` (also what `export` reads, given only DATA_ROOT). */
@@ -29,4 +30,16 @@ export function dataPathsOf(dataRoot: string): DataPaths {
     vaultDir: path.join(root, "media_deleted"),
     archiveDir: path.join(root, "archive"),
   };
+}
+
+/** The web UI's token file of the database at `dbFile` (it sits beside it, in `DATA_ROOT/db/`). */
+export function uiTokenFileOf(dbFile: string): string {
+  return path.join(path.dirname(dbFile), "ui-token");
+}
+
+/** The token in `file`, or null when the file does not exist (yet) or is empty. */
+export function readUiTokenFile(file: string): string | null {
+  if (!existsSync(file)) return null;
+  const token = readFileSync(file, "utf8").trim();
+  return token === "" ? null : token;
 }

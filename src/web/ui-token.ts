@@ -5,20 +5,8 @@
  * the same file and never creates it (a root-owned file would lock the service out of its own token).
  */
 import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
-import path from "node:path";
-
-/** The token file of the database at `dbFile` (it sits beside it, in `DATA_ROOT/db/`). */
-export function uiTokenFileOf(dbFile: string): string {
-  return path.join(path.dirname(dbFile), "ui-token");
-}
-
-/** The token in `file`, or null when the file does not exist or is empty. */
-export function readUiTokenFile(file: string): string | null {
-  if (!existsSync(file)) return null;
-  const token = readFileSync(file, "utf8").trim();
-  return token === "" ? null : token;
-}
+import { chmodSync, existsSync, writeFileSync } from "node:fs";
+import { readUiTokenFile } from "../store/data-paths.ts";
 
 /**
  * `configured` when set; otherwise the token in `file`, created (32 random bytes, base64url,

@@ -183,6 +183,9 @@ describe("the UI token", () => {
     const token = readFileSync(file, "utf8").trim();
     assert.match(token, /^[A-Za-z0-9_-]{43}$/);
     assert.equal((await ask(first, "/api/events", { headers: bearer(token) })).status, 200);
+    // The error log of the `run` command is built from secretValues before the file exists: the
+    // generated token must be redacted all the same.
+    assert.ok(secretValues(first.app.config).includes(token), "the generated token is a secret too");
     await first.stop();
     const again = await startWeb(t, { UI_TOKEN: "" }, first.base);
     assert.equal(readFileSync(file, "utf8").trim(), token);
