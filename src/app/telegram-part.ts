@@ -17,6 +17,7 @@ import type { RestrictedSaver } from "../saver/restricted-saver.ts";
 import type { Store } from "../store/db.ts";
 import type { EventStore } from "../store/events.ts";
 import { KeyValueStore } from "../store/kv.ts";
+import { MediaFileStore } from "../store/media-files.ts";
 import { MessageStore } from "../store/messages.ts";
 import { PeerStore } from "../store/peers.ts";
 import { isTransientStorageError } from "../store/transient-errors.ts";
@@ -84,14 +85,19 @@ export async function startTelegram(o: TelegramPartOptions): Promise<TelegramPar
   client.session.processEntities = () => {};
   // Every call to Telegram goes through one gate that handles FloodWait (requests.ts).
   const requests = new TelegramRequests({ clock, log: log.child({ part: "telegram" }) });
-  const w: TelegramWiring = { ...o, requests, peers: new PeerStore(o.store.db) };
+  const w: TelegramWiring = {
+    ...o,
+    requests,
+    peers: new PeerStore(o.store.db),
+    messages: new MessageStore(o.store.db),
+    mediaFiles: new MediaFileStore(o.store.db),
+  };
   const kv = new KeyValueStore(o.store.db);
-  const messages = new MessageStore(o.store.db);
   const selfId = await rememberSelf(w, kv);
   const logChat = logChatLookup(w, selfId);
-  const media = mediaBuffer(w, messages);
-  const sender = feedSender(w, o.feed, media, messages, logChat, o.counters);
-  const { saver, ctx } = withSaver(w, handlerContext(w, o.feed, media, messages, selfId), o.feed);
+  const media = mediaBuffer(w);
+  const sender = feedSender(w, o.feed, media, logChat, o.counters);
+  const { saver, ctx } = withSaver(w, handlerContext(w, o.feed, media, selfId), o.feed);
   const catchUp = new CatchUp({
     client,
     requests,

@@ -19,7 +19,7 @@ import { RestrictedSaver } from "../saver/restricted-saver.ts";
 import type { Store } from "../store/db.ts";
 import type { EventStore } from "../store/events.ts";
 import type { KeyValueStore } from "../store/kv.ts";
-import { MediaFileStore } from "../store/media-files.ts";
+import type { MediaFileStore } from "../store/media-files.ts";
 import type { MessageStore } from "../store/messages.ts";
 import { OutboxStore } from "../store/outbox.ts";
 import type { PeerStore } from "../store/peers.ts";
@@ -41,6 +41,8 @@ export interface TelegramWiring {
   store: Store;
   events: EventStore;
   peers: PeerStore;
+  messages: MessageStore;
+  mediaFiles: MediaFileStore;
   clock: Clock;
   log: Logger;
 }
@@ -81,11 +83,11 @@ export function logChatLookup(w: TelegramWiring, selfId: number): () => Promise<
 }
 
 /** The media buffer: downloads, keeps and re-posts files; moves deleted ones into the vault. */
-export function mediaBuffer(w: TelegramWiring, messages: MessageStore): MediaBuffer {
+export function mediaBuffer(w: TelegramWiring): MediaBuffer {
   const { config } = w;
   return new MediaBuffer({
-    files: new MediaFileStore(w.store.db),
-    messages,
+    files: w.mediaFiles,
+    messages: w.messages,
     events: w.events,
     deleted: configuredDeletedMediaStore({
       vaultDir: config.vaultDir,
@@ -114,7 +116,6 @@ export function feedSender(
   w: TelegramWiring,
   feed: OutboxFeed,
   media: MediaBuffer,
-  messages: MessageStore,
   logChat: () => Promise<Api.TypeInputPeer>,
   counters: MetricCounters,
 ): FeedSender {
@@ -124,7 +125,7 @@ export function feedSender(
     events: w.events,
     media,
     foldedMediaCaption: (messageRowId) => {
-      const row = messages.byRowId(messageRowId);
+      const row = w.messages.byRowId(messageRowId);
       if (!row) return undefined;
       const sender = row.senderId === null ? undefined : w.peers.get(row.senderId);
       return foldedMediaPost(row, { chat: w.peers.get(row.chatId), sender });
@@ -144,16 +145,15 @@ export function handlerContext(
   w: TelegramWiring,
   feed: OutboxFeed,
   media: MediaBuffer,
-  messages: MessageStore,
   selfId: number,
 ): HandlerContext {
   const { config, telegram } = w;
   return {
-    messages,
+    messages: w.messages,
     peers: w.peers,
     events: w.events,
     feed,
-    mediaFiles: new MediaFileStore(w.store.db),
+    mediaFiles: w.mediaFiles,
     media: {
       download: (rowId, message) => media.download(rowId, message),
       deleted: (rowId) => media.deleted(rowId),

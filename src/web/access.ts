@@ -69,6 +69,9 @@ export class Access {
       if (oldest !== undefined) this.#failures.delete(oldest);
     }
     const f = this.#failures.get(address) ?? { count: 0, lockedUntil: 0 };
+    // Re-inserted below, so the entries stay in order of their last failure and the eviction
+    // above drops the quietest address, never one that is failing now.
+    this.#failures.delete(address);
     f.count++;
     if (f.count >= FREE_FAILURES)
       f.lockedUntil = this.#now() + Math.min(MAX_LOCK_MS, 1000 * 2 ** (f.count - FREE_FAILURES));
@@ -142,8 +145,11 @@ export function localNext(next: string | undefined): string {
   if ([...next].some((ch) => ch.charCodeAt(0) < 0x20)) return fallback;
   const base = "http://local.invalid";
   try {
+    // Judged after normalising: `/ui/..//evil.example` is the path `//evil.example`, which a
+    // browser reads as another host.
     const url = new URL(next, base);
-    return url.origin === base ? `${url.pathname}${url.search}` : fallback;
+    const local = url.origin === base && url.pathname.startsWith("/ui/") && !url.pathname.startsWith("//");
+    return local ? `${url.pathname}${url.search}` : fallback;
   } catch {
     return fallback;
   }

@@ -15,6 +15,7 @@
 import { getConnInfo } from "@hono/node-server/conninfo";
 import type Database from "better-sqlite3";
 import { type Context, Hono, type Next } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { Access, localNext, SESSION_COOKIE, SESSION_IDLE_MS, sameOrigin } from "./access.ts";
 import { APP_JS, STYLE_CSS } from "./assets.ts";
@@ -123,7 +124,13 @@ export function webUi(options: WebUiOptions): Hono {
   );
 
   app.get("/ui/login", (c) => c.html(loginPage(localNext(c.req.query("next")), null)));
-  app.post("/ui/login", async (c) => {
+  // Read before anyone is logged in: a login form is a few hundred bytes, so a large body is refused
+  // unread instead of buffered.
+  const formLimit = bodyLimit({
+    maxSize: 8 * 1024,
+    onError: (c) => c.text("refused: the form is too large", 413),
+  });
+  app.post("/ui/login", formLimit, async (c) => {
     if (!fromOurOrigin(c)) return c.text("refused: this form must be sent from this site's own pages", 403);
     const form = await c.req.parseBody();
     const next = localNext(typeof form.next === "string" ? form.next : undefined);
@@ -162,7 +169,9 @@ export function webUi(options: WebUiOptions): Hono {
       throw err;
     }
     const p = eventPage(reader, query);
-    return c.json({ events: p.events, next: p.older, newer: p.newer, facets: eventFacets(reader, query) });
+    // The facets depend on the filter alone: counted for its first page, not again for each page.
+    const facets = query.cursor === null ? eventFacets(reader, query) : null;
+    return c.json({ events: p.events, next: p.older, newer: p.newer, facets });
   });
   app.get("/ui/events", (c) => {
     const params = new URL(c.req.url).searchParams;
@@ -176,7 +185,7 @@ export function webUi(options: WebUiOptions): Hono {
     const view = {
       params,
       page: eventPage(reader, query),
-      facets: eventFacets(reader, query),
+      facets: query.cursor === null ? eventFacets(reader, query) : null,
       problem: null,
     };
     return c.html(eventsPage(view));

@@ -78,10 +78,16 @@ describe("web UI access", () => {
       "/\\evil.example",
       "/health",
       "javascript:alert(1)",
+      "/ui/..//evil.example",
+      "/ui/%2e%2e//evil.example",
+      "/ui/.%2e//evil.example",
+      "/ui/../health",
     ]) {
       const r = await ask(f, "/ui/login", { form: { token: TOKEN, next }, headers: origin });
       assert.equal(r.headers.get("location"), "/ui/events", next);
     }
+    const huge = await ask(f, "/ui/login", { form: { token: "x".repeat(100_000) }, headers: origin });
+    assert.equal(huge.status, 413, "a login body far larger than a form is refused unread");
   });
 
   it("scripts: Bearer token; a wrong one 401, and after repeated failures the address waits (429)", async (t) => {
