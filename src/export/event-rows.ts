@@ -57,6 +57,32 @@ const UNITS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, 
 const DATE =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
+/** The non-empty items of list values given comma-separated, repeated, or both. */
+export function listItems(values: readonly string[]): string[] {
+  return values
+    .flatMap((v) => v.split(","))
+    .map((v) => v.trim())
+    .filter((v) => v !== "");
+}
+
+/** What is wrong with `values` when one is not in `allowed`; null when all are. */
+export function unknownValueProblem(values: readonly string[], allowed: readonly string[]): string | null {
+  const bad = values.find((v) => !allowed.includes(v));
+  return bad === undefined ? null : `unknown value "${bad}" (one of ${allowed.join(", ")})`;
+}
+
+/** Said of a `since`/`until` that `parseWhen` does not take. */
+export function notAWhen(text: string): string {
+  return `"${text}" is not a date (2026-11-01, 2026-11-01T08:30Z) or a time ago (12h, 7d)`;
+}
+
+/** A chat id of a filter (marked, as stored), or null when `text` is none or too large to be exact. */
+export function chatIdOf(text: string): number | null {
+  if (!/^-?\d{1,19}$/.test(text)) return null;
+  const id = Number(text);
+  return Number.isSafeInteger(id) ? id : null;
+}
+
 /**
  * A point in time from the command line: `2026-11-01` (midnight UTC), `2026-11-01T08:30`
  * (UTC unless an offset follows: `Z`, `+02:00`), or a time ago: `30m`, `12h`, `7d`, `2w`.

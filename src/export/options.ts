@@ -8,7 +8,15 @@ import { parseArgs } from "node:util";
 import { flagErrorMessage } from "../cli/args.ts";
 import { UsageError } from "../cli/usage-error.ts";
 import { EVENT_SOURCES, EVENT_STATUSES } from "../store/events.ts";
-import { type EventFilter, type ExportFormat, parseWhen } from "./event-rows.ts";
+import {
+  chatIdOf,
+  type EventFilter,
+  type ExportFormat,
+  listItems,
+  notAWhen,
+  parseWhen,
+  unknownValueProblem,
+} from "./event-rows.ts";
 
 /** Help text of the command. */
 export const EXPORT_USAGE = `Usage: telegram-logger export [--format csv|jsonl] [--out FILE [--force]] [filters]
@@ -54,28 +62,21 @@ export interface ExportOptions {
 /** The values of a list flag (comma-separated or repeated); given but empty is a mistake. */
 function listOf(flag: string, values: string[] | undefined): string[] {
   if (values === undefined) return [];
-  const list = values
-    .flatMap((v) => v.split(","))
-    .map((v) => v.trim())
-    .filter((v) => v !== "");
+  const list = listItems(values);
   if (list.length === 0) throw new UsageError(`${flag} needs a value (it was given an empty one)`);
   return list;
 }
 
 function oneOf(flag: string, values: string[], allowed: readonly string[]): string[] {
-  const bad = values.find((v) => !allowed.includes(v));
-  if (bad !== undefined)
-    throw new UsageError(`${flag}: unknown value "${bad}" (one of ${allowed.join(", ")})`);
+  const problem = unknownValueProblem(values, allowed);
+  if (problem !== null) throw new UsageError(`${flag}: ${problem}`);
   return values;
 }
 
 function whenOf(flag: string, text: string | undefined, now: number): number | null {
   if (text === undefined) return null;
   const at = parseWhen(text.trim(), now);
-  if (at === null)
-    throw new UsageError(
-      `${flag}: "${text}" is not a date (2026-11-01, 2026-11-01T08:30Z) or a time ago (12h, 7d)`,
-    );
+  if (at === null) throw new UsageError(`${flag}: ${notAWhen(text)}`);
   return at;
 }
 
@@ -128,8 +129,9 @@ export function parseExportOptions(args: readonly string[], now: number): Export
   if (values.force && out === null) throw new UsageError("--force needs --out FILE");
   if (values.bom && format !== "csv") throw new UsageError("--bom is for --format csv");
   const chatIds = listOf("--chat", values.chat).map((v) => {
-    if (!/^-?\d+$/.test(v)) throw new UsageError(`--chat: "${v}" is not a chat id`);
-    return Number(v);
+    const id = chatIdOf(v);
+    if (id === null) throw new UsageError(`--chat: "${v}" is not a chat id`);
+    return id;
   });
   const since = whenOf("--since", values.since, now);
   const until = whenOf("--until", values.until, now);

@@ -13,10 +13,14 @@
  */
 import type Database from "better-sqlite3";
 import {
+  chatIdOf,
   EVENT_COLUMNS,
   type EventFilter,
   type EventRecord,
+  listItems,
+  notAWhen,
   parseWhen,
+  unknownValueProblem,
   whereClause,
 } from "../export/event-rows.ts";
 import { EVENT_SOURCES, EVENT_STATUSES } from "../store/events.ts";
@@ -85,16 +89,12 @@ function decodeCursor(text: string): Cursor {
 
 /** The non-empty values of a list parameter (comma-separated or repeated). */
 function listOf(params: URLSearchParams, name: string): string[] {
-  return params
-    .getAll(name)
-    .flatMap((v) => v.split(","))
-    .map((v) => v.trim())
-    .filter((v) => v !== "");
+  return listItems(params.getAll(name));
 }
 
 function oneOf(name: string, values: string[], allowed: readonly string[]): string[] {
-  const bad = values.find((v) => !allowed.includes(v));
-  if (bad !== undefined) throw new FilterError(name, `unknown value "${bad}" (one of ${allowed.join(", ")})`);
+  const problem = unknownValueProblem(values, allowed);
+  if (problem !== null) throw new FilterError(name, problem);
   return values;
 }
 
@@ -109,11 +109,7 @@ function whenOf(params: URLSearchParams, name: string, now: number): number | nu
   const text = single(params, name);
   if (text === null) return null;
   const at = parseWhen(text, now);
-  if (at === null)
-    throw new FilterError(
-      name,
-      `"${text}" is not a date (2026-11-01, 2026-11-01T08:30Z) or a time ago (12h, 7d)`,
-    );
+  if (at === null) throw new FilterError(name, notAWhen(text));
   return at;
 }
 
@@ -138,9 +134,9 @@ export function parseEventQuery(params: URLSearchParams, now: number): EventQuer
     types: listOf(params, "type"),
     statuses: oneOf("status", listOf(params, "status"), EVENT_STATUSES),
     chatIds: listOf(params, "chat").map((v) => {
-      if (!/^-?\d{1,19}$/.test(v) || !Number.isSafeInteger(Number(v)))
-        throw new FilterError("chat", `"${v}" is not a chat id`);
-      return Number(v);
+      const id = chatIdOf(v);
+      if (id === null) throw new FilterError("chat", `"${v}" is not a chat id`);
+      return id;
     }),
     pathPrefix: single(params, "path"),
     project: single(params, "project"),

@@ -3,10 +3,13 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { describe, it } from "node:test";
 import {
+  chatIdOf,
   csvLine,
   EVENT_COLUMNS,
   type EventRecord,
+  listItems,
   parseWhen,
+  unknownValueProblem,
   whereClause,
 } from "../../src/export/event-rows.ts";
 import { openStore } from "../../src/store/db.ts";
@@ -97,5 +100,23 @@ describe("EVENT_COLUMNS", () => {
     } finally {
       store.close();
     }
+  });
+});
+
+describe("the filter's values, shared by export and the web UI", () => {
+  it("chat ids: marked ids as numbers; text, or a number too large to be exact, is none", () => {
+    assert.equal(chatIdOf("-1001234567890"), -1001234567890);
+    assert.equal(chatIdOf("42"), 42);
+    assert.equal(chatIdOf("12a"), null);
+    assert.equal(chatIdOf("9999999999999999999"), null);
+  });
+
+  it("lists: comma-separated or repeated, blanks dropped; an unknown value is named", () => {
+    assert.deepEqual(listItems(["a, b", "", " c ,"]), ["a", "b", "c"]);
+    assert.equal(
+      unknownValueProblem(["fs", "tg"], ["fs", "telegram"]),
+      'unknown value "tg" (one of fs, telegram)',
+    );
+    assert.equal(unknownValueProblem(["fs"], ["fs", "telegram"]), null);
   });
 });
