@@ -19,6 +19,7 @@ import type { Metrics } from "../metrics/metrics.ts";
 import { uiTokenFileOf } from "../store/data-paths.ts";
 import { RUNNING_BUSY_TIMEOUT_MS, type Store } from "../store/db.ts";
 import { OutboxStore } from "../store/outbox.ts";
+import { ReadWorker } from "../web/read-worker.ts";
 import { resolveUiToken } from "../web/ui-token.ts";
 import { webUi } from "../web/web-ui.ts";
 import { type FileAuditPart, startFileAudit } from "./file-audit-part.ts";
@@ -85,6 +86,7 @@ export async function startApp(options: StartOptions): Promise<App> {
   let telegram: TelegramPart | undefined;
   let files: FileAuditPart | undefined;
   let http: HttpServer | undefined;
+  let uiReads: ReadWorker | undefined;
   try {
     telegram = await startTelegramIfConfigured(options, built);
     if (config.watchConfigFile) {
@@ -105,7 +107,9 @@ export async function startApp(options: StartOptions): Promise<App> {
     });
     const { host, port, healthPath } = config.http;
     const uiToken = resolveUiToken(config.uiToken, uiTokenFileOf(config.dbFile));
-    const ui = webUi({ token: uiToken, reader: data.uiReader.sqlite, now: () => clock.now() });
+    // The UI reads on a worker thread with its own read-only connection, so no page stalls ingest.
+    uiReads = new ReadWorker(config.dbFile);
+    const ui = webUi({ token: uiToken, reads: uiReads, now: () => clock.now() });
     http = await startHttpServer(
       { healthPath, health: ops.health, metrics: () => ops.metrics.render(), routes: ui },
       host,
@@ -116,7 +120,16 @@ export async function startApp(options: StartOptions): Promise<App> {
     // SQLite keeps the event loop (and /health) answering while such a lock is held.
     store.setBusyTimeout(RUNNING_BUSY_TIMEOUT_MS);
     housekeeping.housekeeper.start();
-    const running = { config, log, data, telegram, files, housekeeper: housekeeping.housekeeper, http };
+    const running = {
+      config,
+      log,
+      data,
+      telegram,
+      files,
+      housekeeper: housekeeping.housekeeper,
+      http,
+      uiReads,
+    };
     return {
       config,
       store,
@@ -136,6 +149,7 @@ export async function startApp(options: StartOptions): Promise<App> {
     await files?.stop();
     await telegram?.detach();
     await http?.close();
+    await uiReads?.close();
     data.close();
     throw err;
   }

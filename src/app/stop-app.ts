@@ -7,6 +7,7 @@ import type { Config } from "../config.ts";
 import type { Housekeeper } from "../housekeeping/housekeeper.ts";
 import type { HttpServer } from "../http/server.ts";
 import type { Logger } from "../log.ts";
+import type { Reads } from "../web/reads.ts";
 import type { FileAuditPart } from "./file-audit-part.ts";
 import type { StorePart } from "./store-part.ts";
 import type { TelegramPart } from "./telegram-part.ts";
@@ -23,6 +24,8 @@ export interface RunningParts {
   files: FileAuditPart | undefined;
   housekeeper: Housekeeper;
   http: HttpServer;
+  /** The web UI's read worker. */
+  uiReads: Reads;
 }
 
 /** Stops every part, drains (bounded), closes http and the database. */
@@ -44,6 +47,7 @@ export async function stopApp(p: RunningParts): Promise<void> {
     log.warn({ waitedMs: STOP_DRAIN_MS }, "work in flight did not finish in time; closing anyway");
   clearTimeout(timer);
   await p.http.close();
+  await p.uiReads.close();
   p.data.close();
   log.info("stopped");
 }

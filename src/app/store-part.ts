@@ -20,8 +20,6 @@ export interface StorePart {
   events: EventStore;
   /** The read-only connection. */
   reader: StoreReader;
-  /** The web UI's own read-only connection, so a long page read never delays a probe. */
-  uiReader: StoreReader;
   /** The outbox as the read-only connection sees it. */
   readOutbox: OutboxStore;
   /** The database's size and state, read on the read-only connection. */
@@ -45,17 +43,9 @@ export function openStorePart(config: Config, counters: MetricCounters): StorePa
   }
   const opened = openStore(config.dbFile);
   let reader: StoreReader;
-  let uiReader: StoreReader;
   try {
     reader = openReader(config.dbFile);
   } catch (err) {
-    opened.close();
-    throw err;
-  }
-  try {
-    uiReader = openReader(config.dbFile);
-  } catch (err) {
-    reader.close();
     opened.close();
     throw err;
   }
@@ -64,11 +54,9 @@ export function openStorePart(config: Config, counters: MetricCounters): StorePa
     store,
     events,
     reader,
-    uiReader,
     readOutbox: new OutboxStore(reader.db),
     status: () => reader.probe(),
     close() {
-      uiReader.close();
       reader.close();
       opened.close();
     },

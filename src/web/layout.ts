@@ -9,6 +9,17 @@ import type { HtmlEscapedString } from "hono/utils/html";
 /** A piece of markup (already escaped). */
 export type Markup = HtmlEscapedString | Promise<HtmlEscapedString>;
 
+/** The pages in the navigation, in order. */
+const NAV: readonly (readonly [string, string])[] = [
+  ["/ui/events", "Events"],
+  ["/ui/search", "Search"],
+  ["/ui/chats", "Chats"],
+  ["/ui/changes", "What changed"],
+  ["/ui/files", "Files"],
+  ["/ui/reports", "Reports"],
+  ["/ui/status", "Status"],
+];
+
 /** A whole page: `title`, the navigation (with logout when `signedIn`), `main` as the content. */
 export function page(title: string, main: Markup, signedIn: boolean): Markup {
   return html`<!doctype html>
@@ -26,7 +37,7 @@ export function page(title: string, main: Markup, signedIn: boolean): Markup {
 <a class="brand" href="/ui/events">telegram-logger</a>
 ${
   signedIn
-    ? html`<nav><a href="/ui/events">Events</a></nav>
+    ? html`<nav>${NAV.map(([href, label]) => html`<a href="${href}">${label}</a>`)}</nav>
 <form class="logout" method="post" action="/ui/logout"><button type="submit">Log out</button></form>`
     : ""
 }

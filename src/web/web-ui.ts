@@ -13,22 +13,22 @@
  * takes a write lock and never makes ingest wait.
  */
 import { getConnInfo } from "@hono/node-server/conninfo";
-import type Database from "better-sqlite3";
 import { type Context, Hono, type Next } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { Access, localNext, SESSION_COOKIE, SESSION_IDLE_MS, sameOrigin } from "./access.ts";
 import { APP_JS, STYLE_CSS } from "./assets.ts";
-import { type EventQuery, eventFacets, eventPage, FilterError, parseEventQuery } from "./event-query.ts";
-import { eventsPage } from "./events-page.ts";
+import { eventsRoutes } from "./events-routes.ts";
 import { loginPage } from "./layout.ts";
+import type { PageDeps } from "./page-deps.ts";
+import type { Reads } from "./reads.ts";
 
 /** What the UI needs from the running service. */
 export interface WebUiOptions {
   /** The access token (UI_TOKEN or the token file); never shown, logged or echoed. */
   token: string;
-  /** The UI's own read-only connection to the database. */
-  reader: Database.Database;
+  /** The UI's reads, run off the service's thread (read-worker.ts). */
+  reads: Reads;
   now: () => number;
 }
 
@@ -71,7 +71,7 @@ function bearer(c: Context): string | undefined {
 
 /** The UI's routes, to be mounted at the server's root. */
 export function webUi(options: WebUiOptions): Hono {
-  const { reader, now } = options;
+  const { reads, now } = options;
   const access = new Access(options.token, now);
   const app = new Hono();
 
@@ -160,36 +160,9 @@ export function webUi(options: WebUiOptions): Hono {
     return c.redirect("/ui/login", 303);
   });
 
-  app.get("/api/events", (c) => {
-    let query: EventQuery;
-    try {
-      query = parseEventQuery(new URL(c.req.url).searchParams, now());
-    } catch (err) {
-      if (err instanceof FilterError) return c.json({ error: err.message, parameter: err.parameter }, 400);
-      throw err;
-    }
-    const p = eventPage(reader, query);
-    // The facets depend on the filter alone: counted for its first page, not again for each page.
-    const facets = query.cursor === null ? eventFacets(reader, query) : null;
-    return c.json({ events: p.events, next: p.older, newer: p.newer, facets });
-  });
-  app.get("/ui/events", (c) => {
-    const params = new URL(c.req.url).searchParams;
-    let query: EventQuery;
-    try {
-      query = parseEventQuery(params, now());
-    } catch (err) {
-      if (!(err instanceof FilterError)) throw err;
-      return c.html(eventsPage({ params, page: null, facets: null, problem: err.message }), 400);
-    }
-    const view = {
-      params,
-      page: eventPage(reader, query),
-      facets: query.cursor === null ? eventFacets(reader, query) : null,
-      problem: null,
-    };
-    return c.html(eventsPage(view));
-  });
+  // Each page's routes, in their own files; the middleware above covers them all.
+  const pages: PageDeps = { reads, now };
+  app.route("/", eventsRoutes(pages));
   return app;
 }
 
