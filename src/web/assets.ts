@@ -27,7 +27,8 @@ code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monosp
 .top { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem 1.25rem;
   padding: 0.6rem 1rem; border-bottom: 1px solid var(--line); background: var(--panel); }
 .brand { font-weight: 600; color: var(--fg); text-decoration: none; }
-.top nav { display: flex; gap: 1rem; flex: 1; }
+.top nav { display: flex; flex-wrap: wrap; gap: 0.25rem 1rem; flex: 1; }
+.top nav a { white-space: nowrap; }
 .logout { margin: 0; }
 main { padding: 1rem; max-width: 1400px; margin: 0 auto; }
 h1 { font-size: 1.3rem; margin: 0 0 0.75rem; }
@@ -75,6 +76,9 @@ bdi { unicode-bidi: isolate; }
 .empty { padding: 2rem 0; color: var(--muted); }
 @media (max-width: 760px) {
   main { padding: 0.6rem; }
+  .top { padding: 0.5rem 0.6rem; }
+  .top nav { order: 3; flex-basis: 100%; gap: 0.2rem 0.9rem; }
+  .logout { margin-left: auto; }
   .layout { grid-template-columns: 1fr; }
   .facets { order: 2; }
   .filters .fields { grid-template-columns: 1fr 1fr; }
