@@ -72,6 +72,19 @@ bdi { unicode-bidi: isolate; }
 .status-success { color: var(--ok); }
 .err { color: var(--error); }
 .more { color: var(--muted); font-style: italic; }
+.histogram { margin: 0 0 1rem; }
+.histogram svg { display: block; width: 100%; height: 6rem; }
+.histogram .bar { fill: var(--accent); }
+.histogram a:hover .bar { fill: var(--fg); }
+.histogram .axis { stroke: var(--line); stroke-width: 1; vector-effect: non-scaling-stroke; }
+.histogram figcaption { font-size: 0.8rem; color: var(--muted); }
+.histogram .ends { display: flex; justify-content: space-between; gap: 1rem; font-variant-numeric: tabular-nums; }
+.histogram .scope { display: block; margin-top: 0.2rem; }
+.list-head { display: flex; flex-wrap: wrap; justify-content: space-between; gap: 0.25rem 1rem; align-items: baseline; }
+.list-head p { margin: 0 0 0.5rem; }
+.exports { font-size: 0.9rem; }
+th a { color: inherit; text-decoration: none; }
+th a:hover { text-decoration: underline; }
 .pager { display: flex; justify-content: space-between; margin: 1rem 0; }
 .empty { padding: 2rem 0; color: var(--muted); }
 @media (max-width: 760px) {
