@@ -8,12 +8,16 @@
  * structured cloning (no functions, no class instances). To add one, add it to `READS`.
  */
 import type Database from "better-sqlite3";
+import { eventExportChunk } from "./event-export.ts";
+import { eventHistogram } from "./event-histogram.ts";
 import { eventFacets, eventPage } from "./event-query.ts";
 
 /** The table of reads the worker can run. */
 export const READS = {
   eventPage,
   eventFacets,
+  eventHistogram,
+  eventExportChunk,
 } satisfies Record<string, (sqlite: Database.Database, input: never) => unknown>;
 
 export type ReadName = keyof typeof READS;

@@ -19,6 +19,7 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { Access, localNext, SESSION_COOKIE, SESSION_IDLE_MS, sameOrigin } from "./access.ts";
 import { APP_JS, STYLE_CSS } from "./assets.ts";
 import { eventsRoutes } from "./events-routes.ts";
+import { exportRoutes } from "./export-routes.ts";
 import { loginPage } from "./layout.ts";
 import type { PageDeps } from "./page-deps.ts";
 import type { Reads } from "./reads.ts";
@@ -163,6 +164,7 @@ export function webUi(options: WebUiOptions): Hono {
   // Each page's routes, in their own files; the middleware above covers them all.
   const pages: PageDeps = { reads, now };
   app.route("/", eventsRoutes(pages));
+  app.route("/", exportRoutes(pages));
   return app;
 }
 
