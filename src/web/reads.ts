@@ -8,12 +8,14 @@
  * structured cloning (no functions, no class instances). To add one, add it to `READS`.
  */
 import type Database from "better-sqlite3";
+import { eventDetail } from "./event-detail-query.ts";
 import { eventFacets, eventPage } from "./event-query.ts";
 
 /** The table of reads the worker can run. */
 export const READS = {
   eventPage,
   eventFacets,
+  eventDetail,
 } satisfies Record<string, (sqlite: Database.Database, input: never) => unknown>;
 
 export type ReadName = keyof typeof READS;

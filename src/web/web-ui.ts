@@ -18,9 +18,11 @@ import { bodyLimit } from "hono/body-limit";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { Access, localNext, SESSION_COOKIE, SESSION_IDLE_MS, sameOrigin } from "./access.ts";
 import { APP_JS, STYLE_CSS } from "./assets.ts";
+import { eventDetailRoutes } from "./event-detail-routes.ts";
 import { eventsRoutes } from "./events-routes.ts";
 import { loginPage } from "./layout.ts";
 import type { PageDeps } from "./page-deps.ts";
+import { PAGES_CSS } from "./pages-style.ts";
 import type { Reads } from "./reads.ts";
 
 /** What the UI needs from the running service. */
@@ -111,7 +113,7 @@ export function webUi(options: WebUiOptions): Hono {
   app.get("/ui", (c) => c.redirect("/ui/events", 302));
   app.get("/ui/", (c) => c.redirect("/ui/events", 302));
   app.get("/ui/style.css", (c) =>
-    c.body(STYLE_CSS, 200, {
+    c.body(STYLE_CSS + PAGES_CSS, 200, {
       "Content-Type": "text/css; charset=utf-8",
       "Cache-Control": "public, max-age=3600",
     }),
@@ -163,6 +165,7 @@ export function webUi(options: WebUiOptions): Hono {
   // Each page's routes, in their own files; the middleware above covers them all.
   const pages: PageDeps = { reads, now };
   app.route("/", eventsRoutes(pages));
+  app.route("/", eventDetailRoutes(pages));
   return app;
 }
 
