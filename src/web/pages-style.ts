@@ -1,6 +1,6 @@
 /**
- * The stylesheet's part for the detail, files, reports and status pages, served after STYLE_CSS in
- * the same /ui/style.css (web-ui.ts joins them): kept apart so each page group edits its own rules.
+ * The stylesheet's and the script's parts for the detail, files, reports and status pages, served after STYLE_CSS in
+ * the same /ui/style.css and after APP_JS in /ui/app.js (web-ui.ts joins them): kept apart so each page group edits its own rules.
  */
 export const PAGES_CSS = `
 dl.columns { display: grid; grid-template-columns: 10rem 1fr; gap: 0.2rem 1rem; margin: 0 0 1rem; }
@@ -42,4 +42,21 @@ svg.chart .axis { stroke: var(--line); }
   dl.columns { grid-template-columns: 1fr; }
   dl.columns dd { margin-bottom: 0.4rem; }
 }
+`;
+
+/**
+ * /ui/app.js's part: a page holding `[data-refresh="N"]` (the status page) reloads every N seconds,
+ * waiting while the tab is hidden so a background tab costs nothing.
+ */
+export const PAGES_JS = `
+document.addEventListener("DOMContentLoaded", function () {
+  var el = document.querySelector("[data-refresh]");
+  if (!el) return;
+  var secs = Number(el.getAttribute("data-refresh"));
+  if (!(secs >= 5)) return;
+  setTimeout(function reload() {
+    if (!document.hidden) return location.reload();
+    document.addEventListener("visibilitychange", reload, { once: true });
+  }, secs * 1000);
+});
 `;

@@ -10,12 +10,14 @@
 import type Database from "better-sqlite3";
 import { eventDetail } from "./event-detail-query.ts";
 import { eventFacets, eventPage } from "./event-query.ts";
+import { statusFacts } from "./status-query.ts";
 
 /** The table of reads the worker can run. */
 export const READS = {
   eventPage,
   eventFacets,
   eventDetail,
+  statusFacts,
 } satisfies Record<string, (sqlite: Database.Database, input: never) => unknown>;
 
 export type ReadName = keyof typeof READS;

@@ -21,9 +21,10 @@ import { APP_JS, STYLE_CSS } from "./assets.ts";
 import { eventDetailRoutes } from "./event-detail-routes.ts";
 import { eventsRoutes } from "./events-routes.ts";
 import { loginPage } from "./layout.ts";
-import type { PageDeps } from "./page-deps.ts";
-import { PAGES_CSS } from "./pages-style.ts";
+import type { PageDeps, StatusSnapshot } from "./page-deps.ts";
+import { PAGES_CSS, PAGES_JS } from "./pages-style.ts";
 import type { Reads } from "./reads.ts";
+import { statusRoutes } from "./status-routes.ts";
 
 /** What the UI needs from the running service. */
 export interface WebUiOptions {
@@ -32,6 +33,8 @@ export interface WebUiOptions {
   /** The UI's reads, run off the service's thread (read-worker.ts). */
   reads: Reads;
   now: () => number;
+  /** The service's health for the status page (the app passes its /health assessment). */
+  status?: () => StatusSnapshot | Promise<StatusSnapshot>;
 }
 
 /** The Content-Security-Policy of every UI answer: nothing inline, nothing from elsewhere. */
@@ -119,7 +122,7 @@ export function webUi(options: WebUiOptions): Hono {
     }),
   );
   app.get("/ui/app.js", (c) =>
-    c.body(APP_JS, 200, {
+    c.body(APP_JS + PAGES_JS, 200, {
       "Content-Type": "text/javascript; charset=utf-8",
       "Cache-Control": "public, max-age=3600",
     }),
@@ -163,9 +166,10 @@ export function webUi(options: WebUiOptions): Hono {
   });
 
   // Each page's routes, in their own files; the middleware above covers them all.
-  const pages: PageDeps = { reads, now };
+  const pages: PageDeps = { reads, now, ...(options.status ? { status: options.status } : {}) };
   app.route("/", eventsRoutes(pages));
   app.route("/", eventDetailRoutes(pages));
+  app.route("/", statusRoutes(pages));
   return app;
 }
 
