@@ -10,6 +10,7 @@
 import type Database from "better-sqlite3";
 import { eventDetail } from "./event-detail-query.ts";
 import { eventFacets, eventPage } from "./event-query.ts";
+import { reportFigures } from "./report-query.ts";
 import { statusFacts } from "./status-query.ts";
 
 /** The table of reads the worker can run. */
@@ -18,6 +19,7 @@ export const READS = {
   eventFacets,
   eventDetail,
   statusFacts,
+  reportFigures,
 } satisfies Record<string, (sqlite: Database.Database, input: never) => unknown>;
 
 export type ReadName = keyof typeof READS;

@@ -24,6 +24,7 @@ import { loginPage } from "./layout.ts";
 import type { PageDeps, StatusSnapshot } from "./page-deps.ts";
 import { PAGES_CSS, PAGES_JS } from "./pages-style.ts";
 import type { Reads } from "./reads.ts";
+import { reportRoutes } from "./report-routes.ts";
 import { statusRoutes } from "./status-routes.ts";
 
 /** What the UI needs from the running service. */
@@ -170,6 +171,7 @@ export function webUi(options: WebUiOptions): Hono {
   app.route("/", eventsRoutes(pages));
   app.route("/", eventDetailRoutes(pages));
   app.route("/", statusRoutes(pages));
+  app.route("/", reportRoutes(pages));
   return app;
 }
 
