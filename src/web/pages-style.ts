@@ -36,6 +36,9 @@ svg.chart text { fill: var(--muted); font: 11px system-ui, sans-serif; }
 svg.chart .axis { stroke: var(--line); }
 .inline-form { display: flex; flex-wrap: wrap; gap: 0.6rem; align-items: end; margin-bottom: 1rem; }
 .inline-form > div { min-width: 10rem; }
+.inline-form .grow { flex: 1; min-width: 14rem; }
+ol.history { list-style: none; padding: 0; margin: 0; }
+ol.history > li { border-bottom: 1px solid var(--line); padding: 0.5rem 0; overflow-wrap: anywhere; }
 .tabs { display: flex; flex-wrap: wrap; gap: 0.75rem; margin-bottom: 0.75rem; }
 .tabs a[aria-current] { font-weight: 600; color: var(--fg); text-decoration: none; }
 @media (max-width: 760px) {

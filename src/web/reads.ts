@@ -10,6 +10,7 @@
 import type Database from "better-sqlite3";
 import { eventDetail } from "./event-detail-query.ts";
 import { eventFacets, eventPage } from "./event-query.ts";
+import { fileHistory, filesOverview } from "./files-query.ts";
 import { reportFigures } from "./report-query.ts";
 import { statusFacts } from "./status-query.ts";
 
@@ -20,6 +21,8 @@ export const READS = {
   eventDetail,
   statusFacts,
   reportFigures,
+  filesOverview,
+  fileHistory,
 } satisfies Record<string, (sqlite: Database.Database, input: never) => unknown>;
 
 export type ReadName = keyof typeof READS;

@@ -20,6 +20,7 @@ import { Access, localNext, SESSION_COOKIE, SESSION_IDLE_MS, sameOrigin } from "
 import { APP_JS, STYLE_CSS } from "./assets.ts";
 import { eventDetailRoutes } from "./event-detail-routes.ts";
 import { eventsRoutes } from "./events-routes.ts";
+import { filesRoutes } from "./files-routes.ts";
 import { loginPage } from "./layout.ts";
 import type { PageDeps, StatusSnapshot } from "./page-deps.ts";
 import { PAGES_CSS, PAGES_JS } from "./pages-style.ts";
@@ -172,6 +173,7 @@ export function webUi(options: WebUiOptions): Hono {
   app.route("/", eventDetailRoutes(pages));
   app.route("/", statusRoutes(pages));
   app.route("/", reportRoutes(pages));
+  app.route("/", filesRoutes(pages));
   return app;
 }
 
