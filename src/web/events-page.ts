@@ -51,7 +51,7 @@ export interface EventsView {
 const INVISIBLE = /([\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF])/;
 
 /** `s` as text with every invisible character shown as a marked `U+XXXX`. */
-function visible(s: string): Markup {
+export function visible(s: string): Markup {
   const parts = s.split(INVISIBLE);
   return html`${parts.map((part, i) =>
     i % 2 === 1
@@ -107,7 +107,7 @@ function row(e: EventRecord, params: URLSearchParams): Markup {
       ? html`<a href="${linkWith(params, "chat", String(e.chat_id))}">${e.chat_id}</a>${e.message_id === null ? "" : html` #${e.message_id}`}`
       : cut(e.path);
   return html`<tr>
-<td class="when" data-label="Time"><time datetime="${iso}">${iso}</time></td>
+<td class="when" data-label="Time"><a href="/ui/events/${e.id}" title="Event ${e.id}: every column"><time datetime="${iso}">${iso}</time></a></td>
 <td data-label="Source">${e.source}</td>
 <td data-label="Type">${cut(e.type)}</td>
 <td data-label="Status" class="status-${String(e.status)}">${e.status}</td>
