@@ -8,12 +8,20 @@
  * structured cloning (no functions, no class instances). To add one, add it to `READS`.
  */
 import type Database from "better-sqlite3";
+import { changeFeed } from "./changes-query.ts";
+import { chatList } from "./chat-list-query.ts";
 import { eventFacets, eventPage } from "./event-query.ts";
+import { mediaFile } from "./media-query.ts";
+import { chatTranscript } from "./transcript-query.ts";
 
 /** The table of reads the worker can run. */
 export const READS = {
   eventPage,
   eventFacets,
+  chatList,
+  chatTranscript,
+  mediaFile,
+  changeFeed,
 } satisfies Record<string, (sqlite: Database.Database, input: never) => unknown>;
 
 export type ReadName = keyof typeof READS;

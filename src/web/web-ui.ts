@@ -18,9 +18,12 @@ import { bodyLimit } from "hono/body-limit";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { Access, localNext, SESSION_COOKIE, SESSION_IDLE_MS, sameOrigin } from "./access.ts";
 import { APP_JS, STYLE_CSS } from "./assets.ts";
+import { changesRoutes } from "./changes-routes.ts";
+import { chatsRoutes } from "./chats-routes.ts";
 import { eventsRoutes } from "./events-routes.ts";
 import { loginPage } from "./layout.ts";
-import type { PageDeps } from "./page-deps.ts";
+import { mediaRoutes } from "./media-routes.ts";
+import type { MediaPlaces, PageDeps } from "./page-deps.ts";
 import type { Reads } from "./reads.ts";
 
 /** What the UI needs from the running service. */
@@ -30,6 +33,8 @@ export interface WebUiOptions {
   /** The UI's reads, run off the service's thread (read-worker.ts). */
   reads: Reads;
   now: () => number;
+  /** Where kept media files are (the chat view shows them). */
+  media: MediaPlaces;
 }
 
 /** The Content-Security-Policy of every UI answer: nothing inline, nothing from elsewhere. */
@@ -71,7 +76,7 @@ function bearer(c: Context): string | undefined {
 
 /** The UI's routes, to be mounted at the server's root. */
 export function webUi(options: WebUiOptions): Hono {
-  const { reads, now } = options;
+  const { reads, now, media } = options;
   const access = new Access(options.token, now);
   const app = new Hono();
 
@@ -161,8 +166,11 @@ export function webUi(options: WebUiOptions): Hono {
   });
 
   // Each page's routes, in their own files; the middleware above covers them all.
-  const pages: PageDeps = { reads, now };
+  const pages: PageDeps = { reads, now, media };
   app.route("/", eventsRoutes(pages));
+  app.route("/", chatsRoutes(pages));
+  app.route("/", mediaRoutes(pages));
+  app.route("/", changesRoutes(pages));
   return app;
 }
 
