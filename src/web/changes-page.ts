@@ -87,8 +87,8 @@ export function changesPage(view: ChangesView): Markup {
     p === null
       ? ""
       : html`<nav class="pager" aria-label="Pages">
-<span>${p.newer === null ? "" : html`<a rel="prev" href="${linkWith(params, { after: p.newer })}">← Newer</a>`}</span>
-<span>${p.older === null ? "" : html`<a rel="next" href="${linkWith(params, { before: p.older })}">Older →</a>`}</span>
+<span>${p.newer === null ? "" : html`<a rel="prev" href="${linkWith(params, { after: String(p.newer) })}">← Newer</a>`}</span>
+<span>${p.older === null ? "" : html`<a rel="next" href="${linkWith(params, { before: String(p.older) })}">Older →</a>`}</span>
 </nav>`;
   return page(
     "What changed",

@@ -2,7 +2,10 @@
  * "What changed", behind `/ui/changes` and `/api/changes`: the log chat's content as a feed —
  * deletions, edits, view-once captures and saved links, newest first — read from the `events` rows
  * the handlers write, each joined to the message it concerns (text, sender, what the edit changed).
- * Keyset pages over (occurred_at, id), as the events list.
+ * Newest first by when the service recorded them (the event id): each (type, status) pair is then
+ * read in the order of the (type, status) index, which holds the row id, and the pairs are merged,
+ * so a page costs a seek per pair whether the kind is common or rare among 2,000,000 events
+ * (ordered by `occurred_at`, SQLite had to sort every deletion and edit to show the newest 50).
  */
 import type Database from "better-sqlite3";
 import type { MediaInfo } from "../model/media.ts";
@@ -13,12 +16,21 @@ import { MAX_DIFF_CHARS } from "./transcript-query.ts";
 export const CHANGE_KINDS = ["deleted", "edited", "view_once", "saved"] as const;
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
 
-/** Which `events` rows each kind is: a deletion of a message never seen (`skipped`) is not one. */
-const KIND_SQL: Record<ChangeKind, string> = {
-  deleted: "(type = 'message.deleted' AND status = 'success')",
-  edited: "(type = 'message.edited' AND status = 'success')",
-  view_once: "(type IN ('media.self_destruct_opened', 'media.self_destruct_expired') AND status = 'success')",
-  saved: "(type = 'message.saved')",
+/**
+ * The (type, status) pairs of `events` rows each kind is. A deletion of a message never seen
+ * (`skipped`) is no change; a saved link is one whether it was saved or not.
+ */
+const KIND_ROWS: Record<ChangeKind, [type: string, status: string][]> = {
+  deleted: [["message.deleted", "success"]],
+  edited: [["message.edited", "success"]],
+  view_once: [
+    ["media.self_destruct_opened", "success"],
+    ["media.self_destruct_expired", "success"],
+  ],
+  saved: [
+    ["message.saved", "success"],
+    ["message.saved", "error"],
+  ],
 };
 
 function kindOf(type: string): ChangeKind {
@@ -33,19 +45,13 @@ export const CHANGE_TEXT_CHARS = 2_000;
 export const CHANGES_PER_PAGE = 50;
 export const MAX_CHANGES_PER_PAGE = 200;
 
-/** A position in the feed. */
-export interface ChangeCursor {
-  occurredAt: number;
-  id: number;
-}
-
 export interface ChangesQuery {
   kinds: ChangeKind[];
   chatId: number | null;
   limit: number;
-  /** Older than this (the next page), or newer than this (the page before), or neither (the newest). */
-  before: ChangeCursor | null;
-  after: ChangeCursor | null;
+  /** Events older than this event id (the next page), or newer (the page before), or neither (the newest). */
+  before: number | null;
+  after: number | null;
 }
 
 export interface ChangeItem {
@@ -76,9 +82,9 @@ export interface ChangeItem {
 
 export interface ChangesPage {
   items: ChangeItem[];
-  /** Cursors of the next older and newer pages, as `occurredAt-id`; null at either end. */
-  older: string | null;
-  newer: string | null;
+  /** `before` of the next older page and `after` of the next newer one; null at either end. */
+  older: number | null;
+  newer: number | null;
 }
 
 interface EventRow {
@@ -101,48 +107,35 @@ function parseJson<T>(json: string | null): T | null {
   }
 }
 
-const cursorText = (r: EventRow) => `${r.occurred_at}-${r.id}`;
-
 /** The page of the feed `q` asks for. */
 export function changeFeed(sqlite: Database.Database, q: ChangesQuery): ChangesPage {
   const kinds = q.kinds.length === 0 ? CHANGE_KINDS : q.kinds;
-  const parts = [`(${kinds.map((k) => KIND_SQL[k]).join(" OR ")})`];
-  const params: number[] = [];
-  if (q.chatId !== null) {
-    parts.push("chat_id = ?");
-    params.push(q.chatId);
-  }
   const readNewer = q.after !== null;
-  const at = q.after ?? q.before;
-  if (at !== null) {
-    parts.push(`(occurred_at, id) ${readNewer ? ">" : "<"} (?, ?)`);
-    params.push(at.occurredAt, at.id);
-  }
   const order = readNewer ? "ASC" : "DESC";
-  const rows = sqlite
-    .prepare(
-      `SELECT id, occurred_at, type, status, chat_id, message_id, details, error FROM events
-        WHERE ${parts.join(" AND ")} ORDER BY occurred_at ${order}, id ${order} LIMIT ?`,
-    )
-    .all(...params, q.limit + 1) as EventRow[];
+  const bound = q.after ?? q.before;
+  const select = sqlite.prepare(
+    `SELECT id, occurred_at, type, status, chat_id, message_id, details, error FROM events
+      WHERE type = ? AND status = ?${q.chatId === null ? "" : " AND chat_id = ?"}${bound === null ? "" : ` AND id ${readNewer ? ">" : "<"} ?`}
+      ORDER BY id ${order} LIMIT ?`,
+  );
+  const rows: EventRow[] = [];
+  for (const [type, status] of kinds.flatMap((k) => KIND_ROWS[k])) {
+    const params: (string | number)[] = [type, status];
+    if (q.chatId !== null) params.push(q.chatId);
+    if (bound !== null) params.push(bound);
+    rows.push(...(select.all(...params, q.limit + 1) as EventRow[]));
+  }
+  rows.sort((a, b) => (readNewer ? a.id - b.id : b.id - a.id));
   const more = rows.length > q.limit;
   const page = rows.slice(0, q.limit);
   if (readNewer) page.reverse();
-  const older = readNewer
-    ? page.length > 0
-      ? cursorText(page.at(-1)!)
-      : null
-    : more
-      ? cursorText(page.at(-1)!)
-      : null;
-  const newer = readNewer
-    ? more
-      ? cursorText(page[0]!)
-      : null
-    : at !== null && page.length > 0
-      ? cursorText(page[0]!)
-      : null;
-  return { items: page.map((r) => itemOf(sqlite, r)), older, newer };
+  const first = page[0]?.id ?? null;
+  const last = page.at(-1)?.id ?? null;
+  return {
+    items: page.map((r) => itemOf(sqlite, r)),
+    older: !readNewer && !more ? null : last,
+    newer: readNewer ? (more ? first : null) : bound !== null ? first : null,
+  };
 }
 
 function itemOf(sqlite: Database.Database, r: EventRow): ChangeItem {

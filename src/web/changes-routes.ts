@@ -5,7 +5,6 @@ import { changesPage } from "./changes-page.ts";
 import {
   CHANGE_KINDS,
   CHANGES_PER_PAGE,
-  type ChangeCursor,
   type ChangeKind,
   type ChangesQuery,
   MAX_CHANGES_PER_PAGE,
@@ -15,14 +14,6 @@ import type { PageDeps } from "./page-deps.ts";
 import { onlyKnown, single, wholeNumber } from "./query-params.ts";
 
 export const CHANGES_PARAMETERS = ["kind", "chat", "limit", "before", "after"] as const;
-
-function cursorOf(params: URLSearchParams, name: string): ChangeCursor | null {
-  const text = single(params, name);
-  if (text === null) return null;
-  const m = /^(\d{1,16})-(\d{1,16})$/.exec(text);
-  if (!m) throw new FilterError(name, "not a position this server gave out");
-  return { occurredAt: Number(m[1]), id: Number(m[2]) };
-}
 
 /** `params` as a feed query; throws `FilterError` naming the first bad parameter. */
 export function parseChangesQuery(params: URLSearchParams): ChangesQuery {
@@ -38,8 +29,8 @@ export function parseChangesQuery(params: URLSearchParams): ChangesQuery {
   const chatText = single(params, "chat");
   const chatId = chatText === null ? null : chatIdOf(chatText);
   if (chatText !== null && chatId === null) throw new FilterError("chat", `"${chatText}" is not a chat id`);
-  const before = cursorOf(params, "before");
-  const after = cursorOf(params, "after");
+  const before = wholeNumber(params, "before", 0, Number.MAX_SAFE_INTEGER);
+  const after = wholeNumber(params, "after", 0, Number.MAX_SAFE_INTEGER);
   if (before !== null && after !== null) throw new FilterError("after", "cannot be given with before");
   return {
     kinds: kinds as ChangeKind[],

@@ -16,10 +16,14 @@ export function firstOnOrAfter(sqlite: Database.Database, chatId: number, at: nu
   const firstFrom = sqlite.prepare(
     "SELECT message_id AS id, date FROM messages WHERE chat_id = ? AND message_id >= ? ORDER BY message_id LIMIT 1",
   );
-  const bounds = sqlite
-    .prepare("SELECT min(message_id) AS lo, max(message_id) AS hi FROM messages WHERE chat_id = ?")
-    .get(chatId) as { lo: number | null; hi: number | null };
-  if (bounds.lo === null || bounds.hi === null) return null;
+  // Two queries: SQLite finds a lone min() or max() at the index's edge, both together by a scan.
+  const edge = (order: "ASC" | "DESC") =>
+    sqlite
+      .prepare(`SELECT message_id FROM messages WHERE chat_id = ? ORDER BY message_id ${order} LIMIT 1`)
+      .pluck()
+      .get(chatId) as number | undefined;
+  const bounds = { lo: edge("ASC"), hi: edge("DESC") };
+  if (bounds.lo === undefined || bounds.hi === undefined) return null;
   const firstAt = (from: number) => firstFrom.get(chatId, from) as { id: number; date: number } | undefined;
   // The smallest `from` whose first message is on or after `at`: each probe lands on a real message.
   let lo = bounds.lo;

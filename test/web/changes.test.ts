@@ -174,7 +174,8 @@ describe("what changed", () => {
       ["kind=gone", "kind"],
       ["chat=abc", "chat"],
       ["before=xyz", "before"],
-      ["before=1-2&after=3-4", "after"],
+      ["after=-1", "after"],
+      ["before=1&after=3", "after"],
       ["limit=1000", "limit"],
       ["sort=old", "sort"],
     ] as const) {
