@@ -48,10 +48,18 @@ export interface EventsView {
  * overrides and isolates (a file `invoice\u202Efdp.exe` reads as `invoiceexe.pdf`), zero-width
  * characters, the byte-order mark. An audit trail shows them, as their code point.
  */
-const INVISIBLE = /([\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF])/;
+export const INVISIBLE = /([\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF])/;
+
+/** `s` with every invisible character written as `U+XXXX`, for plain text such as a page title. */
+export function visibleText(s: string): string {
+  return s.replace(
+    new RegExp(INVISIBLE.source, "g"),
+    (ch) => `U+${ch.codePointAt(0)?.toString(16).toUpperCase().padStart(4, "0")}`,
+  );
+}
 
 /** `s` as text with every invisible character shown as a marked `U+XXXX`. */
-function visible(s: string): Markup {
+export function visible(s: string): Markup {
   const parts = s.split(INVISIBLE);
   return html`${parts.map((part, i) =>
     i % 2 === 1
@@ -107,7 +115,7 @@ function row(e: EventRecord, params: URLSearchParams): Markup {
       ? html`<a href="${linkWith(params, "chat", String(e.chat_id))}">${e.chat_id}</a>${e.message_id === null ? "" : html` #${e.message_id}`}`
       : cut(e.path);
   return html`<tr>
-<td class="when" data-label="Time"><time datetime="${iso}">${iso}</time></td>
+<td class="when" data-label="Time"><a href="/ui/events/${e.id}" title="Event ${e.id}: every column"><time datetime="${iso}">${iso}</time></a></td>
 <td data-label="Source">${e.source}</td>
 <td data-label="Type">${cut(e.type)}</td>
 <td data-label="Status" class="status-${String(e.status)}">${e.status}</td>
