@@ -117,7 +117,7 @@ describe("the events page in Chromium", () => {
       times.every((t) => t >= "2026-11-01T09:00" && t < "2026-11-01T10:00"),
       times.join(),
     );
-    await screenshots(t, page, "events-filtered");
+    await screenshots(t, page, "events-filtered", { dark: true });
 
     // The next page, and back.
     await page.goto(f.url("/ui/events?project=seed&limit=40"));
