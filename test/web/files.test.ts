@@ -6,67 +6,11 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { NewEvent } from "../../src/store/events.ts";
-import { ask, bearer, login, startWeb, type WebFixture } from "./support.ts";
+import { seedRenames } from "./pages-seed.ts";
+import { ask, bearer, login, startWeb } from "./support.ts";
 
 const HOUR = 3_600_000;
 const HOSTILE = "/srv/docs/<script>alert(1)</script>\u202Etxt.exe";
-const DIFF = "--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-<b>one</b>\n+two\n";
-
-/** A file created, edited, renamed, its folder renamed, edited again; and its neighbours. */
-function seedRenames(f: WebFixture, t0: number): number[] {
-  const fs = (e: Omit<NewEvent, "source" | "status" | "project">): NewEvent => ({
-    source: "fs",
-    status: "success",
-    project: "docs",
-    ...e,
-  });
-  return f.seed([
-    fs({ type: "file.created", occurredAt: t0, path: "/srv/docs/a.txt", details: { root: "/srv" } }),
-    fs({
-      type: "file.modified",
-      occurredAt: t0 + HOUR,
-      path: "/srv/docs/a.txt",
-      details: { root: "/srv", diff: DIFF },
-    }),
-    fs({
-      type: "file.renamed",
-      occurredAt: t0 + 2 * HOUR,
-      path: "/srv/docs/b.txt",
-      details: { root: "/srv", oldPath: "/srv/docs/a.txt" },
-    }),
-    fs({
-      type: "file.modified",
-      occurredAt: t0 + 3 * HOUR,
-      path: "/srv/docs/b.txt",
-      details: { root: "/srv" },
-    }),
-    fs({
-      type: "file.renamed",
-      occurredAt: t0 + 4 * HOUR,
-      path: "/srv/papers",
-      details: { root: "/srv", oldPath: "/srv/docs", kind: "directory", files: 2 },
-    }),
-    fs({
-      type: "file.modified",
-      occurredAt: t0 + 5 * HOUR,
-      path: "/srv/papers/b.txt",
-      details: { root: "/srv" },
-    }),
-    fs({
-      type: "file.created",
-      occurredAt: t0 + 6 * HOUR,
-      path: "/srv/docs/other.txt",
-      details: { root: "/srv" },
-    }),
-    fs({
-      type: "file.modified",
-      occurredAt: t0 + 7 * HOUR,
-      path: "/srv/papers/c.txt",
-      details: { root: "/srv" },
-    }),
-  ]);
-}
 
 describe("files", () => {
   it("follows a file across its own and its folder's renames, both ways, with diffs", async (t) => {
