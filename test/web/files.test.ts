@@ -44,6 +44,41 @@ describe("files", () => {
     for (const id of chain) assert.match(ui.text, new RegExp(`href="/ui/events/${id}"`));
   });
 
+  it("follows renames recorded after an earlier history was shown", async (t) => {
+    const f = await startWeb(t);
+    const t0 = Date.now() - 10 * HOUR;
+    const history = async (path: string) =>
+      (await ask(f, `/api/files/history?${new URLSearchParams({ path })}`, { headers: bearer() })).json();
+    f.seed([
+      { source: "fs", type: "file.created", status: "success", occurredAt: t0, path: "/srv/x/one.txt" },
+    ]);
+    assert.deepEqual((await history("/srv/x/one.txt")).names, ["/srv/x/one.txt"]);
+    const [renameId] = f.seed([
+      {
+        source: "fs",
+        type: "file.renamed",
+        status: "success",
+        occurredAt: t0 + HOUR,
+        path: "/srv/x/two.txt",
+        details: { oldPath: "/srv/x/one.txt" },
+      },
+    ]);
+    assert.deepEqual((await history("/srv/x/one.txt")).names, ["/srv/x/one.txt", "/srv/x/two.txt"]);
+    assert.deepEqual((await history("/srv/x/two.txt")).names, ["/srv/x/two.txt", "/srv/x/one.txt"]);
+    // Retention removes the oldest rows, the rename among them: it no longer links the names.
+    f.seed([
+      {
+        source: "fs",
+        type: "file.modified",
+        status: "success",
+        occurredAt: t0 + 2 * HOUR,
+        path: "/srv/x/two.txt",
+      },
+    ]);
+    f.app.store.sqlite.prepare("DELETE FROM events WHERE id <= ?").run(renameId);
+    assert.deepEqual((await history("/srv/x/two.txt")).names, ["/srv/x/two.txt"]);
+  });
+
   it("pages a long history by position", async (t) => {
     const f = await startWeb(t);
     const t0 = Date.now() - 100 * HOUR;
