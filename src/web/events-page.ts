@@ -48,7 +48,15 @@ export interface EventsView {
  * overrides and isolates (a file `invoice\u202Efdp.exe` reads as `invoiceexe.pdf`), zero-width
  * characters, the byte-order mark. An audit trail shows them, as their code point.
  */
-const INVISIBLE = /([\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF])/;
+export const INVISIBLE = /([\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF])/;
+
+/** `s` with every invisible character written as `U+XXXX`, for plain text such as a page title. */
+export function visibleText(s: string): string {
+  return s.replace(
+    new RegExp(INVISIBLE.source, "g"),
+    (ch) => `U+${ch.codePointAt(0)?.toString(16).toUpperCase().padStart(4, "0")}`,
+  );
+}
 
 /** `s` as text with every invisible character shown as a marked `U+XXXX`. */
 export function visible(s: string): Markup {
