@@ -42,11 +42,13 @@ label { display: block; font-size: 0.82rem; color: var(--muted); margin-bottom: 
 .problem { color: var(--error); border: 1px solid var(--error); border-radius: 6px; padding: 0.5rem 0.75rem;
   overflow-wrap: anywhere; }
 .filters { margin-bottom: 1rem; }
-.filters .fields { display: grid; grid-template-columns: repeat(auto-fill, minmax(11rem, 1fr)); gap: 0.6rem; }
+.filters .fields { display: grid; grid-template-columns: repeat(auto-fill, minmax(9.5rem, 1fr)); gap: 0.6rem; }
 .filters details { margin: 0.5rem 0; }
 .filters summary { cursor: pointer; color: var(--accent); }
 .filters details .fields { margin-top: 0.5rem; }
-.filters .actions { display: flex; gap: 0.75rem; align-items: center; margin-top: 0.6rem; }
+.filters .actions { display: flex; flex-wrap: wrap; gap: 0.5rem 0.75rem; align-items: center; margin-top: 0.6rem; }
+.filters .order { display: flex; align-items: center; gap: 0.4rem; margin: 0; font-size: 0.9rem; }
+.filters .order select { width: auto; }
 .layout { display: grid; grid-template-columns: 14rem 1fr; gap: 1.25rem; align-items: start; }
 .facets h2 { font-size: 0.85rem; text-transform: uppercase; letter-spacing: 0.04em; color: var(--muted);
   margin: 0.9rem 0 0.3rem; }
