@@ -48,6 +48,35 @@ export interface ExportChunk {
   next: ExportPosition | null;
 }
 
+/** Statements kept per connection, most recently used last. */
+const KEPT_STATEMENTS = 16;
+const statements = new WeakMap<
+  Database.Database,
+  Map<string, Database.Statement<(string | number)[], EventRecord>>
+>();
+
+/**
+ * `sql` prepared once per connection: an export runs the same statement for each of its thousands
+ * of chunks, and each prepared statement holds native memory until its wrapper is collected.
+ */
+function prepared(
+  sqlite: Database.Database,
+  sql: string,
+): Database.Statement<(string | number)[], EventRecord> {
+  let kept = statements.get(sqlite);
+  if (kept === undefined) {
+    kept = new Map();
+    statements.set(sqlite, kept);
+  }
+  let statement = kept.get(sql);
+  if (statement === undefined) {
+    statement = sqlite.prepare<(string | number)[], EventRecord>(sql);
+    if (kept.size >= KEPT_STATEMENTS) kept.delete(kept.keys().next().value!);
+  } else kept.delete(sql);
+  kept.set(sql, statement);
+  return statement;
+}
+
 /** The rows of `input.query` after `input.after`, in its order (`sort`), formatted. */
 export function eventExportChunk(sqlite: Database.Database, input: ExportChunkInput): ExportChunk {
   const { query, after } = input;
@@ -58,11 +87,10 @@ export function eventExportChunk(sqlite: Database.Database, input: ExportChunkIn
     params.push(after.occurredAt, after.id);
   }
   const order = ascending ? "ASC" : "DESC";
-  const rows = sqlite
-    .prepare<(string | number)[], EventRecord>(
-      `SELECT ${EVENT_COLUMNS.join(", ")} FROM events ${where(parts)} ORDER BY occurred_at ${order}, id ${order} LIMIT ?`,
-    )
-    .iterate(...params, EXPORT_CHUNK_ROWS);
+  const rows = prepared(
+    sqlite,
+    `SELECT ${EVENT_COLUMNS.join(", ")} FROM events ${where(parts)} ORDER BY occurred_at ${order}, id ${order} LIMIT ?`,
+  ).iterate(...params, EXPORT_CHUNK_ROWS);
   const line = input.format === "csv" ? csvLine : jsonLine;
   let text = "";
   let count = 0;
