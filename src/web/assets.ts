@@ -97,7 +97,7 @@ table.chats col.c-time { width: 13rem; }
 .jump input { width: auto; }
 .transcript, .changes { list-style: none; margin: 0; padding: 0; display: grid; gap: 0.6rem; }
 .msg, .change { border: 1px solid var(--line); border-radius: 10px; padding: 0.5rem 0.75rem; background: var(--panel);
-  max-width: 46rem; overflow-wrap: anywhere; }
+  max-width: 46rem; min-width: 0; overflow-wrap: anywhere; }
 .msg.out { margin-left: auto; }
 .msg.deleted { border-color: var(--error); }
 .msg.highlight { outline: 3px solid var(--accent); outline-offset: 1px; }
@@ -121,7 +121,7 @@ table.chats col.c-time { width: 13rem; }
 audio.media { width: 100%; }
 .media-line { margin: 0.2rem 0; font-size: 0.9rem; }
 .history summary { cursor: pointer; color: var(--accent); font-size: 0.85rem; }
-.history ol { margin: 0.3rem 0 0; padding-left: 1.2rem; }
+.history ol { margin: 0.3rem 0 0; padding-left: 0.6rem; list-style: none; border-left: 2px solid var(--line); }
 .history li { margin-bottom: 0.4rem; }
 .diff { white-space: pre-wrap; margin: 0.2rem 0; }
 del { color: var(--error); }
@@ -139,6 +139,7 @@ ins { color: var(--ok); text-decoration: none; font-weight: 600; }
   colgroup { display: none; }
   td:empty { display: none; }
   td.when { white-space: normal; }
+  td.num { text-align: left; }
   thead { display: none; }
   tr { border-bottom: 1px solid var(--line); padding: 0.4rem 0; }
   td { border: 0; padding: 0.1rem 0; }

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { NewEvent } from "../../src/store/events.ts";
+import { CHAT_WALK_IDS } from "../../src/web/changes-query.ts";
 import { chatSeeder } from "./chat-seed.ts";
 import { ask, bearer, startWeb } from "./support.ts";
 
@@ -184,5 +185,54 @@ describe("what changed", () => {
       assert.equal(bad.json().parameter, parameter, q);
       assert.equal((await ask(f, `/ui/changes?${q}`, { headers: bearer() })).status, 400, q);
     }
+  });
+});
+
+describe("what changed in one chat", () => {
+  it("finds a chat's changes however far apart they were recorded, both ways", async (t) => {
+    const f = await startWeb(t);
+    const change = (messageId: number): NewEvent => ({
+      source: "telegram",
+      type: "message.deleted",
+      status: "success",
+      occurredAt: T0 + messageId,
+      chatId: ANNA,
+      messageId,
+      details: { deletion: "deleted" },
+    });
+    // Changes of the chat with more than CHAT_WALK_IDS other events between them, so a page is
+    // found partly next to its position and partly through the chat's index.
+    const [first] = f.seed([change(1)]);
+    const filler = f.app.store.sqlite.prepare(
+      "INSERT INTO events (occurred_at, recorded_at, source, type, status, chat_id, message_id) VALUES (?, ?, 'telegram', 'message.deleted', 'success', ?, 1)",
+    );
+    const fill = (n: number) =>
+      f.app.store.sqlite.transaction(() => {
+        for (let i = 0; i < n; i++) filler.run(T0, T0, GROUP);
+      })();
+    fill(CHAT_WALK_IDS + 10);
+    const [second, third] = f.seed([change(2), change(3)]);
+    fill(CHAT_WALK_IDS + 10);
+    const [fourth] = f.seed([change(4)]);
+
+    const ids = async (q: string) =>
+      (await ask(f, `/api/changes?chat=${ANNA}&${q}`, { headers: bearer() })).json();
+    const newest = await ids("limit=2");
+    assert.deepEqual(
+      newest.items.map((i: { eventId: number }) => i.eventId),
+      [fourth, third],
+    );
+    const older = await ids(`limit=2&before=${newest.older}`);
+    assert.deepEqual(
+      older.items.map((i: { eventId: number }) => i.eventId),
+      [second, first],
+    );
+    assert.equal(older.older, null);
+    const back = await ids(`limit=3&after=${first}`);
+    assert.deepEqual(
+      back.items.map((i: { eventId: number }) => i.eventId),
+      [fourth, third, second],
+    );
+    assert.equal(back.newer, null);
   });
 });
