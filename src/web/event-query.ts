@@ -189,10 +189,12 @@ export function filterSql(q: EventQuery): { parts: string[]; params: (string | n
     params.push(value);
   }
   if (q.sender !== null) {
-    // The sender is the message's: one lookup in its unique (chat, message) index per event.
-    parts.push(
-      "EXISTS (SELECT 1 FROM messages m WHERE m.chat_id = events.chat_id AND m.message_id = events.message_id AND m.sender_id = ?)",
-    );
+    // The sender is the message's. Read from the sender's messages to their events (the events'
+    // (chat, message) index), not from the events to their messages: on 2,000,000 events a sender
+    // with few of them cost a lookup per event until the page was full (4 s for a page, 39 s for
+    // the histogram's sample); this way one pass over `messages` (0.4–1.9 s on 1,000,000; it has
+    // no index by sender) and a lookup per message of the sender.
+    parts.push("(chat_id, message_id) IN (SELECT chat_id, message_id FROM messages WHERE sender_id = ?)");
     params.push(q.sender);
   }
   if (q.text !== null) {
