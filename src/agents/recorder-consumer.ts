@@ -84,25 +84,17 @@ export class AgentRecorder {
         const consumer = await js.consumers.get(STREAM, RECORDER_CONSUMER);
         while (!this.#stopped) {
           const batch: JsMsg[] = [];
-          for await (const m of await consumer.fetch({ max_messages: BATCH, expires: PULL_EXPIRES_MS })) {
-            batch.push(m);
+          let pullFailed: unknown;
+          try {
+            for await (const m of await consumer.fetch({ max_messages: BATCH, expires: PULL_EXPIRES_MS }))
+              batch.push(m);
+          } catch (err) {
+            // A pull cut short (the broker went away): what arrived is stored all the same.
+            pullFailed = err;
           }
           if (this.#abandoned) return;
-          if (batch.length > 0) {
-            try {
-              this.#store(batch);
-            } catch (err) {
-              // Nothing of the batch was stored: it comes again (now, not after the ack wait).
-              for (const m of batch) {
-                try {
-                  m.nak();
-                } catch {
-                  // The connection is gone: the ack wait brings the message again.
-                }
-              }
-              throw err;
-            }
-          }
+          if (batch.length > 0) this.#storeOrGiveBack(batch);
+          if (pullFailed !== undefined) throw pullFailed;
           this.#policy.succeeded();
           this.#status.lastError = null;
         }
@@ -115,6 +107,22 @@ export class AgentRecorder {
         });
         this.#pause = undefined;
       }
+    }
+  }
+
+  /** `#store`, or, when that fails, hands the batch back at once (not after the ack wait). */
+  #storeOrGiveBack(batch: JsMsg[]): void {
+    try {
+      this.#store(batch);
+    } catch (err) {
+      for (const m of batch) {
+        try {
+          m.nak();
+        } catch {
+          // The connection is gone: the ack wait brings the message again.
+        }
+      }
+      throw err;
     }
   }
 

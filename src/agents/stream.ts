@@ -26,7 +26,7 @@ export const STREAM_MAX_BYTES = 8 * 1024 ** 3;
 /** How long the server remembers a message id to drop a resend. */
 export const DUPLICATE_WINDOW_MS = 2 * 60_000;
 /** How long the recorder has to store and acknowledge a message before it comes again. */
-export const ACK_WAIT_MS = 60_000;
+export const ACK_WAIT_MS = 30_000;
 /** The most messages handed to the recorder and not yet acknowledged. */
 export const MAX_ACK_PENDING = 20_000;
 

@@ -18,8 +18,8 @@ export interface OutboxEvent {
  * Where a new outbox starts counting: the current time in microseconds. An agent whose data folder
  * was wiped starts above every number it used before, so `<agent>:<seq>` never names two events.
  */
-function firstSeq(now: number): number {
-  return Math.trunc(now) * 1000;
+function firstSeq(now: number): bigint {
+  return BigInt(Math.trunc(now)) * 1000n;
 }
 
 /** Reads and writes `agent_outbox`. Call `add` inside the caller's transaction. */
