@@ -22,6 +22,7 @@ const WORDS = (
   "the a to and of in is it for on that this with you we be are have not at can will meeting " +
   "tomorrow today deploy release server build please check link file photo sounds good thanks " +
   "привет как дела завтра встреча hola gracias 🙂 👍 🎉 ok yes no maybe later report invoice " +
+  "дякую зустріч їжа є ґанок сьогодні її квітень звіт будь ласка добре " +
   "client project deadline review merge branch ticket call me back at 10:30 price total"
 ).split(" ");
 
@@ -300,11 +301,20 @@ export interface Target {
  * id sequence), 35 % supergroups, 15 % channels (an id sequence each); peers rows for the world.
  * Returns a picker of distinct stored messages (alternately id-only and channel ones).
  */
+export interface FillOptions {
+  /**
+   * A text of its own for every row (tagged `m<row in base 36>`), instead of cycling through 4096:
+   * what a search index over the texts needs to be measured on (its size, rare words).
+   */
+  uniqueTexts?: boolean;
+}
+
 export function fillMessages(
   file: string,
   world: World,
   rng: Rng,
   rows: number,
+  options: FillOptions = {},
 ): { pick(n: number): Target[]; ms: number } {
   const store = openStore(file);
   const peers = new PeerStore(store.db);
@@ -313,10 +323,14 @@ export function fillMessages(
     peers.remember(peerInfoOf(e, world.selfId)!, now);
   }
   store.sqlite.pragma("cache_size = -262144"); // the fill only; the app runs with its own settings
-  const pool = Array.from({ length: 4096 }, (_, i) => {
-    const t = messageText(rng, `p${i}`);
-    return { text: t.text, entities: entitiesJson(entitiesToStored(apiEntities(t.entities))) };
-  });
+  const storedText = (r: Rng, tag: string) => {
+    const t = messageText(r, tag);
+    return {
+      text: t.text,
+      entities: t.entities.length ? entitiesJson(entitiesToStored(apiEntities(t.entities))) : null,
+    };
+  };
+  const pool = Array.from({ length: 4096 }, (_, i) => storedText(rng, `p${i}`));
   const insert = store.sqlite.prepare(
     "INSERT INTO messages (chat_id, message_id, chat_type, sender_id, date, text, entities, outgoing, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
   );
@@ -328,7 +342,9 @@ export function fillMessages(
     for (let i = from; i < to; i++) {
       const r = rng();
       const date = Math.round(start + (i * (now - start)) / rows);
-      const { text, entities } = pool[i % pool.length]!;
+      const { text, entities } = options.uniqueTexts
+        ? storedText(rng, `m${i.toString(36)}`)
+        : pool[i % pool.length]!;
       const from = pick(rng, world.users);
       let out = rng() < 0.1 ? 1 : 0;
       let chatId: number, id: number, type: string, sender: number | null;

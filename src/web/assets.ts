@@ -27,7 +27,8 @@ code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monosp
 .top { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem 1.25rem;
   padding: 0.6rem 1rem; border-bottom: 1px solid var(--line); background: var(--panel); }
 .brand { font-weight: 600; color: var(--fg); text-decoration: none; }
-.top nav { display: flex; gap: 1rem; flex: 1; }
+.top nav { display: flex; flex-wrap: wrap; gap: 0.25rem 1rem; flex: 1; }
+.top nav a { white-space: nowrap; }
 .logout { margin: 0; }
 main { padding: 1rem; max-width: 1400px; margin: 0 auto; }
 h1 { font-size: 1.3rem; margin: 0 0 0.75rem; }
@@ -71,10 +72,64 @@ bdi { unicode-bidi: isolate; }
 .status-success { color: var(--ok); }
 .err { color: var(--error); }
 .more { color: var(--muted); font-style: italic; }
+.histogram { margin: 0 0 1rem; }
+.histogram svg { display: block; width: 100%; height: 6rem; }
+.histogram .bar { fill: var(--accent); }
+.histogram a:hover .bar { fill: var(--fg); }
+.histogram .axis { stroke: var(--line); stroke-width: 1; vector-effect: non-scaling-stroke; }
+.histogram figcaption { font-size: 0.8rem; color: var(--muted); }
+.histogram .ends { display: flex; justify-content: space-between; gap: 1rem; font-variant-numeric: tabular-nums; }
+.histogram .scope { display: block; margin-top: 0.2rem; }
+.list-head { display: flex; flex-wrap: wrap; justify-content: space-between; gap: 0.25rem 1rem; align-items: baseline; }
+.list-head p { margin: 0 0 0.5rem; }
+.exports { font-size: 0.9rem; }
+th a { color: inherit; text-decoration: none; }
+th a:hover { text-decoration: underline; }
 .pager { display: flex; justify-content: space-between; margin: 1rem 0; }
 .empty { padding: 2rem 0; color: var(--muted); }
+.muted { color: var(--muted); }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+col.c-num { width: 6.5rem; }
+table.chats col.c-time { width: 13rem; }
+.jump { display: flex; gap: 0.5rem; align-items: end; flex-wrap: wrap; margin: 0.5rem 0 1rem; }
+.jump input { width: auto; }
+.transcript, .changes { list-style: none; margin: 0; padding: 0; display: grid; gap: 0.6rem; }
+.msg, .change { border: 1px solid var(--line); border-radius: 10px; padding: 0.5rem 0.75rem; background: var(--panel);
+  max-width: 46rem; overflow-wrap: anywhere; }
+.msg.out { margin-left: auto; }
+.msg.deleted { border-color: var(--error); }
+.msg.highlight { outline: 3px solid var(--accent); outline-offset: 1px; }
+.msg .meta, .change .meta { margin: 0 0 0.25rem; font-size: 0.85rem; color: var(--muted); }
+.msg .who { font-weight: 600; color: var(--fg); }
+.msg .id { color: var(--muted); }
+.mark { font-size: 0.8rem; border: 1px solid var(--line); border-radius: 4px; padding: 0 0.3em; }
+.deleted-mark { color: var(--error); border: 0; padding: 0; margin: 0.3rem 0 0; }
+.text { white-space: pre-wrap; margin: 0.2rem 0; }
+.text code.pre { display: block; white-space: pre; overflow-x: auto; padding: 0.4rem; border-radius: 6px;
+  background: var(--bg); }
+.text .quote { display: block; border-left: 3px solid var(--accent); padding-left: 0.5rem; }
+.spoiler { background: var(--muted); color: transparent; border-radius: 3px; }
+.spoiler:hover, .spoiler:focus { color: inherit; background: transparent; }
+.target { color: var(--muted); font-size: 0.85em; }
+.reply { display: block; border-left: 3px solid var(--accent); padding: 0.1rem 0.5rem; margin: 0.2rem 0;
+  text-decoration: none; color: var(--fg); font-size: 0.9rem; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.fwd { margin: 0; font-size: 0.85rem; color: var(--muted); font-style: italic; }
+.media { display: block; max-width: 100%; max-height: 24rem; margin: 0.3rem 0; border-radius: 6px; }
+.media img { max-width: 100%; max-height: 24rem; border-radius: 6px; }
+audio.media { width: 100%; }
+.media-line { margin: 0.2rem 0; font-size: 0.9rem; }
+.history summary { cursor: pointer; color: var(--accent); font-size: 0.85rem; }
+.history ol { margin: 0.3rem 0 0; padding-left: 1.2rem; }
+.history li { margin-bottom: 0.4rem; }
+.diff { white-space: pre-wrap; margin: 0.2rem 0; }
+del { color: var(--error); }
+ins { color: var(--ok); text-decoration: none; font-weight: 600; }
+.change.failed { border-color: var(--error); }
 @media (max-width: 760px) {
   main { padding: 0.6rem; }
+  .top { padding: 0.5rem 0.6rem; }
+  .top nav { order: 3; flex-basis: 100%; gap: 0.2rem 0.9rem; }
+  .logout { margin-left: auto; }
   .layout { grid-template-columns: 1fr; }
   .facets { order: 2; }
   .filters .fields { grid-template-columns: 1fr 1fr; }
@@ -100,5 +155,7 @@ document.addEventListener("DOMContentLoaded", function () {
     el.title = el.getAttribute("datetime") + " (UTC)";
     el.textContent = fmt.format(d);
   });
+  var mark = document.querySelector(".msg.highlight");
+  if (mark && !location.hash) mark.scrollIntoView({ block: "center" });
 });
 `;
