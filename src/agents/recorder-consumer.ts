@@ -45,6 +45,7 @@ export class AgentRecorder {
   readonly #status: AgentRecorderStatus = { stored: 0, repeated: 0, refused: 0, lastError: null };
   #stopped = false;
   #abandoned = false;
+  #js: JetStreamClient | undefined;
   #loop: Promise<void> | undefined;
   #pause: { timer: NodeJS.Timeout; done: () => void } | undefined;
 
@@ -52,9 +53,10 @@ export class AgentRecorder {
     this.#d = deps;
   }
 
-  /** Starts pulling through `js`. */
+  /** Starts pulling through `js`; called again with a new connection's client, pulls through that. */
   start(js: JetStreamClient): void {
-    this.#loop ??= this.#run(js);
+    this.#js = js;
+    this.#loop ??= this.#run();
   }
 
   status(): AgentRecorderStatus {
@@ -78,10 +80,10 @@ export class AgentRecorder {
     this.#abandoned = true;
   }
 
-  async #run(js: JetStreamClient): Promise<void> {
+  async #run(): Promise<void> {
     while (!this.#stopped) {
       try {
-        const consumer = await js.consumers.get(STREAM, RECORDER_CONSUMER);
+        const consumer = await this.#js!.consumers.get(STREAM, RECORDER_CONSUMER);
         while (!this.#stopped) {
           const batch: JsMsg[] = [];
           let pullFailed: unknown;

@@ -3,7 +3,7 @@
  * JetStream de-duplicates by, and the message body (the event as the agent's file audit recorded
  * it, with the agent's sequence number and host). One version of the format, checked on decoding.
  */
-import { EVENT_SOURCES, EVENT_STATUSES, type NewEvent } from "../store/events.ts";
+import { EVENT_STATUSES, type EventSource, type NewEvent } from "../store/events.ts";
 
 /** The stream every agent publishes to. */
 export const STREAM = "AUDIT";
@@ -29,6 +29,9 @@ export function agentOfSubject(subject: string): string | null {
 export function messageIdOf(agentId: string, seq: number): string {
   return `${agentId}:${seq}`;
 }
+
+/** The sources of the events an agent publishes. */
+const AGENT_SOURCES: readonly EventSource[] = ["fs", "system"];
 
 /** An agent's event on the wire. */
 export interface AgentEventMessage {
@@ -61,8 +64,8 @@ export function decodeMessage(data: Uint8Array): AgentEventMessage {
     throw new Error("seq or recordedAt missing");
   const e = m.event;
   if (e === null || typeof e !== "object") throw new Error("event missing");
-  if (!(EVENT_SOURCES as readonly string[]).includes(e.source))
-    throw new Error(`unknown source ${String(e.source)}`);
+  // A file agent records file events and its own problems, never another source's events.
+  if (!AGENT_SOURCES.includes(e.source)) throw new Error(`not an agent's event source: ${String(e.source)}`);
   if (!(EVENT_STATUSES as readonly string[]).includes(e.status))
     throw new Error(`unknown status ${String(e.status)}`);
   if (!isString(e.type) || !isFiniteNumber(e.occurredAt)) throw new Error("event type or time missing");

@@ -17,6 +17,9 @@ import { AgentReceiptStore } from "../store/agent-receipts.ts";
 import type { Store } from "../store/db.ts";
 import type { EventStore } from "../store/events.ts";
 
+/** The pause before connecting again after the server closed the connection for good. */
+const RECONNECT_AFTER_CLOSE_MS = 5_000;
+
 /** The running recorder of agent events. */
 export interface AgentRecorderPart {
   status(): AgentRecorderStatus & { connected: boolean };
@@ -44,16 +47,10 @@ export function startAgentRecorder(o: AgentRecorderOptions): AgentRecorderPart {
   });
   let nc: NatsConnection | undefined;
   let stopped = false;
-  const setup = async () => {
-    const connection = await connectNats(o.nats, "telegram-logger recorder", log);
-    nc = connection;
-    if (stopped) {
-      await connection.close();
-      return;
-    }
+  /** Creates what is missing and starts the recorder on `connection`; retries until it works. */
+  const setUp = async (connection: NatsConnection) => {
     const policy = new RetryPolicy({ firstPauseMs: 500, maxPauseMs: 10_000 });
-    for (;;) {
-      if (stopped) return;
+    while (!stopped && !connection.isClosed()) {
       try {
         const jsm = await jetstreamManager(connection);
         const check = await ensureStream(jsm);
@@ -73,9 +70,29 @@ export function startAgentRecorder(o: AgentRecorderOptions): AgentRecorderPart {
       }
     }
   };
-  const running = setup().catch((err: unknown) => {
-    if (!stopped) log.error({ err }, "the NATS server refused the recorder; agent events are not recorded");
-  });
+  // Connects, sets up, and connects again whenever the server closes the connection for good
+  // (credentials refused or revoked): an error in the log, never a crash of the service.
+  const running = (async () => {
+    while (!stopped) {
+      let connection: NatsConnection;
+      try {
+        connection = await connectNats(o.nats, "telegram-logger recorder", log);
+      } catch (err) {
+        log.error({ err }, "the NATS server refused the recorder; agent events are not recorded meanwhile");
+        await new Promise((r) => setTimeout(r, RECONNECT_AFTER_CLOSE_MS).unref());
+        continue;
+      }
+      nc = connection;
+      if (stopped) {
+        await connection.close();
+        break;
+      }
+      await setUp(connection);
+      const closed = await connection.closed();
+      if (!stopped)
+        log.error({ err: closed }, "the NATS connection was closed by the server; connecting again");
+    }
+  })();
   return {
     status: () => ({ ...recorder.status(), connected: nc !== undefined && !nc.isClosed() }),
     async stop() {

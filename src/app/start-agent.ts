@@ -22,6 +22,9 @@ import { DirStateStore } from "../store/dir-state.ts";
 import { FileStateStore } from "../store/file-state.ts";
 import { KeyValueStore } from "../store/kv.ts";
 
+/** The pause before connecting again after the server closed the connection for good. */
+const RECONNECT_AFTER_CLOSE_MS = 5_000;
+
 /** A running agent. */
 export interface Agent {
   readonly audit: FileAudit;
@@ -95,16 +98,26 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
 
   let nc: NatsConnection | undefined;
   let stopped = false;
-  const connecting = connectNats(config.nats, `telegram-logger agent ${config.nats.agentId}`, log).then(
-    (connection) => {
+  const connecting = (async () => {
+    for (let first = true; !stopped; first = false) {
+      let connection: NatsConnection;
+      try {
+        connection = await connectNats(config.nats, `telegram-logger agent ${config.nats.agentId}`, log);
+      } catch (err) {
+        // Refused at start: a configuration error. Refused later (credentials revoked): keep trying.
+        if (first) return o.onRefused(err as Error);
+        log.error({ err }, "the NATS server refused the agent; the events wait in the outbox");
+        await new Promise((r) => setTimeout(r, RECONNECT_AFTER_CLOSE_MS));
+        continue;
+      }
       nc = connection;
-      if (stopped) return;
+      if (stopped) return connection.close();
       publisher.start(jetstream(connection));
-    },
-    (err: Error) => {
-      if (!stopped) o.onRefused(err);
-    },
-  );
+      const closed = await connection.closed();
+      if (!stopped)
+        log.error({ err: closed }, "the NATS connection was closed by the server; connecting again");
+    }
+  })();
   void connecting;
   return {
     audit,

@@ -9,6 +9,8 @@ import { appendFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from "no
 import { hostname } from "node:os";
 import path from "node:path";
 import { describe, it, type TestContext } from "node:test";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connect, nanos } from "@nats-io/transport-node";
 import Database from "better-sqlite3";
 import {
   type AgentProcess,
@@ -255,6 +257,25 @@ describe("remote file agents: faults", { skip: skipWithoutNats }, () => {
     await recorded(dir, m.id, "file.deleted", 20);
     exactlyOnce(dir, m.id, "file.created", [...before, ...during]);
     exactlyOnce(dir, m.id, "file.deleted", before.slice(0, 20));
+  });
+
+  it("an AUDIT stream that exists with other settings is reported, left as it is, and used", async (t) => {
+    const dir = tempDir(t);
+    const nats = await NatsServer.start(t);
+    const nc = await connect({ servers: nats.url });
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.add({ name: "AUDIT", subjects: ["audit.fs.>"], max_age: nanos(3_600_000) });
+    const recorder = await startRecorder(dir, nats);
+    const m = machine(dir, "sized", nats);
+    const agent = await startAgentProcess(dir, m.env);
+    await stopAll(t, [recorder, agent]);
+    const files = writeFiles(m.watched, "s", 0, 10);
+    await recorded(dir, m.id, "file.created", files.length);
+    const warning = recorder.lines.find((l) => l.includes("exists with other settings"));
+    assert.ok(warning, recorder.lines.join("\n"));
+    assert.match(warning, /max_age/);
+    assert.equal((await jsm.streams.info("AUDIT")).config.max_age, nanos(3_600_000));
+    await nc.close();
   });
 
   it("credentials the server refuses: the agent exits 78 naming NATS_USER, without the password", async (t) => {
