@@ -230,6 +230,27 @@ describe("remote file agents: faults", { skip: skipWithoutNats }, () => {
     exactlyOnce(dir, m.id, "file.created", files);
   });
 
+  it("an agent killed (kill -9) in the middle of a burst and restarted: its reconcile finds the rest, nothing twice", async (t) => {
+    const dir = tempDir(t);
+    const nats = await NatsServer.start(t);
+    const recorder = await startRecorder(dir, nats);
+    const m = machine(dir, "crashy", nats);
+    let agent = await startAgentProcess(dir, m.env);
+    const procs: (AgentProcess | Service)[] = [recorder, agent];
+    await stopAll(t, procs);
+
+    const files = writeFiles(m.watched, "k", 0, 2_000);
+    await recorded(dir, m.id, "file.created", 1);
+    agent.child.kill("SIGKILL");
+    await agent.exited;
+    files.push(...writeFiles(m.watched, "k", 2_000, 2_500));
+    agent = await startAgentProcess(dir, m.env);
+    procs.push(agent);
+    await recorded(dir, m.id, "file.created", files.length);
+    await waitFor(() => backlog(m) === 0, { timeoutMs: 60_000, what: "the agent's outbox to empty" });
+    exactlyOnce(dir, m.id, "file.created", files);
+  });
+
   it("the recorder stopped while an agent works, then started again: everything arrives, once", async (t) => {
     const dir = tempDir(t);
     const nats = await NatsServer.start(t);
