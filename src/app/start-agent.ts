@@ -5,13 +5,15 @@
  * reachable. The audit starts first and never waits for the broker: while it is away the events
  * wait on disk.
  */
+
+import path from "node:path";
 import { jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { closeNats, connectNats } from "../agents/connection.ts";
 import { outboxSink } from "../agents/outbox-sink.ts";
 import { Publisher, type PublisherStatus } from "../agents/publisher.ts";
 import { type Clock, systemClock } from "../clock.ts";
-import type { AgentConfig } from "../config.ts";
+import { type AgentConfig, ConfigError } from "../config.ts";
 import { readWatchConfig, watchConfigFile } from "../fswatch/config/config-file.ts";
 import type { WatchConfig } from "../fswatch/config/watch-config.ts";
 import { FileAudit } from "../fswatch/file-audit.ts";
@@ -50,7 +52,12 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
   const { config, log } = o;
   const clock = o.clock ?? systemClock;
   const watchConfig = readWatchConfig(config.watchConfigFile);
-  ensurePrivateDir(config.dataRoot);
+  try {
+    ensurePrivateDir(path.dirname(config.dbFile));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new ConfigError("DATA_ROOT", `cannot create or use ${config.dataRoot} (${code})`);
+  }
   const store = openStore(config.dbFile);
   const outbox = new AgentOutboxStore(store.db, clock.now());
   const publisher = new Publisher({
