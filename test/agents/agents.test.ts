@@ -112,7 +112,7 @@ function of(events: RecordedEvent[], agent: string): RecordedEvent[] {
 /** Waits until `agent` has `n` events of `type` recorded centrally. */
 async function recorded(dir: string, agent: string, type: string, n: number): Promise<void> {
   await waitFor(() => of(agentEvents(centralDb(dir)), agent).filter((e) => e.type === type).length >= n, {
-    timeoutMs: 60_000,
+    timeoutMs: 300_000,
     what: `${n} ${type} events of ${agent}`,
   });
 }
@@ -226,7 +226,7 @@ describe("remote file agents: faults", { skip: skipWithoutNats }, () => {
     await new Promise((r) => setTimeout(r, 1_000));
     await nats.restart();
     await recorded(dir, m.id, "file.created", files.length);
-    await waitFor(() => backlog(m) === 0, { timeoutMs: 60_000, what: "the agent's outbox to empty" });
+    await waitFor(() => backlog(m) === 0, { timeoutMs: 300_000, what: "the agent's outbox to empty" });
     exactlyOnce(dir, m.id, "file.created", files);
   });
 
@@ -247,7 +247,7 @@ describe("remote file agents: faults", { skip: skipWithoutNats }, () => {
     agent = await startAgentProcess(dir, m.env);
     procs.push(agent);
     await recorded(dir, m.id, "file.created", files.length);
-    await waitFor(() => backlog(m) === 0, { timeoutMs: 60_000, what: "the agent's outbox to empty" });
+    await waitFor(() => backlog(m) === 0, { timeoutMs: 300_000, what: "the agent's outbox to empty" });
     exactlyOnce(dir, m.id, "file.created", files);
   });
 
@@ -269,7 +269,7 @@ describe("remote file agents: faults", { skip: skipWithoutNats }, () => {
     for (const f of before.slice(0, 20)) rmSync(f);
     // The agent sees every change and publishes it into the stream while nobody records.
     await waitFor(() => agentFiles(m) === 330 && backlog(m) === 0, {
-      timeoutMs: 60_000,
+      timeoutMs: 300_000,
       what: "the agent to see and publish every change",
     });
     recorder = await startRecorder(dir, nats);
