@@ -42,11 +42,13 @@ label { display: block; font-size: 0.82rem; color: var(--muted); margin-bottom: 
 .problem { color: var(--error); border: 1px solid var(--error); border-radius: 6px; padding: 0.5rem 0.75rem;
   overflow-wrap: anywhere; }
 .filters { margin-bottom: 1rem; }
-.filters .fields { display: grid; grid-template-columns: repeat(auto-fill, minmax(11rem, 1fr)); gap: 0.6rem; }
+.filters .fields { display: grid; grid-template-columns: repeat(auto-fill, minmax(9.5rem, 1fr)); gap: 0.6rem; }
 .filters details { margin: 0.5rem 0; }
 .filters summary { cursor: pointer; color: var(--accent); }
 .filters details .fields { margin-top: 0.5rem; }
-.filters .actions { display: flex; gap: 0.75rem; align-items: center; margin-top: 0.6rem; }
+.filters .actions { display: flex; flex-wrap: wrap; gap: 0.5rem 0.75rem; align-items: center; margin-top: 0.6rem; }
+.filters .order { display: flex; align-items: center; gap: 0.4rem; margin: 0; font-size: 0.9rem; }
+.filters .order select { width: auto; }
 .layout { display: grid; grid-template-columns: 14rem 1fr; gap: 1.25rem; align-items: start; }
 .facets h2 { font-size: 0.85rem; text-transform: uppercase; letter-spacing: 0.04em; color: var(--muted);
   margin: 0.9rem 0 0.3rem; }
@@ -95,7 +97,7 @@ table.chats col.c-time { width: 13rem; }
 .jump input { width: auto; }
 .transcript, .changes { list-style: none; margin: 0; padding: 0; display: grid; gap: 0.6rem; }
 .msg, .change { border: 1px solid var(--line); border-radius: 10px; padding: 0.5rem 0.75rem; background: var(--panel);
-  max-width: 46rem; overflow-wrap: anywhere; }
+  max-width: 46rem; min-width: 0; overflow-wrap: anywhere; }
 .msg.out { margin-left: auto; }
 .msg.deleted { border-color: var(--error); }
 .msg.highlight { outline: 3px solid var(--accent); outline-offset: 1px; }
@@ -119,7 +121,7 @@ table.chats col.c-time { width: 13rem; }
 audio.media { width: 100%; }
 .media-line { margin: 0.2rem 0; font-size: 0.9rem; }
 .history summary { cursor: pointer; color: var(--accent); font-size: 0.85rem; }
-.history ol { margin: 0.3rem 0 0; padding-left: 1.2rem; }
+.history ol { margin: 0.3rem 0 0; padding-left: 0.6rem; list-style: none; border-left: 2px solid var(--line); }
 .history li { margin-bottom: 0.4rem; }
 .diff { white-space: pre-wrap; margin: 0.2rem 0; }
 del { color: var(--error); }
@@ -137,6 +139,7 @@ ins { color: var(--ok); text-decoration: none; font-weight: 600; }
   colgroup { display: none; }
   td:empty { display: none; }
   td.when { white-space: normal; }
+  td.num { text-align: left; }
   thead { display: none; }
   tr { border-bottom: 1px solid var(--line); padding: 0.4rem 0; }
   td { border: 0; padding: 0.1rem 0; }

@@ -6,10 +6,14 @@
  * read in the order of the (type, status) index, which holds the row id, and the pairs are merged,
  * so a page costs a seek per pair whether the kind is common or rare among 2,000,000 events
  * (ordered by `occurred_at`, SQLite had to sort every deletion and edit to show the newest 50).
+ * For one chat, the chat's events are read instead (the (chat_id, message_id) index) and sorted:
+ * walking every edit to find a quiet chat's few would cost the whole table's edits. The indexes
+ * are named (INDEXED BY) so the planner's statistics cannot pick the other walk.
  */
 import type Database from "better-sqlite3";
 import type { MediaInfo } from "../model/media.ts";
 import { type WordChange, wordChanges } from "../posts/word-diff.ts";
+import { statement } from "./statements.ts";
 import { MAX_DIFF_CHARS } from "./transcript-query.ts";
 
 /** The kinds of change, and the event types each is recorded as. */
@@ -113,8 +117,10 @@ export function changeFeed(sqlite: Database.Database, q: ChangesQuery): ChangesP
   const readNewer = q.after !== null;
   const order = readNewer ? "ASC" : "DESC";
   const bound = q.after ?? q.before;
-  const select = sqlite.prepare(
-    `SELECT id, occurred_at, type, status, chat_id, message_id, details, error FROM events
+  const select = statement(
+    sqlite,
+    `SELECT id, occurred_at, type, status, chat_id, message_id, details, error
+       FROM events INDEXED BY ${q.chatId === null ? "events_type_status" : "events_chat"}
       WHERE type = ? AND status = ?${q.chatId === null ? "" : " AND chat_id = ?"}${bound === null ? "" : ` AND id ${readNewer ? ">" : "<"} ?`}
       ORDER BY id ${order} LIMIT ?`,
   );
@@ -144,11 +150,10 @@ function itemOf(sqlite: Database.Database, r: EventRow): ChangeItem {
   const message =
     r.chat_id === null || r.message_id === null
       ? undefined
-      : (sqlite
-          .prepare(
-            "SELECT id, sender_id, text, media, deletion_kind FROM messages WHERE chat_id = ? AND message_id = ?",
-          )
-          .get(r.chat_id, r.message_id) as
+      : (statement(
+          sqlite,
+          "SELECT id, sender_id, text, media, deletion_kind FROM messages WHERE chat_id = ? AND message_id = ?",
+        ).get(r.chat_id, r.message_id) as
           | {
               id: number;
               sender_id: number | null;
@@ -159,7 +164,7 @@ function itemOf(sqlite: Database.Database, r: EventRow): ChangeItem {
           | undefined);
   const name = (id: number | null) => {
     if (id === null) return null;
-    const p = sqlite.prepare("SELECT name, username FROM peers WHERE peer_id = ?").get(id) as
+    const p = statement(sqlite, "SELECT name, username FROM peers WHERE peer_id = ?").get(id) as
       | { name: string; username: string | null }
       | undefined;
     return p ? p.name || (p.username ? `@${p.username}` : String(id)) : String(id);
@@ -168,11 +173,10 @@ function itemOf(sqlite: Database.Database, r: EventRow): ChangeItem {
   let diff: WordChange[] | null = null;
   let text = message?.text ?? "";
   if (message && version !== null) {
-    const versions = sqlite
-      .prepare(
-        "SELECT version, text FROM message_revisions WHERE message_row_id = ? AND version IN (?, ?) ORDER BY version",
-      )
-      .all(message.id, version - 1, version) as { version: number; text: string }[];
+    const versions = statement(
+      sqlite,
+      "SELECT version, text FROM message_revisions WHERE message_row_id = ? AND version IN (?, ?) ORDER BY version",
+    ).all(message.id, version - 1, version) as { version: number; text: string }[];
     const [before, after] = versions;
     if (before && after) {
       text = after.text;

@@ -12,6 +12,7 @@ import type Database from "better-sqlite3";
 import { CHAT_TYPES, type ChatType } from "../model/message.ts";
 import { FilterError } from "./event-query.ts";
 import { choice, onlyKnown, single, wholeNumber } from "./query-params.ts";
+import { statement } from "./statements.ts";
 
 /** How the list can be sorted. */
 export const CHAT_SORTS = ["activity", "name"] as const;
@@ -96,15 +97,14 @@ const collator = new Intl.Collator(undefined, { sensitivity: "base", numeric: tr
 
 /** The page of chats `q` asks for. */
 export function chatList(sqlite: Database.Database, q: ChatListQuery): ChatListPage {
-  const rows = sqlite
-    .prepare(
-      `SELECT s.chat_id AS chatId, coalesce(p.name, '') AS name, p.username AS username,
+  const rows = statement(
+    sqlite,
+    `SELECT s.chat_id AS chatId, coalesce(p.name, '') AS name, p.username AS username,
               CASE WHEN s.chat_type = 'self' THEN 'self' ELSE coalesce(p.type, s.chat_type) END AS type,
               s.messages AS messages, s.deleted AS deleted, s.edited AS edited, s.media_kept AS mediaKept,
               s.last_message_id AS lastMessageId, s.last_date AS lastDate
          FROM chat_stats s LEFT JOIN peers p ON p.peer_id = s.chat_id`,
-    )
-    .all() as ChatSummary[];
+  ).all() as ChatSummary[];
   const needle = q.name?.toLocaleLowerCase() ?? null;
   const matching = rows.filter(
     (c) =>

@@ -139,7 +139,7 @@ function field(f: (typeof FIELDS)[number], params: URLSearchParams): Markup {
 function sortField(sort: EventSort): Markup {
   const option = (value: EventSort, label: string) =>
     html`<option value="${value}"${value === sort ? html` selected` : ""}>${label}</option>`;
-  return html`<div><label for="f-sort">Order</label><select id="f-sort" name="sort">${option("newest", "Newest first")}${option("oldest", "Oldest first")}</select></div>`;
+  return html`<label class="order" for="f-sort">Order <select id="f-sort" name="sort">${option("newest", "Newest first")}${option("oldest", "Oldest first")}</select></label>`;
 }
 
 /** The filter form; the rarer filters fold away unless one of them is set (no script needed). */
@@ -147,11 +147,11 @@ function filterForm(params: URLSearchParams, sort: EventSort): Markup {
   const more = FIELDS.filter((f) => f.more);
   const open = more.some((f) => (params.get(f.name) ?? "") !== "");
   return html`<form class="filters" method="get" action="/ui/events">
-<div class="fields">${FIELDS.filter((f) => !f.more).map((f) => field(f, params))}${sortField(sort)}</div>
+<div class="fields">${FIELDS.filter((f) => !f.more).map((f) => field(f, params))}</div>
 <details${open ? html` open` : ""}><summary>More filters</summary>
 <div class="fields">${more.map((f) => field(f, params))}</div>
 </details>
-<div class="actions"><button type="submit">Filter</button><a href="/ui/events">Clear</a></div>
+<div class="actions"><button type="submit">Filter</button>${sortField(sort)}<a href="/ui/events">Clear</a></div>
 </form>`;
 }
 

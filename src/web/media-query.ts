@@ -5,6 +5,7 @@
  */
 import type Database from "better-sqlite3";
 import type { MediaInfo } from "../model/media.ts";
+import { statement } from "./statements.ts";
 
 export interface MediaFileQuery {
   id: number;
@@ -24,13 +25,12 @@ export interface MediaFileAnswer {
 
 /** The media row `id`; null when there is none. */
 export function mediaFile(sqlite: Database.Database, q: MediaFileQuery): MediaFileAnswer | null {
-  const row = sqlite
-    .prepare(
-      `SELECT f.status AS status, f.blob AS blob, f.vault_file AS vaultFile, m.media AS media,
+  const row = statement(
+    sqlite,
+    `SELECT f.status AS status, f.blob AS blob, f.vault_file AS vaultFile, m.media AS media,
               m.chat_id AS chatId, m.message_id AS messageId
          FROM media_files f JOIN messages m ON m.id = f.message_row_id WHERE f.id = ?`,
-    )
-    .get(q.id) as (Omit<MediaFileAnswer, "media"> & { media: string | null }) | undefined;
+  ).get(q.id) as (Omit<MediaFileAnswer, "media"> & { media: string | null }) | undefined;
   if (!row) return null;
   let media: MediaInfo | null = null;
   try {

@@ -47,5 +47,5 @@ export function dispositionOf(media: MediaInfo | null, fallback: string): string
   const name = safeFileName(media?.fileName ?? "", fallback);
   const ascii = name.replace(/[^\x20-\x7e]/g, "_").replace(/["\\]/g, "_");
   const how = type === "application/octet-stream" ? "attachment" : "inline";
-  return `${how}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+  return `${how}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name).replace(/['()*!]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`;
 }

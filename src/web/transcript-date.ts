@@ -10,16 +10,20 @@
  * or after the moment, but an earlier one in id order may be too.
  */
 import type Database from "better-sqlite3";
+import { statement } from "./statements.ts";
 
 /** The id of the first message of `chatId` sent at or after `at` (ms); null when none was. */
 export function firstOnOrAfter(sqlite: Database.Database, chatId: number, at: number): number | null {
-  const firstFrom = sqlite.prepare(
+  const firstFrom = statement(
+    sqlite,
     "SELECT message_id AS id, date FROM messages WHERE chat_id = ? AND message_id >= ? ORDER BY message_id LIMIT 1",
   );
   // Two queries: SQLite finds a lone min() or max() at the index's edge, both together by a scan.
   const edge = (order: "ASC" | "DESC") =>
-    sqlite
-      .prepare(`SELECT message_id FROM messages WHERE chat_id = ? ORDER BY message_id ${order} LIMIT 1`)
+    statement(
+      sqlite,
+      `SELECT message_id FROM messages WHERE chat_id = ? ORDER BY message_id ${order} LIMIT 1`,
+    )
       .pluck()
       .get(chatId) as number | undefined;
   const bounds = { lo: edge("ASC"), hi: edge("DESC") };

@@ -11,6 +11,7 @@ import type Database from "better-sqlite3";
 import { parseEntities, type StoredEntity } from "../model/entities.ts";
 import type { MediaInfo } from "../model/media.ts";
 import { type WordChange, wordChanges } from "../posts/word-diff.ts";
+import { statement } from "./statements.ts";
 import { firstOnOrAfter } from "./transcript-date.ts";
 
 /** Messages per page by default, and the most a page may hold. */
@@ -158,14 +159,13 @@ function entitiesOf(json: string | null): StoredEntity[] {
 
 /** The chat's header: its counts and name; null when the chat has no stored message. */
 function chatOf(sqlite: Database.Database, chatId: number): TranscriptChat | null {
-  const row = sqlite
-    .prepare(
-      `SELECT s.chat_id AS chatId, coalesce(p.name, '') AS name, p.username AS username,
+  const row = statement(
+    sqlite,
+    `SELECT s.chat_id AS chatId, coalesce(p.name, '') AS name, p.username AS username,
               CASE WHEN s.chat_type = 'self' THEN 'self' ELSE coalesce(p.type, s.chat_type) END AS type,
               s.messages AS messages, s.deleted AS deleted, s.edited AS edited, s.media_kept AS mediaKept
          FROM chat_stats s LEFT JOIN peers p ON p.peer_id = s.chat_id WHERE s.chat_id = ?`,
-    )
-    .get(chatId) as TranscriptChat | undefined;
+  ).get(chatId) as TranscriptChat | undefined;
   return row ?? null;
 }
 
@@ -178,11 +178,10 @@ function slice(
   n: number,
 ): MessageRow[] {
   const order = side === "<" ? "DESC" : "ASC";
-  return sqlite
-    .prepare(
-      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE chat_id = ? AND message_id ${side} ? ORDER BY message_id ${order} LIMIT ?`,
-    )
-    .all(chatId, messageId, n) as MessageRow[];
+  return statement(
+    sqlite,
+    `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE chat_id = ? AND message_id ${side} ? ORDER BY message_id ${order} LIMIT ?`,
+  ).all(chatId, messageId, n) as MessageRow[];
 }
 
 /** The rows of the page `anchor` names, oldest first, and whether more lie on either side. */
@@ -223,9 +222,10 @@ function pageRows(
 
 function exists(sqlite: Database.Database, chatId: number, side: ">" | "<", messageId: number): boolean {
   return (
-    sqlite
-      .prepare(`SELECT 1 FROM messages WHERE chat_id = ? AND message_id ${side} ? LIMIT 1`)
-      .get(chatId, messageId) !== undefined
+    statement(sqlite, `SELECT 1 FROM messages WHERE chat_id = ? AND message_id ${side} ? LIMIT 1`).get(
+      chatId,
+      messageId,
+    ) !== undefined
   );
 }
 
@@ -237,9 +237,10 @@ function namesOf(sqlite: Database.Database, ids: Iterable<number>): Map<number, 
   const list = [...new Set(ids)];
   const out = new Map<number, string>();
   if (list.length === 0) return out;
-  const rows = sqlite
-    .prepare(`SELECT peer_id, name, username FROM peers WHERE peer_id IN (${marks(list.length)})`)
-    .all(...list) as { peer_id: number; name: string; username: string | null }[];
+  const rows = statement(
+    sqlite,
+    `SELECT peer_id, name, username FROM peers WHERE peer_id IN (${marks(list.length)})`,
+  ).all(...list) as { peer_id: number; name: string; username: string | null }[];
   for (const r of rows)
     out.set(r.peer_id, r.name !== "" ? r.name : r.username ? `@${r.username}` : String(r.peer_id));
   return out;
@@ -257,12 +258,11 @@ function forwardName(json: string | null, names: Map<number, string>): string | 
 function revisionsOf(sqlite: Database.Database, rowIds: number[]): Map<number, TranscriptRevision[]> {
   const out = new Map<number, TranscriptRevision[]>();
   if (rowIds.length === 0) return out;
-  const rows = sqlite
-    .prepare(
-      `SELECT message_row_id, version, text, entities, media, edit_date, recorded_at FROM message_revisions
+  const rows = statement(
+    sqlite,
+    `SELECT message_row_id, version, text, entities, media, edit_date, recorded_at FROM message_revisions
         WHERE message_row_id IN (${marks(rowIds.length)}) ORDER BY message_row_id, version`,
-    )
-    .all(...rowIds) as {
+  ).all(...rowIds) as {
     message_row_id: number;
     version: number;
     text: string;
@@ -308,11 +308,10 @@ export function chatTranscript(sqlite: Database.Database, q: TranscriptQuery): T
   ];
   const replied = new Map<number, MessageRow>();
   if (replyIds.length > 0) {
-    const found = sqlite
-      .prepare(
-        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE chat_id = ? AND message_id IN (${marks(replyIds.length)})`,
-      )
-      .all(q.chatId, ...replyIds) as MessageRow[];
+    const found = statement(
+      sqlite,
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE chat_id = ? AND message_id IN (${marks(replyIds.length)})`,
+    ).all(q.chatId, ...replyIds) as MessageRow[];
     for (const r of found) replied.set(r.message_id, r);
   }
   const forwards = rows.map((r) => parseJson<{ fromId?: number }>(r.forward)?.fromId);
@@ -323,11 +322,10 @@ export function chatTranscript(sqlite: Database.Database, q: TranscriptQuery): T
   ]);
   const files = new Map<number, TranscriptFile>();
   if (rows.length > 0) {
-    const found = sqlite
-      .prepare(
-        `SELECT id, message_row_id, status, reason, size FROM media_files WHERE message_row_id IN (${marks(rows.length)})`,
-      )
-      .all(...rows.map((r) => r.id)) as (TranscriptFile & { message_row_id: number })[];
+    const found = statement(
+      sqlite,
+      `SELECT id, message_row_id, status, reason, size FROM media_files WHERE message_row_id IN (${marks(rows.length)})`,
+    ).all(...rows.map((r) => r.id)) as (TranscriptFile & { message_row_id: number })[];
     for (const f of found)
       files.set(f.message_row_id, { id: f.id, status: f.status, reason: f.reason, size: f.size });
   }

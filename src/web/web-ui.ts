@@ -177,13 +177,15 @@ export function webUi(options: WebUiOptions): Hono {
   const pages: PageDeps = { reads, now, media, ...(options.status ? { status: options.status } : {}) };
   app.route("/", eventsRoutes(pages));
   app.route("/", exportRoutes(pages));
-  app.route("/", eventDetailRoutes(pages));
   app.route("/", statusRoutes(pages));
   app.route("/", reportRoutes(pages));
   app.route("/", filesRoutes(pages));
   app.route("/", chatsRoutes(pages));
   app.route("/", mediaRoutes(pages));
   app.route("/", changesRoutes(pages));
+  // Last: /ui/events/<anything> and /api/events/<anything> answer 400 for what is not an id, so
+  // any more specific /…/events/… route must be mounted before this one.
+  app.route("/", eventDetailRoutes(pages));
   return app;
 }
 

@@ -217,9 +217,16 @@ describe("chat view", () => {
         messageId: 2,
         senderId: ANNA,
         date: T0 + 1,
-        text: "see docs zero\u200Bwidth",
+        text: "see docs zero\u200Bwidth and pic",
         entities: [
           { _: "MessageEntityTextUrl", offset: 4, length: 4, url: "https://example.org/real?a=1&b=2" },
+          {
+            _: "MessageEntityTextUrl",
+            offset: 24,
+            length: 3,
+            url: "data:text/html,<script>alert(4)</script>",
+          },
+          { _: "MessageEntityTextUrl", offset: 20, length: 3, url: " JAVASCRIPT:alert(5)" },
         ],
         replyTo: 1,
       },
@@ -246,6 +253,7 @@ describe("chat view", () => {
     );
     assert.match(r.text, /href="https:\/\/example\.org\/real\?a=1&amp;b=2"/);
     assert.match(r.text, /\(<bdi>https:\/\/example\.org\/real\?a=1&amp;b=2<\/bdi>\)/);
+    assert.match(r.text, /\(<bdi>data:text\/html,&lt;script&gt;alert\(4\)&lt;\/script&gt;<\/bdi>\)/);
     assert.match(r.text, /U\+202E/, "the RTL override shown as its code point");
     assert.match(r.text, /U\+200B/, "the zero-width space shown");
     assert.match(r.text, /THE END/, "a 100 KB message whole");
