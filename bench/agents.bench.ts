@@ -7,7 +7,9 @@
  *     process, through a real `nats-server -js`; with the agent's peak RSS;
  *  3. the JetStream client alone: N messages of the same size published with the same window of
  *     acknowledgements in flight (the ceiling the publisher works under).
- * Target (issue 17): the whole path within 1.5× of the local audit's time, 0 lost.
+ * Target (issue 17): the whole path within 1.5× of the local audit's time, 0 lost. The local audit
+ * runs first, the agent's burst second: the order (page cache, write-back) may favour the second.
+ * Figures: docs/agents.md, Measured.
  * Run: node bench/run.ts agents   (AGENTS_BENCH_FILES=20000 by default; the issue's figure is 100000)
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
