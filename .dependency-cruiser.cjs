@@ -41,6 +41,7 @@ const AT = {
   housekeeping: "^src/housekeeping/",
   http: "^src/http/",
   web: "^src/web/",
+  agents: "^src/agents/",
   app: "^src/app(/|\\.ts$)",
   commands: "^src/commands/",
   main: "^src/main\\.ts$",
@@ -117,6 +118,11 @@ const LAYERS = [
     row: "web",
     why: "the audit UI: pages under /ui/, JSON under /api/, access; handed to http by app",
     may: ["model", "posts", "store", "media", "report", "export", "foundations"],
+  },
+  {
+    row: "agents",
+    why: "remote file agents over NATS JetStream: wire format, connection, outbox publisher, stream, recorder",
+    may: ["model", "store", "config", "foundations"],
   },
   // app, commands and main are at the top; what they may NOT import is shorter, see the rules below.
   {

@@ -8,14 +8,17 @@
  */
 import path from "node:path";
 import { cleanEnv, EnvMissingError, str } from "envalid";
+import { type NatsSettings, natsSecrets, natsSettings } from "./config/nats.ts";
 import {
   bool,
   intIn,
   listenHost,
   logLevel,
+  natsServers,
   nonNegativeNumber,
   reportKinds,
   secret,
+  subjectToken,
   uiToken,
   urlPath,
 } from "./config/values.ts";
@@ -118,6 +121,18 @@ export interface Config {
   logLevel: string;
   /** `UI_TOKEN`, the web UI's access token; null: the service keeps a random one in `DATA_ROOT/db/ui-token`. */
   uiToken: string | null;
+  /** NATS_URL and its companions: the service records the remote agents' events (null: no agents). */
+  nats: NatsSettings | null;
+}
+
+/** What `telegram-logger agent` reads: its watch config, its own small data folder, the broker. */
+export interface AgentConfig {
+  dataRoot: string;
+  /** The agent's SQLite file: its snapshot and its outbox, nothing else. */
+  dbFile: string;
+  watchConfigFile: string;
+  nats: NatsSettings;
+  logLevel: string;
 }
 
 const SPECS = {
@@ -162,10 +177,25 @@ const SPECS = {
   WATCH_CONFIG: str({ default: undefined }),
   LOG_LEVEL: logLevel({ default: "info" }),
   DEBUG_MODE: bool({ default: false }),
+  NATS_URL: natsServers({ default: undefined }),
+  AGENT_ID: subjectToken({ default: undefined }),
+  NATS_CREDS: str({ default: undefined }),
+  NATS_USER: str({ default: undefined }),
+  NATS_PASSWORD: secret({ default: undefined }),
+  NATS_TOKEN: secret({ default: undefined }),
+  NATS_CA: str({ default: undefined }),
+  NATS_CERT: str({ default: undefined }),
+  NATS_KEY: str({ default: undefined }),
 };
 
 /** Variables whose values must never appear in an error message. */
-const SECRET_VARIABLES = new Set(["API_HASH", "DELETED_MEDIA_KEY_B64", "UI_TOKEN"]);
+const SECRET_VARIABLES = new Set([
+  "API_HASH",
+  "DELETED_MEDIA_KEY_B64",
+  "UI_TOKEN",
+  "NATS_PASSWORD",
+  "NATS_TOKEN",
+]);
 
 /**
  * Variables naming a login: any one of them set means Telegram capture is wanted, so the others it
@@ -232,18 +262,20 @@ function decodeKey(b64: string | undefined): Buffer | null {
  * `process.env`. Throws `ConfigError` on the first problem found.
  *
  * Telegram capture is on when API_ID, API_HASH or a session file is set, and then needs all three
- * of API_ID, API_HASH and LOG_CHAT_ID. Without them and with WATCH_CONFIG the file audit runs alone;
- * without either there is nothing to run, and the missing API_ID is named.
+ * of API_ID, API_HASH and LOG_CHAT_ID. Without them and with WATCH_CONFIG the file audit runs alone,
+ * and with NATS_URL the service records the remote agents' events (alone, when neither of the other
+ * two is there); without any there is nothing to run, and the missing API_ID is named.
  */
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const e = validate(env);
   const dataRoot = path.resolve(e.DATA_ROOT);
   const watchConfigFile = e.WATCH_CONFIG ? path.resolve(e.WATCH_CONFIG) : null;
+  const nats = natsSettings(e, (variable, problem) => new ConfigError(variable, problem));
 
   const isSet = (name: string) => (env[name]?.trim() ?? "") !== "";
   const telegramWanted = TELEGRAM_SWITCHES.some(isSet);
   let telegram: TelegramConfig | null = null;
-  if (telegramWanted || !watchConfigFile) {
+  if (telegramWanted || (!watchConfigFile && !nats)) {
     if (e.API_ID === undefined)
       throw new ConfigError("API_ID", "is required but not set (get it at my.telegram.org)");
     if (e.API_HASH === undefined) throw new ConfigError("API_HASH", "is required but not set");
@@ -319,6 +351,27 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     watchConfigFile,
     logLevel: e.DEBUG_MODE ? "debug" : e.LOG_LEVEL,
     uiToken: e.UI_TOKEN ?? null,
+    nats,
+  };
+}
+
+/**
+ * Reads and validates the environment of `telegram-logger agent`: NATS_URL and WATCH_CONFIG (or
+ * `--config`, which the caller puts there) are required; Telegram settings play no part.
+ */
+export function loadAgentConfig(env: Record<string, string | undefined>): AgentConfig {
+  const e = validate(env);
+  const nats = natsSettings(e, (variable, problem) => new ConfigError(variable, problem));
+  if (nats === null) throw new ConfigError("NATS_URL", "is required but not set (the agent publishes to it)");
+  if (!e.WATCH_CONFIG)
+    throw new ConfigError("WATCH_CONFIG", "is required but not set (the folders to watch)");
+  const dataRoot = path.resolve(e.DATA_ROOT);
+  return {
+    dataRoot,
+    dbFile: dataPathsOf(dataRoot).dbFile,
+    watchConfigFile: path.resolve(e.WATCH_CONFIG),
+    nats,
+    logLevel: e.DEBUG_MODE ? "debug" : e.LOG_LEVEL,
   };
 }
 
@@ -329,13 +382,19 @@ function reportsToLogChat(kinds: ReportKind[], tz: string | undefined): ReportKi
   return kinds;
 }
 
-/** Values that must never appear in logs, health output or errors (API hash, vault key, UI token). */
+/** Values the agent must never show: the NATS password or token. */
+export function agentSecretValues(config: AgentConfig): string[] {
+  return natsSecrets(config.nats);
+}
+
+/** Values that must never appear in logs, health output or errors (API hash, vault key, UI token, NATS password or token). */
 export function secretValues(config: Config): string[] {
   const out: string[] = [];
   const uiToken = config.uiToken ?? generatedUiToken(config.dbFile);
   if (uiToken !== null) out.push(uiToken);
   if (config.telegram) out.push(config.telegram.apiHash);
   if (config.media.deletedMediaKey) out.push(config.media.deletedMediaKey.toString("base64"));
+  out.push(...natsSecrets(config.nats));
   return out;
 }
 

@@ -2,7 +2,7 @@
  * The service logger: pino, JSON lines to stdout (pretty, through pino-pretty, when stdout is a
  * terminal).
  * Secrets are redacted by key wherever they appear in a logged object; code never logs the
- * session string, API_HASH or the vault key in a message either.
+ * session string, API_HASH, the vault key or a NATS password or token in a message either.
  */
 import pino, { type DestinationStream, type Logger } from "pino";
 
@@ -24,6 +24,13 @@ const REDACT = [
   "*.key",
   "config.telegram.apiHash",
   "config.media.deletedMediaKey",
+  // NATS credentials (NATS_PASSWORD, NATS_TOKEN): the client's option names and our settings' own.
+  "pass",
+  "token",
+  "*.pass",
+  "*.token",
+  "nats.auth",
+  "config.nats.auth",
 ];
 
 /** pino's numeric level for `error`. */

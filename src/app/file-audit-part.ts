@@ -56,7 +56,7 @@ export function auditStores(
     dirState: new DirStateStore(store.db),
     kv: new KeyValueStore(store.db),
     transaction: store.transaction,
-    digest: digestToFeed(feed),
+    digest: { sink: digestToFeed(feed), events },
   };
 }
 

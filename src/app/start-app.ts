@@ -1,6 +1,6 @@
 /**
  * The composition root: the only place that knows every part. `startApp` builds the parts in one
- * visible order — store → events → feed → Telegram → file audit → housekeeping → health and
+ * visible order — store → events → feed → Telegram → file audit → agents' recorder → housekeeping → health and
  * metrics → the web UI and http — each from an options object holding what the ones before it made, and returns
  * an `App` that tests and the `run` command drive with `idle()` and `stop()`.
  */
@@ -22,6 +22,7 @@ import { OutboxStore } from "../store/outbox.ts";
 import { ReadWorker } from "../web/read-worker.ts";
 import { resolveUiToken } from "../web/ui-token.ts";
 import { webUi } from "../web/web-ui.ts";
+import { type AgentRecorderPart, startAgentRecorder } from "./agent-recorder-part.ts";
 import { type FileAuditPart, startFileAudit } from "./file-audit-part.ts";
 import { createHousekeeping } from "./housekeeping-part.ts";
 import { watchOperations } from "./operations.ts";
@@ -85,6 +86,7 @@ export async function startApp(options: StartOptions): Promise<App> {
   const built = { store, events, feed, clock, log, counters };
   let telegram: TelegramPart | undefined;
   let files: FileAuditPart | undefined;
+  let agents: AgentRecorderPart | undefined;
   let http: HttpServer | undefined;
   let uiReads: ReadWorker | undefined;
   try {
@@ -93,6 +95,8 @@ export async function startApp(options: StartOptions): Promise<App> {
       const onChange = (type: string, root: string) => counters.fileEvent(type, root);
       files = await startFileAudit({ ...built, file: config.watchConfigFile, onChange });
     }
+    // Remote file agents' events, when NATS_URL is set; the broker is waited for in the background.
+    if (config.nats) agents = startAgentRecorder({ nats: config.nats, store, events, clock, log });
     const housekeeping = createHousekeeping({ ...built, config });
     const ops = watchOperations({
       config,
@@ -133,6 +137,7 @@ export async function startApp(options: StartOptions): Promise<App> {
       data,
       telegram,
       files,
+      agents,
       housekeeper: housekeeping.housekeeper,
       http,
       uiReads,
@@ -153,6 +158,7 @@ export async function startApp(options: StartOptions): Promise<App> {
       stop: onceOnly(() => stopApp(running)),
     };
   } catch (err) {
+    await agents?.stop();
     await files?.stop();
     await telegram?.detach();
     await http?.close();
@@ -181,7 +187,9 @@ async function startTelegramIfConfigured(
   }
   const alone = config.watchConfigFile
     ? "no Telegram credentials configured: running the file audit alone"
-    : "no Telegram credentials configured: running without Telegram capture";
+    : config.nats
+      ? "no Telegram credentials and no watch config: recording the remote file agents alone"
+      : "no Telegram credentials configured: running without Telegram capture";
   // `.env.example` pre-fills LOG_CHAT_ID and other Telegram settings: the user is told why nothing
   // from Telegram will arrive.
   if (config.ignoredTelegramSettings.length > 0) {

@@ -8,6 +8,7 @@ import type { Housekeeper } from "../housekeeping/housekeeper.ts";
 import type { HttpServer } from "../http/server.ts";
 import type { Logger } from "../log.ts";
 import type { Reads } from "../web/reads.ts";
+import type { AgentRecorderPart } from "./agent-recorder-part.ts";
 import type { FileAuditPart } from "./file-audit-part.ts";
 import type { StorePart } from "./store-part.ts";
 import type { TelegramPart } from "./telegram-part.ts";
@@ -22,6 +23,8 @@ export interface RunningParts {
   data: StorePart;
   telegram: TelegramPart | undefined;
   files: FileAuditPart | undefined;
+  /** The recorder of remote file agents, when NATS_URL is set. */
+  agents: AgentRecorderPart | undefined;
   housekeeper: Housekeeper;
   http: HttpServer;
   /** The web UI's read worker. */
@@ -32,13 +35,16 @@ export interface RunningParts {
 export async function stopApp(p: RunningParts): Promise<void> {
   const { log } = p;
   // Every part stops and the database closes even when one part fails to stop cleanly.
-  const drained = Promise.allSettled([p.housekeeper.stop(), p.files?.stop(), p.telegram?.detach()]).then(
-    (results) => {
-      for (const r of results)
-        if (r.status === "rejected") log.error({ err: r.reason }, "a part failed to stop");
-      return true;
-    },
-  );
+  const drained = Promise.allSettled([
+    p.housekeeper.stop(),
+    p.files?.stop(),
+    p.telegram?.detach(),
+    p.agents?.stop(),
+  ]).then((results) => {
+    for (const r of results)
+      if (r.status === "rejected") log.error({ err: r.reason }, "a part failed to stop");
+    return true;
+  });
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<false>((resolve) => {
     timer = setTimeout(() => resolve(false), STOP_DRAIN_MS);

@@ -3,6 +3,7 @@
  * dispatches through this table and src/cli/args.ts parses with it, so adding a command here is
  * all it takes to have it run, parsed and listed in the help.
  */
+import { agent } from "./agent.ts";
 import type { Command } from "./command.ts";
 import { decrypt } from "./decrypt.ts";
 import { exportCommand } from "./export.ts";
@@ -20,6 +21,7 @@ export const COMMANDS: readonly Command[] = [
   run,
   login,
   scan,
+  agent,
   decrypt,
   exportCommand,
   report,

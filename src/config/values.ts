@@ -87,3 +87,42 @@ export function parseReportKinds(text: string): ReportKind[] {
   }
   return kinds;
 }
+
+/**
+ * NATS server addresses, comma-separated: `nats://host:port`, `tls://host:port` or `host:port`.
+ * Credentials belong in NATS_USER/NATS_PASSWORD/NATS_TOKEN/NATS_CREDS, never in the address (it
+ * would be logged with it).
+ */
+export const natsServers = makeValidator<string[]>((input) => {
+  const list = String(input)
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+  if (list.length === 0) throw new Error("expected a NATS server address such as nats://127.0.0.1:4222");
+  for (const s of list) {
+    const withScheme = /^[a-z]+:\/\//.test(s) ? s : `nats://${s}`;
+    let url: URL;
+    try {
+      url = new URL(withScheme);
+    } catch {
+      throw new Error(`expected nats://host:port, tls://host:port or host:port, got "${s}"`);
+    }
+    if (!["nats:", "tls:"].includes(url.protocol))
+      throw new Error(`expected a nats:// or tls:// address, got "${url.protocol}//"`);
+    if (url.username !== "" || url.password !== "")
+      throw new Error("must not hold credentials: set NATS_USER/NATS_PASSWORD, NATS_TOKEN or NATS_CREDS");
+    if (url.hostname === "") throw new Error(`expected a host name in "${s}"`);
+  }
+  return list;
+});
+
+/** What a name used as one token of a NATS subject (and of a message id) may hold. */
+export const SUBJECT_TOKEN = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** An agent's id: one subject token (`audit.fs.<id>`), so no dots, spaces or wildcards. */
+export const subjectToken = makeValidator<string>((input) => {
+  const s = String(input).trim();
+  if (!SUBJECT_TOKEN.test(s))
+    throw new Error(`expected 1 to 64 letters, digits, "-" or "_" (one NATS subject token), got "${s}"`);
+  return s;
+});

@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { DirStateStore } from "../store/dir-state.ts";
-import type { EventStore } from "../store/events.ts";
+import type { EventSink, EventStore } from "../store/events.ts";
 import type { FileStateStore } from "../store/file-state.ts";
 import type { KeyValueStore } from "../store/kv.ts";
 import type { RootContext } from "./change.ts";
@@ -19,7 +19,11 @@ import { RootAuditor, type RootStatus } from "./root-auditor.ts";
 
 /** What the file audit needs from the app. */
 export interface FileAuditDeps {
-  events: EventStore;
+  /**
+   * Where every event of the audit goes, in the transaction of its snapshot change: the `events`
+   * table (the service), or the outbox of a file agent.
+   */
+  events: EventSink;
   fileState: FileStateStore;
   dirState: DirStateStore;
   /** Keeps each root's digest watermark. */
@@ -27,8 +31,11 @@ export interface FileAuditDeps {
   transaction: <T>(fn: () => T) => T;
   now: () => number;
   log: Logger;
-  /** Where digests go; without one, nothing is posted. */
-  digest?: DigestSink;
+  /**
+   * Where digests go, and the `events` table they read the recorded changes back from (the same one
+   * as `events`); without one, nothing is posted.
+   */
+  digest?: { sink: DigestSink; events: EventStore };
   /** Told of every recorded change (metrics), after it commits. */
   onChange?: (type: string, root: string) => void;
 }
@@ -53,11 +60,11 @@ export class FileAudit {
     const digest = deps.digest;
     this.#digester = digest
       ? new Digester({
-          sink: digest,
+          sink: digest.sink,
           now: deps.now,
           transaction: deps.transaction,
           kv: deps.kv,
-          events: deps.events,
+          events: digest.events,
           log: deps.log,
         })
       : undefined;

@@ -5,7 +5,7 @@
  * problems (`root.offline`, `file.skipped`, `file.error`, ...). The only writer of file-audit rows.
  */
 import path from "node:path";
-import type { EventStatus, EventStore } from "../store/events.ts";
+import type { EventSink, EventStatus } from "../store/events.ts";
 import type { FileStateStore } from "../store/file-state.ts";
 import type { FileChange, RootContext } from "./change.ts";
 import { ownerName } from "./owner.ts";
@@ -17,7 +17,8 @@ const tracked = (ctx: RootContext, c: FileChange) => ctx.cfg.events.includes(c.t
 
 /** What the recorder writes to. */
 export interface RecorderDeps {
-  events: EventStore;
+  /** Where the events go: the `events` table, or a file agent's outbox (same transaction either way). */
+  events: EventSink;
   fileState: FileStateStore;
   transaction: <T>(fn: () => T) => T;
   now: () => number;

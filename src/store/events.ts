@@ -55,10 +55,18 @@ export type FileChangeRow = Pick<EventRow, "id" | "type" | "path" | "occurredAt"
 export const FILE_CHANGE_TYPES = ["file.created", "file.modified", "file.deleted", "file.renamed"];
 
 /**
+ * Where a part records its events: the `events` table (`EventStore`), or, on a file agent, the
+ * outbox its events travel from to the central recorder. Returns the recorded event's id.
+ */
+export interface EventSink {
+  record(e: NewEvent, recordedAt: number): number;
+}
+
+/**
  * Writes and reads audit events. Every `events` row the service writes goes through `record`, so
  * `onWritten` sees them all (the store itself knows nothing of metrics: the wiring passes it).
  */
-export class EventStore {
+export class EventStore implements EventSink {
   readonly #db: Db;
   readonly #insert;
   readonly #onWritten: EventWritten | undefined;

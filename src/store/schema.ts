@@ -272,3 +272,32 @@ export const watchRoots = sqliteTable("watch_roots", {
   mountPoint: integer("mount_point", { mode: "boolean" }).notNull().default(false),
   updatedAt: integer("updated_at").notNull(),
 });
+
+/**
+ * A file agent's outbox (only the agent's own database uses it): each event the agent's file audit
+ * records, written in the same transaction as its snapshot change, until the broker acknowledges it.
+ * `seq` never repeats (AUTOINCREMENT, started at the creation time in microseconds): the message id
+ * `<agent>:<seq>` and the recorder's receipt stay unique even after the agent's data is wiped.
+ */
+export const agentOutbox = sqliteTable("agent_outbox", {
+  seq: integer("seq").primaryKey({ autoIncrement: true }),
+  /** The event as the agent's file audit recorded it (`NewEvent` as JSON). */
+  event: text("event").notNull(),
+  /** When the agent recorded it. */
+  recordedAt: integer("recorded_at").notNull(),
+});
+
+/**
+ * Which agent events the recorder has stored (`agent`, `seq`) and as which `events` row: a
+ * redelivery, even beyond JetStream's duplicate window, finds its receipt and stores nothing.
+ */
+export const agentReceipts = sqliteTable(
+  "agent_receipts",
+  {
+    agentId: text("agent_id").notNull(),
+    seq: integer("seq").notNull(),
+    eventId: integer("event_id").notNull(),
+    recordedAt: integer("recorded_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.agentId, t.seq] })],
+);

@@ -104,7 +104,19 @@ describe("generalUsage", () => {
       .filter((l) => /^ {2}[a-z]/.test(l));
     assert.deepEqual(
       lines.map((l) => l.slice(2, 12).trim()),
-      ["run", "login", "scan", "decrypt", "export", "report", "verify", "warm-cache", "ui-url", "help"],
+      [
+        "run",
+        "login",
+        "scan",
+        "agent",
+        "decrypt",
+        "export",
+        "report",
+        "verify",
+        "warm-cache",
+        "ui-url",
+        "help",
+      ],
     );
     assert.ok(
       lines.every((l) => l[12] === " " && l[13] === " " && l[14] !== " "),
