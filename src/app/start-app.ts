@@ -109,7 +109,13 @@ export async function startApp(options: StartOptions): Promise<App> {
     const uiToken = resolveUiToken(config.uiToken, uiTokenFileOf(config.dbFile));
     // The UI reads on a worker thread with its own read-only connection, so no page stalls ingest.
     uiReads = new ReadWorker(config.dbFile);
-    const ui = webUi({ token: uiToken, reads: uiReads, now: () => clock.now() });
+    const ui = webUi({
+      token: uiToken,
+      reads: uiReads,
+      now: () => clock.now(),
+      // What /health answers (no secret in it), for the status page.
+      status: () => ({ ...ops.health(), housekeeping: housekeeping.status() }),
+    });
     http = await startHttpServer(
       { healthPath, health: ops.health, metrics: () => ops.metrics.render(), routes: ui },
       host,

@@ -27,7 +27,8 @@ code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monosp
 .top { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem 1.25rem;
   padding: 0.6rem 1rem; border-bottom: 1px solid var(--line); background: var(--panel); }
 .brand { font-weight: 600; color: var(--fg); text-decoration: none; }
-.top nav { display: flex; gap: 1rem; flex: 1; }
+.top nav { display: flex; flex-wrap: wrap; gap: 0.25rem 1rem; flex: 1; }
+.top nav a { white-space: nowrap; }
 .logout { margin: 0; }
 main { padding: 1rem; max-width: 1400px; margin: 0 auto; }
 h1 { font-size: 1.3rem; margin: 0 0 0.75rem; }
@@ -71,10 +72,26 @@ bdi { unicode-bidi: isolate; }
 .status-success { color: var(--ok); }
 .err { color: var(--error); }
 .more { color: var(--muted); font-style: italic; }
+.histogram { margin: 0 0 1rem; }
+.histogram svg { display: block; width: 100%; height: 6rem; }
+.histogram .bar { fill: var(--accent); }
+.histogram a:hover .bar { fill: var(--fg); }
+.histogram .axis { stroke: var(--line); stroke-width: 1; vector-effect: non-scaling-stroke; }
+.histogram figcaption { font-size: 0.8rem; color: var(--muted); }
+.histogram .ends { display: flex; justify-content: space-between; gap: 1rem; font-variant-numeric: tabular-nums; }
+.histogram .scope { display: block; margin-top: 0.2rem; }
+.list-head { display: flex; flex-wrap: wrap; justify-content: space-between; gap: 0.25rem 1rem; align-items: baseline; }
+.list-head p { margin: 0 0 0.5rem; }
+.exports { font-size: 0.9rem; }
+th a { color: inherit; text-decoration: none; }
+th a:hover { text-decoration: underline; }
 .pager { display: flex; justify-content: space-between; margin: 1rem 0; }
 .empty { padding: 2rem 0; color: var(--muted); }
 @media (max-width: 760px) {
   main { padding: 0.6rem; }
+  .top { padding: 0.5rem 0.6rem; }
+  .top nav { order: 3; flex-basis: 100%; gap: 0.2rem 0.9rem; }
+  .logout { margin-left: auto; }
   .layout { grid-template-columns: 1fr; }
   .facets { order: 2; }
   .filters .fields { grid-template-columns: 1fr 1fr; }

@@ -1,8 +1,8 @@
 /**
  * The events list behind `/ui/events` and `/api/events`: the query string parsed strictly into a
  * filter (the `export` command's `since`, `until`, `source`, `type`, `status`, `chat`, plus `path`
- * as a prefix, `project`, `username`, `correlation`, `q` free text), a page of rows newest first,
- * and counts per facet for the same filter.
+ * as a prefix, `project`, `username`, `correlation`, `sender`, `q` free text), a page of rows
+ * newest or oldest first (`sort`), and counts per facet for the same filter.
  *
  * Pages are keyset pages over (occurred_at, id), never OFFSET: a page deep in two million rows
  * costs what the first costs, and rows arriving meanwhile neither repeat nor vanish. The cursor is
@@ -48,13 +48,20 @@ export interface Cursor {
   id: number;
 }
 
+/** The orders of the list: by time, either way. */
+export const EVENT_SORTS = ["newest", "oldest"] as const;
+export type EventSort = (typeof EVENT_SORTS)[number];
+
 /** The events filter of the UI: the export filter and what only the UI filters on. */
 export interface EventQuery extends EventFilter {
   pathPrefix: string | null;
   project: string | null;
   username: string | null;
   correlation: string | null;
+  /** The Telegram user who sent the message an event concerns (`messages.sender_id`). */
+  sender: number | null;
   text: string | null;
+  sort: EventSort;
   limit: number;
   cursor: Cursor | null;
 }
@@ -71,7 +78,9 @@ export const EVENT_PARAMETERS = [
   "project",
   "username",
   "correlation",
+  "sender",
   "q",
+  "sort",
   "limit",
   "cursor",
 ] as const;
@@ -127,6 +136,12 @@ export function parseEventQuery(params: URLSearchParams, now: number): EventQuer
   if (!/^\d+$/.test(limitText ?? "1") || limit < 1 || limit > MAX_LIMIT)
     throw new FilterError("limit", `expected a whole number from 1 to ${MAX_LIMIT}`);
   const cursorText = single(params, "cursor");
+  const senderText = single(params, "sender");
+  const sender = senderText === null ? null : chatIdOf(senderText);
+  if (sender === null && senderText !== null)
+    throw new FilterError("sender", `"${senderText}" is not a user id`);
+  const sortText = single(params, "sort") ?? "newest";
+  const sort = oneOf("sort", [sortText], EVENT_SORTS)[0] as EventSort;
   return {
     since,
     until,
@@ -142,7 +157,9 @@ export function parseEventQuery(params: URLSearchParams, now: number): EventQuer
     project: single(params, "project"),
     username: single(params, "username"),
     correlation: single(params, "correlation"),
+    sender,
     text: single(params, "q"),
+    sort,
     limit,
     cursor: cursorText === null ? null : decodeCursor(cursorText),
   };
@@ -153,8 +170,8 @@ function likeLiteral(text: string): string {
   return text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
 }
 
-/** The WHERE clause of `q` without its cursor. */
-function filterSql(q: EventQuery): { parts: string[]; params: (string | number)[] } {
+/** The WHERE clause of `q` without its cursor, as conditions to AND and their parameters. */
+export function filterSql(q: EventQuery): { parts: string[]; params: (string | number)[] } {
   const base = whereClause(q);
   const parts = base.sql === "" ? [] : [base.sql.replace(/^WHERE /, "")];
   const params = [...base.params];
@@ -171,6 +188,13 @@ function filterSql(q: EventQuery): { parts: string[]; params: (string | number)[
     parts.push(`${column} = ?`);
     params.push(value);
   }
+  if (q.sender !== null) {
+    // The sender is the message's: one lookup in its unique (chat, message) index per event.
+    parts.push(
+      "EXISTS (SELECT 1 FROM messages m WHERE m.chat_id = events.chat_id AND m.message_id = events.message_id AND m.sender_id = ?)",
+    );
+    params.push(q.sender);
+  }
   if (q.text !== null) {
     const like = `%${likeLiteral(q.text)}%`;
     parts.push(
@@ -181,27 +205,35 @@ function filterSql(q: EventQuery): { parts: string[]; params: (string | number)[
   return { parts, params };
 }
 
-const where = (parts: string[]) => (parts.length === 0 ? "" : `WHERE ${parts.join(" AND ")}`);
+/** `WHERE` and the conditions, or nothing when there are none. */
+export const where = (parts: string[]) => (parts.length === 0 ? "" : `WHERE ${parts.join(" AND ")}`);
 
-/** One page of the list. */
+/** One page of the list, in the order asked for. */
 export interface EventPage {
   events: EventRecord[];
-  /** The cursor of the next older page; null at the oldest row. */
-  older: string | null;
-  /** The cursor of the next newer page; null on the newest page. */
-  newer: string | null;
+  /** The cursor of the page after this one in the list's order; null at its end. */
+  next: string | null;
+  /** The cursor of the page before this one; null on the first page. */
+  previous: string | null;
 }
 
-/** The page `q` asks for, newest first. */
+/**
+ * The page `q` asks for, in its order. A cursor reads away from its position either way: towards
+ * the list's end (`next`) or back towards its start (`previous`, read the other way round and
+ * turned back), so both are keyset reads on (occurred_at, id).
+ */
 export function eventPage(sqlite: Database.Database, q: EventQuery): EventPage {
   const { parts, params } = filterSql(q);
   const c = q.cursor;
-  const readNewer = c?.direction === "newer";
+  const forward: Cursor["direction"] = q.sort === "newest" ? "older" : "newer";
+  const backward: Cursor["direction"] = forward === "older" ? "newer" : "older";
+  const reading = c?.direction ?? forward;
+  const ascending = reading === "newer";
   if (c !== null) {
-    parts.push(`(occurred_at, id) ${readNewer ? ">" : "<"} (?, ?)`);
+    parts.push(`(occurred_at, id) ${ascending ? ">" : "<"} (?, ?)`);
     params.push(c.occurredAt, c.id);
   }
-  const order = readNewer ? "ASC" : "DESC";
+  const order = ascending ? "ASC" : "DESC";
   const rows = sqlite
     .prepare(
       `SELECT ${EVENT_COLUMNS.join(", ")} FROM events ${where(parts)} ORDER BY occurred_at ${order}, id ${order} LIMIT ?`,
@@ -209,17 +241,16 @@ export function eventPage(sqlite: Database.Database, q: EventQuery): EventPage {
     .all(...params, q.limit + 1) as EventRecord[];
   const more = rows.length > q.limit;
   const page = rows.slice(0, q.limit);
-  if (readNewer) page.reverse();
+  const readBack = reading !== forward;
+  if (readBack) page.reverse();
   const at = (row: EventRecord | undefined, direction: Cursor["direction"]) =>
     row === undefined
       ? null
       : encodeCursor({ direction, occurredAt: Number(row.occurred_at), id: Number(row.id) });
-  if (readNewer)
-    return { events: page, newer: more ? at(page[0], "newer") : null, older: at(page.at(-1), "older") };
   return {
     events: page,
-    older: more ? at(page.at(-1), "older") : null,
-    newer: c === null ? null : at(page[0], "newer"),
+    next: readBack || more ? at(page.at(-1), forward) : null,
+    previous: (readBack ? more : c !== null) ? at(page[0], backward) : null,
   };
 }
 

@@ -1,12 +1,14 @@
 /**
- * The events page: the filter form, counts per facet, the rows newest first and links to the
- * newer and older pages. Every value from the database is interpolated into Hono's `html`
+ * The events page: the filter form, counts per facet, a histogram over time, the rows newest or
+ * oldest first, links to the pages before and after, and the list as CSV or JSON lines. Every value from the database is interpolated into Hono's `html`
  * template (escaped) inside `<bdi>` (an RTL override in a file name cannot reorder the page), and
  * long values are cut for the list (the API answers them whole).
  */
 import { html } from "hono/html";
 import type { EventRecord } from "../export/event-rows.ts";
-import { type EventPage, FACET_SAMPLE, type FacetCounts } from "./event-query.ts";
+import type { EventHistogram } from "./event-histogram.ts";
+import { type EventPage, type EventSort, FACET_SAMPLE, type FacetCounts } from "./event-query.ts";
+import { histogramSvg } from "./histogram-svg.ts";
 import { type Markup, page } from "./layout.ts";
 
 /** Characters of a value shown in a list cell before it is cut. */
@@ -25,6 +27,7 @@ const FIELDS: { name: string; label: string; hint: string; more?: true }[] = [
   { name: "project", label: "Project", hint: "", more: true },
   { name: "username", label: "Username", hint: "", more: true },
   { name: "correlation", label: "Correlation id", hint: "", more: true },
+  { name: "sender", label: "Sender (user id)", hint: "123456789", more: true },
   { name: "limit", label: "Rows", hint: "100", more: true },
 ];
 
@@ -32,8 +35,10 @@ const FIELDS: { name: string; label: string; hint: string; more?: true }[] = [
 export interface EventsView {
   /** The query string as given, to refill the form and build links. */
   params: URLSearchParams;
+  sort: EventSort;
   page: EventPage | null;
   facets: Record<string, FacetCounts> | null;
+  histogram: EventHistogram | null;
   /** A bad parameter's message (the page then shows no rows). */
   problem: string | null;
 }
@@ -46,7 +51,7 @@ export interface EventsView {
 const INVISIBLE = /([\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF])/;
 
 /** `s` as text with every invisible character shown as a marked `U+XXXX`. */
-function visible(s: string): Markup {
+export function visible(s: string): Markup {
   const parts = s.split(INVISIBLE);
   return html`${parts.map((part, i) =>
     i % 2 === 1
@@ -71,6 +76,24 @@ function linkWith(params: URLSearchParams, name: string, value: string): string 
   return `/ui/events?${next}`;
 }
 
+/** The events list at `params` with `changes` made (and the page position reset). */
+function linkWithAll(params: URLSearchParams, changes: Record<string, string>): string {
+  const next = new URLSearchParams(params);
+  next.delete("cursor");
+  for (const [name, value] of Object.entries(changes)) next.set(name, value);
+  return `/ui/events?${next}`;
+}
+
+/** `path` with the filter of `params` (no page position or size: an export has every row). */
+function exportLink(path: string, params: URLSearchParams, extra = ""): string {
+  const next = new URLSearchParams(params);
+  next.delete("cursor");
+  next.delete("limit");
+  for (const [name, value] of [...next]) if (value.trim() === "") next.delete(name);
+  const query = `${next}${extra === "" ? "" : `${next.size > 0 ? "&" : ""}${extra}`}`;
+  return query === "" ? path : `${path}?${query}`;
+}
+
 function pageLink(params: URLSearchParams, cursor: string): string {
   const next = new URLSearchParams(params);
   next.set("cursor", cursor);
@@ -84,7 +107,7 @@ function row(e: EventRecord, params: URLSearchParams): Markup {
       ? html`<a href="${linkWith(params, "chat", String(e.chat_id))}">${e.chat_id}</a>${e.message_id === null ? "" : html` #${e.message_id}`}`
       : cut(e.path);
   return html`<tr>
-<td class="when" data-label="Time"><time datetime="${iso}">${iso}</time></td>
+<td class="when" data-label="Time"><a href="/ui/events/${e.id}" title="Event ${e.id}: every column"><time datetime="${iso}">${iso}</time></a></td>
 <td data-label="Source">${e.source}</td>
 <td data-label="Type">${cut(e.type)}</td>
 <td data-label="Status" class="status-${String(e.status)}">${e.status}</td>
@@ -105,12 +128,18 @@ function field(f: (typeof FIELDS)[number], params: URLSearchParams): Markup {
   return html`<div><label for="f-${f.name}">${f.label}</label><input id="f-${f.name}" name="${f.name}" value="${params.get(f.name) ?? ""}" placeholder="${f.hint}"></div>`;
 }
 
+function sortField(sort: EventSort): Markup {
+  const option = (value: EventSort, label: string) =>
+    html`<option value="${value}"${value === sort ? html` selected` : ""}>${label}</option>`;
+  return html`<div><label for="f-sort">Order</label><select id="f-sort" name="sort">${option("newest", "Newest first")}${option("oldest", "Oldest first")}</select></div>`;
+}
+
 /** The filter form; the rarer filters fold away unless one of them is set (no script needed). */
-function filterForm(params: URLSearchParams): Markup {
+function filterForm(params: URLSearchParams, sort: EventSort): Markup {
   const more = FIELDS.filter((f) => f.more);
   const open = more.some((f) => (params.get(f.name) ?? "") !== "");
   return html`<form class="filters" method="get" action="/ui/events">
-<div class="fields">${FIELDS.filter((f) => !f.more).map((f) => field(f, params))}</div>
+<div class="fields">${FIELDS.filter((f) => !f.more).map((f) => field(f, params))}${sortField(sort)}</div>
 <details${open ? html` open` : ""}><summary>More filters</summary>
 <div class="fields">${more.map((f) => field(f, params))}</div>
 </details>
@@ -120,14 +149,16 @@ function filterForm(params: URLSearchParams): Markup {
 
 /** The whole events page. */
 export function eventsPage(view: EventsView): Markup {
-  const { params, page: p, facets, problem } = view;
+  const { params, sort, page: p, facets, histogram, problem } = view;
   const rows = p?.events ?? [];
+  const newestFirst = sort === "newest";
+  const otherSort = newestFirst ? "oldest" : "newest";
   const table =
     rows.length === 0
       ? html`<p class="empty">${problem === null ? "No events match." : ""}</p>`
       : html`<div class="table-wrap"><table>
 <colgroup><col class="c-time"><col class="c-source"><col class="c-type"><col class="c-status"><col class="c-where"><col></colgroup>
-<thead><tr><th>Time</th><th>Source</th><th>Type</th><th>Status</th><th>Chat / path</th><th>Error</th></tr></thead>
+<thead><tr><th><a href="${linkWith(params, "sort", otherSort)}" title="${newestFirst ? "Show oldest first" : "Show newest first"}">Time ${newestFirst ? "↓" : "↑"}</a></th><th>Source</th><th>Type</th><th>Status</th><th>Chat / path</th><th>Error</th></tr></thead>
 <tbody>
 ${rows.map((e) => row(e, params))}
 </tbody>
@@ -136,8 +167,8 @@ ${rows.map((e) => row(e, params))}
     p === null
       ? ""
       : html`<nav class="pager" aria-label="Pages">
-<span>${p.newer === null ? "" : html`<a rel="prev" href="${pageLink(params, p.newer)}">← Newer</a>`}</span>
-<span>${p.older === null ? "" : html`<a rel="next" href="${pageLink(params, p.older)}">Older →</a>`}</span>
+<span>${p.previous === null ? "" : html`<a rel="prev" href="${pageLink(params, p.previous)}">${newestFirst ? "← Newer" : "← Older"}</a>`}</span>
+<span>${p.next === null ? "" : html`<a rel="next" href="${pageLink(params, p.next)}">${newestFirst ? "Older →" : "Newer →"}</a>`}</span>
 </nav>`;
   const side =
     facets === null
@@ -146,12 +177,18 @@ ${rows.map((e) => row(e, params))}
   return page(
     "Events",
     html`<h1>Events</h1>
-${filterForm(params)}
+${filterForm(params, sort)}
 ${problem === null ? "" : html`<p class="problem" role="alert">${problem}</p>`}
 <div class="layout">
 <aside class="facets">${side}</aside>
 <section>
-${p === null ? "" : html`<p class="summary">${rows.length} ${rows.length === 1 ? "event" : "events"} on this page, newest first.</p>`}
+${histogram === null ? "" : histogramSvg(histogram, (since, until) => linkWithAll(params, { since: new Date(since).toISOString(), until: new Date(until).toISOString() }))}
+${
+  p === null
+    ? ""
+    : html`<div class="list-head"><p class="summary">${rows.length} ${rows.length === 1 ? "event" : "events"} on this page, ${newestFirst ? "newest" : "oldest"} first.</p>
+<p class="exports">Export every matching event: <a href="${exportLink("/api/events.csv", params)}" download>CSV</a> · <a href="${exportLink("/api/events.csv", params, "bom=1")}" download>CSV for Excel</a> · <a href="${exportLink("/api/events.jsonl", params)}" download>JSON lines</a></p></div>`
+}
 ${table}
 ${pager}
 </section>

@@ -29,6 +29,7 @@ export function page(title: string, main: Markup, signedIn: boolean): Markup {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>${title} · telegram-logger</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/ui/style.css">
 <script src="/ui/app.js" defer></script>
 </head>

@@ -27,6 +27,8 @@ interface Answer {
   error?: { message: string; code?: string };
 }
 interface Pending {
+  /** The worker the read was sent to: only its death fails the read. */
+  worker: Worker;
   resolve(value: unknown): void;
   reject(err: Error): void;
 }
@@ -48,7 +50,7 @@ export class ReadWorker implements Reads {
     const worker = this.#worker ?? this.#start();
     const id = this.#nextId++;
     return new Promise<ReadResult<N>>((resolve, reject) => {
-      this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.#pending.set(id, { worker, resolve: resolve as (v: unknown) => void, reject });
       worker.postMessage({ id, name, input } satisfies Request);
     });
   }
@@ -57,7 +59,7 @@ export class ReadWorker implements Reads {
     this.#closed = true;
     const worker = this.#worker;
     this.#worker = null;
-    this.#failAll(new Error("the UI's reads were closed"));
+    this.#fail(null, new Error("the UI's reads were closed"));
     if (worker) await worker.terminate();
   }
 
@@ -77,7 +79,7 @@ export class ReadWorker implements Reads {
     });
     const died = (err: Error) => {
       if (this.#worker === worker) this.#worker = null;
-      this.#failAll(err);
+      this.#fail(worker, err);
     };
     worker.on("error", died);
     worker.on("exit", (code) => died(new Error(`the UI's read worker stopped (exit ${code})`)));
@@ -85,10 +87,13 @@ export class ReadWorker implements Reads {
     return worker;
   }
 
-  #failAll(err: Error): void {
-    const pending = [...this.#pending.values()];
-    this.#pending.clear();
-    for (const p of pending) p.reject(err);
+  /** Rejects the reads sent to `worker` (every read when null). */
+  #fail(worker: Worker | null, err: Error): void {
+    for (const [id, p] of this.#pending) {
+      if (worker !== null && p.worker !== worker) continue;
+      this.#pending.delete(id);
+      p.reject(err);
+    }
   }
 }
 

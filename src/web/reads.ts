@@ -8,12 +8,25 @@
  * structured cloning (no functions, no class instances). To add one, add it to `READS`.
  */
 import type Database from "better-sqlite3";
+import { eventDetail } from "./event-detail-query.ts";
+import { eventExportChunk } from "./event-export.ts";
+import { eventHistogram } from "./event-histogram.ts";
 import { eventFacets, eventPage } from "./event-query.ts";
+import { fileHistory, filesOverview } from "./files-query.ts";
+import { reportFigures } from "./report-query.ts";
+import { statusFacts } from "./status-query.ts";
 
 /** The table of reads the worker can run. */
 export const READS = {
   eventPage,
   eventFacets,
+  eventHistogram,
+  eventExportChunk,
+  eventDetail,
+  statusFacts,
+  reportFigures,
+  filesOverview,
+  fileHistory,
 } satisfies Record<string, (sqlite: Database.Database, input: never) => unknown>;
 
 export type ReadName = keyof typeof READS;

@@ -18,10 +18,16 @@ import { bodyLimit } from "hono/body-limit";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { Access, localNext, SESSION_COOKIE, SESSION_IDLE_MS, sameOrigin } from "./access.ts";
 import { APP_JS, STYLE_CSS } from "./assets.ts";
+import { eventDetailRoutes } from "./event-detail-routes.ts";
 import { eventsRoutes } from "./events-routes.ts";
+import { exportRoutes } from "./export-routes.ts";
+import { filesRoutes } from "./files-routes.ts";
 import { loginPage } from "./layout.ts";
-import type { PageDeps } from "./page-deps.ts";
+import type { PageDeps, StatusSnapshot } from "./page-deps.ts";
+import { PAGES_CSS, PAGES_JS } from "./pages-style.ts";
 import type { Reads } from "./reads.ts";
+import { reportRoutes } from "./report-routes.ts";
+import { statusRoutes } from "./status-routes.ts";
 
 /** What the UI needs from the running service. */
 export interface WebUiOptions {
@@ -30,6 +36,8 @@ export interface WebUiOptions {
   /** The UI's reads, run off the service's thread (read-worker.ts). */
   reads: Reads;
   now: () => number;
+  /** The service's health for the status page (the app passes its /health assessment). */
+  status?: () => StatusSnapshot | Promise<StatusSnapshot>;
 }
 
 /** The Content-Security-Policy of every UI answer: nothing inline, nothing from elsewhere. */
@@ -111,13 +119,13 @@ export function webUi(options: WebUiOptions): Hono {
   app.get("/ui", (c) => c.redirect("/ui/events", 302));
   app.get("/ui/", (c) => c.redirect("/ui/events", 302));
   app.get("/ui/style.css", (c) =>
-    c.body(STYLE_CSS, 200, {
+    c.body(STYLE_CSS + PAGES_CSS, 200, {
       "Content-Type": "text/css; charset=utf-8",
       "Cache-Control": "public, max-age=3600",
     }),
   );
   app.get("/ui/app.js", (c) =>
-    c.body(APP_JS, 200, {
+    c.body(APP_JS + PAGES_JS, 200, {
       "Content-Type": "text/javascript; charset=utf-8",
       "Cache-Control": "public, max-age=3600",
     }),
@@ -161,8 +169,13 @@ export function webUi(options: WebUiOptions): Hono {
   });
 
   // Each page's routes, in their own files; the middleware above covers them all.
-  const pages: PageDeps = { reads, now };
+  const pages: PageDeps = { reads, now, ...(options.status ? { status: options.status } : {}) };
   app.route("/", eventsRoutes(pages));
+  app.route("/", exportRoutes(pages));
+  app.route("/", eventDetailRoutes(pages));
+  app.route("/", statusRoutes(pages));
+  app.route("/", reportRoutes(pages));
+  app.route("/", filesRoutes(pages));
   return app;
 }
 

@@ -94,7 +94,7 @@ describe("web UI access", () => {
     const f = await startWeb(t);
     const ok = await ask(f, "/api/events", { headers: bearer() });
     assert.equal(ok.status, 200);
-    assert.deepEqual(Object.keys(ok.json()).sort(), ["events", "facets", "newer", "next"]);
+    assert.deepEqual(Object.keys(ok.json()).sort(), ["events", "facets", "histogram", "next", "previous"]);
     for (let i = 1; i < FREE_FAILURES; i++) {
       const wrong = await ask(f, "/api/events", { headers: bearer("not-the-token-at-all") });
       assert.equal(wrong.status, 401);

@@ -7,6 +7,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { NewEvent } from "../../src/store/events.ts";
+import { MessageStore } from "../../src/store/messages.ts";
+import { FACET_SAMPLE } from "../../src/web/event-query.ts";
 import { CELL_CHARS } from "../../src/web/events-page.ts";
 import { ask, bearer, login, startWeb, type WebFixture } from "./support.ts";
 
@@ -86,8 +88,14 @@ async function api(f: WebFixture, query: string) {
   return r.json() as {
     events: { id: number; type: string }[];
     next: string | null;
-    newer: string | null;
+    previous: string | null;
     facets: Record<string, { value: string; count: number }[]> | null;
+    histogram: {
+      bucket: string;
+      bars: { start: number; count: number }[];
+      counted: number;
+      from: number | null;
+    } | null;
   };
 }
 
@@ -146,52 +154,203 @@ describe("/api/events and /ui/events", () => {
     ]);
   });
 
-  it("keyset pages: older then newer again, every row exactly once, ties on the time kept apart", async (t) => {
+  for (const sort of ["newest", "oldest"] as const)
+    it(`keyset pages ${sort} first: onwards then back again, every row exactly once, ties on the time kept apart`, async (t) => {
+      const f = await startWeb(t);
+      // 23 rows, three at each of a few instants: the id breaks the tie.
+      const rows: NewEvent[] = Array.from({ length: 23 }, (_, i) => ({
+        source: "fs",
+        type: `file.t${i}`,
+        status: "success",
+        occurredAt: T0 + Math.floor(i / 3) * HOUR,
+        project: "seed",
+      }));
+      const ids = f.seed(rows);
+      const expected = sort === "newest" ? [...ids].reverse() : ids;
+      const pages: number[][] = [];
+      const previousLinks: (string | null)[] = [];
+      let page = await api(f, `limit=5&sort=${sort}`);
+      assert.equal(page.previous, null, "the first page has nothing before it");
+      for (;;) {
+        pages.push(page.events.map((e) => e.id));
+        previousLinks.push(page.previous);
+        if (page.next === null) break;
+        page = await api(f, `limit=5&sort=${sort}&cursor=${page.next}`);
+        assert.equal(page.facets, null, "facets are counted for the first page only");
+        assert.equal(page.histogram, null, "so is the histogram");
+      }
+      assert.deepEqual(pages.flat(), expected);
+      assert.deepEqual(
+        pages.map((p) => p.length),
+        [5, 5, 5, 5, 3],
+      );
+      // Back to the start through the previous links of each page.
+      const back: number[][] = [];
+      let cursor = previousLinks.at(-1) ?? null;
+      while (cursor !== null) {
+        const p = await api(f, `limit=5&sort=${sort}&cursor=${cursor}`);
+        back.push(p.events.map((e) => e.id));
+        cursor = p.previous;
+      }
+      assert.deepEqual(back.reverse().flat(), expected.slice(0, 20));
+      // The HTML page carries the same cursor in its next link.
+      const session = await login(f);
+      const html = await ask(f, `/ui/events?project=seed&limit=5&sort=${sort}`, {
+        headers: { cookie: session },
+      });
+      const next = /<a rel="next" href="([^"]+)">/.exec(html.text)?.[1]?.replaceAll("&amp;", "&");
+      assert.ok(next);
+      const second = await ask(f, next, { headers: { cookie: session } });
+      assert.equal(second.status, 200);
+      for (const id of expected.slice(5, 10)) {
+        const type = rows[ids.indexOf(id)]!.type;
+        assert.ok(second.text.includes(`>${type}<`), type);
+      }
+      assert.ok(!second.text.includes(`>${rows[ids.indexOf(expected[4]!)]!.type}<`));
+    });
+
+  it("sender selects the events of the messages a user sent (messages.sender_id)", async (t) => {
     const f = await startWeb(t);
-    // 23 rows, three at each of a few instants: the id breaks the tie.
-    const rows: NewEvent[] = Array.from({ length: 23 }, (_, i) => ({
-      source: "fs",
-      type: `file.t${i}`,
-      status: "success",
-      occurredAt: T0 + Math.floor(i / 3) * HOUR,
-      project: "seed",
-    }));
-    const ids = f.seed(rows);
-    const expected = [...ids].reverse();
-    const pages: number[][] = [];
-    const newerLinks: (string | null)[] = [];
-    let page = await api(f, "limit=5");
-    assert.equal(page.newer, null, "the first page has nothing newer");
-    for (;;) {
-      pages.push(page.events.map((e) => e.id));
-      newerLinks.push(page.newer);
-      if (page.next === null) break;
-      page = await api(f, `limit=5&cursor=${page.next}`);
-      assert.equal(page.facets, null, "facets are counted for the first page only");
-    }
-    assert.deepEqual(pages.flat(), expected);
+    const messages = new MessageStore(f.app.store.db);
+    const message = (chatId: number, messageId: number, senderId: number) =>
+      messages.insert(
+        { chatId, messageId, chatType: "supergroup", senderId, date: T0, text: "hi", outgoing: false },
+        T0,
+      );
+    message(-1001234, 7, 111);
+    message(-1001234, 8, 222);
+    message(42, 7, 222);
+    f.seed([
+      {
+        source: "telegram",
+        type: "message.deleted",
+        status: "success",
+        occurredAt: T0,
+        chatId: -1001234,
+        messageId: 7,
+      },
+      {
+        source: "telegram",
+        type: "message.edited",
+        status: "success",
+        occurredAt: T0 + 1,
+        chatId: -1001234,
+        messageId: 8,
+      },
+      {
+        source: "telegram",
+        type: "message.deleted",
+        status: "success",
+        occurredAt: T0 + 2,
+        chatId: 42,
+        messageId: 7,
+      },
+      { source: "fs", type: "file.created", status: "success", occurredAt: T0 + 3, path: "/x" },
+    ]);
+    const chats = async (query: string) => {
+      const r = await ask(f, `/api/events?source=telegram&${query}`, { headers: bearer() });
+      assert.equal(r.status, 200, r.text);
+      return (r.json().events as { chat_id: number; message_id: number }[]).map(
+        (e) => `${e.chat_id}/${e.message_id}`,
+      );
+    };
+    assert.deepEqual(await chats("sender=111"), ["-1001234/7"]);
+    assert.deepEqual(await chats("sender=222"), ["42/7", "-1001234/8"]);
+    assert.deepEqual(await chats("sender=333"), []);
+    assert.deepEqual(await chats("sender=222&sort=oldest"), ["-1001234/8", "42/7"]);
+  });
+
+  it("the histogram counts the filtered events per hour, or per day over a longer span, with empty buckets", async (t) => {
+    const f = await startWeb(t);
+    f.seed(SEED);
+    const hourly = (await api(f, "")).histogram!;
+    assert.equal(hourly.bucket, "hour");
+    assert.equal(hourly.from, null, "every match counted");
+    assert.equal(hourly.counted, SEED.length);
     assert.deepEqual(
-      pages.map((p) => p.length),
-      [5, 5, 5, 5, 3],
+      hourly.bars.map((b) => [new Date(b.start).toISOString().slice(11, 16), b.count]),
+      [
+        ["08:00", 1],
+        ["09:00", 1],
+        ["10:00", 1],
+        ["11:00", 1],
+        ["12:00", 1],
+        ["13:00", 1],
+        ["14:00", 1],
+      ],
     );
-    // Back towards the newest through the newer links of each page.
-    const back: number[][] = [];
-    let cursor = newerLinks.at(-1) ?? null;
-    while (cursor !== null) {
-      const p = await api(f, `limit=5&cursor=${cursor}`);
-      back.push(p.events.map((e) => e.id));
-      cursor = p.newer;
-    }
-    assert.deepEqual(back.reverse().flat(), expected.slice(0, 20));
-    // The HTML page carries the same cursor in its Older link.
+    assert.deepEqual(
+      (await api(f, "source=fs")).histogram!.bars.map((b) => b.count),
+      [1, 1, 1],
+    );
+    f.seed([
+      {
+        source: "fs",
+        type: "file.created",
+        status: "success",
+        occurredAt: T0 + 10 * 24 * HOUR,
+        project: "seed",
+      },
+    ]);
+    const daily = (await api(f, "")).histogram!;
+    assert.equal(daily.bucket, "day");
+    assert.equal(daily.bars.length, 11);
+    assert.deepEqual(
+      daily.bars.map((b) => b.count),
+      [7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1],
+    );
+    assert.deepEqual((await api(f, "status=pending")).histogram, {
+      bucket: "hour",
+      bars: [],
+      counted: 0,
+      from: null,
+    });
+    // The page draws it as SVG: a bar per bucket with a count, each a link narrowing the list to it.
     const session = await login(f);
-    const html = await ask(f, "/ui/events?project=seed&limit=5", { headers: { cookie: session } });
-    const older = /<a rel="next" href="([^"]+)">/.exec(html.text)?.[1]?.replaceAll("&amp;", "&");
-    assert.ok(older);
-    const second = await ask(f, older, { headers: { cookie: session } });
-    assert.equal(second.status, 200);
-    for (const id of [0, 1, 2, 3, 4].map((i) => rows[expected.length - 1 - 5 - i]!.type))
-      assert.ok(second.text.includes(`>${id}<`), id);
+    const html = (await ask(f, "/ui/events?project=seed", { headers: { cookie: session } })).text;
+    assert.match(html, /<figure class="histogram">\n<svg viewBox="0 0 1000 100"/);
+    assert.equal((html.match(/<rect class="bar"/g) ?? []).length, 2, "empty days draw nothing");
+    assert.ok(html.includes("<title>2026-11-01 (UTC): 7 events</title>"));
+    assert.ok(
+      html.includes(
+        'href="/ui/events?project=seed&amp;since=2026-11-11T00%3A00%3A00.000Z&amp;until=2026-11-12T00%3A00%3A00.000Z"',
+      ),
+    );
+    assert.ok(!/ style=/.test(html), "no style attribute (the CSP refuses them)");
+  });
+
+  it("the histogram of many matches counts the newest FACET_SAMPLE exactly and says from when", async (t) => {
+    const f = await startWeb(t);
+    // One event a minute for a week and a bit: more than the sample.
+    const n = FACET_SAMPLE + 500;
+    f.seed(
+      Array.from({ length: n }, (_, i) => ({
+        source: "fs" as const,
+        type: "file.modified",
+        status: "success" as const,
+        occurredAt: T0 + i * 60_000,
+        project: "seed",
+      })),
+    );
+    const h = (await api(f, "limit=1")).histogram!;
+    assert.equal(h.bucket, "day");
+    assert.equal(h.counted, FACET_SAMPLE);
+    assert.equal(h.from, T0 + 500 * 60_000, "the oldest event counted");
+    assert.equal(
+      h.bars.reduce((sum, b) => sum + b.count, 0),
+      FACET_SAMPLE,
+    );
+    // Whole days in between are exact: 1,440 a day.
+    assert.deepEqual(
+      h.bars.slice(1, -1).map((b) => b.count),
+      h.bars.slice(1, -1).map(() => 1440),
+    );
+    const session = await login(f);
+    const html = (await ask(f, "/ui/events?project=seed", { headers: { cookie: session } })).text;
+    assert.ok(
+      html.includes("The newest 10,000 matching events, per day (UTC), from <time"),
+      "the page says so",
+    );
   });
 
   it("a bad value is a 400 naming the parameter, as JSON and as a page", async (t) => {
@@ -210,6 +369,8 @@ describe("/api/events and /ui/events", () => {
       ["cursor=not-a-cursor", "cursor"],
       ["stauts=error", "stauts"],
       ["path=/a&path=/b", "path"],
+      ["sort=sideways", "sort"],
+      ["sender=anna", "sender"],
     ] as const) {
       const r = await ask(f, `/api/events?${query}`, { headers: bearer() });
       assert.equal(r.status, 400, query);
