@@ -28,6 +28,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
+import { dataPathsOf } from "../src/store/data-paths.ts";
 import { openStore } from "../src/store/db.ts";
 import { buildWorld, fillMessages, messageText } from "./data.ts";
 import { intBetween, pick, type Rng, seeded } from "./support.ts";
@@ -76,11 +77,11 @@ export function webBenchDir(): string {
  */
 export function webBenchDatabase(options: { rebuild?: boolean; quiet?: boolean } = {}): string {
   const dir = webBenchDir();
-  const file = path.join(dir, "telegram-logger.db");
+  const file = path.join(dir, "telegram-logger.sqlite");
   const rebuild = options.rebuild ?? process.argv.includes("--rebuild");
   if (existsSync(file) && !rebuild) return file;
   mkdirSync(dir, { recursive: true });
-  const building = path.join(dir, "building.db");
+  const building = path.join(dir, "building.sqlite");
   for (const f of [building, `${building}-wal`, `${building}-shm`]) rmSync(f, { force: true });
   buildDatabase(building, options.quiet ? () => {} : (line) => console.log(line));
   rmSync(file, { force: true });
@@ -89,12 +90,12 @@ export function webBenchDatabase(options: { rebuild?: boolean; quiet?: boolean }
 }
 
 /**
- * A private copy of the benchmark database in `dir` (as `db/telegram-logger.db`, where the service
- * looks under `DATA_ROOT`), for a run that opens it with the app. Returns the copy's path.
+ * A private copy of the benchmark database where the service run with `DATA_ROOT=dataRoot` reads
+ * its database, for a run that opens it with the app. Returns the copy's path.
  */
-export function copyWebBenchDatabase(dir: string): string {
+export function copyWebBenchDatabase(dataRoot: string): string {
   const source = webBenchDatabase();
-  const target = path.join(dir, "db", "telegram-logger.db");
+  const target = dataPathsOf(dataRoot).dbFile;
   mkdirSync(path.dirname(target), { recursive: true, mode: 0o700 });
   copyFileSync(source, target);
   return target;

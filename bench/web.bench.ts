@@ -301,7 +301,8 @@ export async function run(): Promise<void> {
     writeFileSync(env.WATCH_CONFIG, JSON.stringify({ directories: [{ path: watched, project: "bench" }] }));
     const dbFile = loadConfig(env).dbFile;
     let t = performance.now();
-    copyWebBenchDatabase(dbFile);
+    if (copyWebBenchDatabase(env.DATA_ROOT) !== dbFile)
+      throw new Error("the copy is not where the service reads");
     console.log(`database copied in ${ms(performance.now() - t)} (${dbFile})`);
 
     const sqlite = new Database(dbFile, { readonly: true, fileMustExist: true });
