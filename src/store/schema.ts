@@ -112,8 +112,16 @@ export const events = sqliteTable(
     index("events_occurred_at").on(t.occurredAt),
     index("events_type_status").on(t.type, t.status),
     index("events_chat").on(t.chatId, t.messageId),
-    index("events_path").on(t.path),
     index("events_correlation").on(t.correlationId),
+    // One per filter of the web UI's events list, each with the time after it: the newest rows of
+    // one value come in order from the index, so a page reads its rows and no more.
+    index("events_source_time").on(t.source, t.occurredAt),
+    index("events_type_time").on(t.type, t.occurredAt),
+    index("events_status_time").on(t.status, t.occurredAt),
+    index("events_chat_time").on(t.chatId, t.occurredAt),
+    index("events_path_time").on(t.path, t.occurredAt),
+    index("events_project_time").on(t.project, t.occurredAt),
+    index("events_username_time").on(t.username, t.occurredAt),
   ],
 );
 

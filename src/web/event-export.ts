@@ -16,7 +16,8 @@ import {
   type ExportFormat,
   jsonLine,
 } from "../export/event-rows.ts";
-import { type EventQuery, filterSql, where } from "./event-query.ts";
+import type { EventQuery } from "./event-query.ts";
+import { selectEvents } from "./event-select.ts";
 
 /** Rows per chunk: large enough that a worker round trip is cheap per row, small enough to stay flat. */
 export const EXPORT_CHUNK_ROWS = 2_000;
@@ -45,18 +46,13 @@ export interface ExportChunk {
 /** The rows of `input.query` after `input.after`, in its order (`sort`), formatted. */
 export function eventExportChunk(sqlite: Database.Database, input: ExportChunkInput): ExportChunk {
   const { query, after, rows } = input;
-  const { parts, params } = filterSql(query);
-  const ascending = query.sort === "oldest";
-  if (after !== null) {
-    parts.push(`(occurred_at, id) ${ascending ? ">" : "<"} (?, ?)`);
-    params.push(after.occurredAt, after.id);
-  }
-  const order = ascending ? "ASC" : "DESC";
-  const records = sqlite
-    .prepare(
-      `SELECT ${EVENT_COLUMNS.join(", ")} FROM events ${where(parts)} ORDER BY occurred_at ${order}, id ${order} LIMIT ?`,
-    )
-    .all(...params, rows) as EventRecord[];
+  const { sql, params } = selectEvents(sqlite, query, {
+    columns: EVENT_COLUMNS.join(", "),
+    ascending: query.sort === "oldest",
+    after,
+    limit: rows,
+  });
+  const records = sqlite.prepare(sql).all(...params) as EventRecord[];
   const line = input.format === "csv" ? csvLine : jsonLine;
   let text = "";
   for (const r of records) text += line(r);
