@@ -99,6 +99,9 @@ export async function run(): Promise<void> {
     const file = path.join(dir, "db.sqlite");
     copyFileSync(webBenchDatabase(), file);
     const store = openStore(file);
+    // The service's writer runs with SQLite's default page cache; BENCH_EVENT_WRITE_CACHE_KIB tries another.
+    if (process.env.BENCH_EVENT_WRITE_CACHE_KIB)
+      store.sqlite.pragma(`cache_size = -${process.env.BENCH_EVENT_WRITE_CACHE_KIB}`);
     const on = { single: [] as number[], batched: [] as number[] };
     const off = { single: [] as number[], batched: [] as number[] };
     const bytesOf = (names: string[]) =>

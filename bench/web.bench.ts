@@ -17,7 +17,7 @@
  * (on the UI's worker thread), and, in this process, the event loop's delay while the same read
  * runs through `ReadWorker` against running it on the main thread.
  *
- *   node bench/run.ts web        (--rebuild rebuilds the cached database)
+ *   node bench/run.ts web        (--rebuild rebuilds the cached database; --no-free-text skips `q`)
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -350,6 +350,8 @@ export async function run(): Promise<void> {
     const figures: Figures[] = [];
     for (const c of cases) {
       if (only && !c.name.includes(only)) continue;
+      // Free text reads every row (tens of seconds per request on a busy machine): `--no-free-text` skips it.
+      if (c.freeText && process.argv.includes("--no-free-text")) continue;
       process.stderr.write(`  ${c.name} ...\n`);
       figures.push(await measureCase(sqlite, base, c));
     }
