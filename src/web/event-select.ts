@@ -19,7 +19,17 @@
  * Free text (`q`) has no index: it reads rows in time order until it has N (or the table ends).
  */
 import type Database from "better-sqlite3";
-import type { EventQuery } from "./event-query.ts";
+import type { EventFilter } from "../export/event-rows.ts";
+
+/** What selects events: the export filter and the UI's own filters (an `EventQuery` is one). */
+export interface EventSelection extends EventFilter {
+  pathPrefix: string | null;
+  project: string | null;
+  username: string | null;
+  correlation: string | null;
+  sender: number | null;
+  text: string | null;
+}
 
 /** What to select and how many. */
 export interface SelectShape {
@@ -88,7 +98,7 @@ function typesStartingWith(sqlite: Database.Database, prefix: string): string[] 
 }
 
 /** The concrete types `q` asks for (its prefixes expanded); null when it names no type. */
-function typesOf(sqlite: Database.Database, q: EventQuery): string[] | null {
+function typesOf(sqlite: Database.Database, q: EventSelection): string[] | null {
   if (q.types.length === 0) return null;
   const types = new Set<string>();
   for (const t of q.types) {
@@ -116,7 +126,7 @@ type ListFilter = { column: string; values: (string | number)[] };
  * The statement selecting `shape.columns` of the events `q` selects (its cursor, order and page
  * size play no part: `shape` says them), ordered by (occurred_at, id).
  */
-export function selectEvents(sqlite: Database.Database, q: EventQuery, shape: SelectShape): EventSql {
+export function selectEvents(sqlite: Database.Database, q: EventSelection, shape: SelectShape): EventSql {
   const parts: string[] = [];
   const params: (string | number)[] = [];
   if (q.since !== null) {
