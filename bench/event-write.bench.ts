@@ -1,10 +1,10 @@
 /**
- * What the web UI's events indexes (migration 0006_events_filters) cost the writer: events recorded
+ * What the web UI's events indexes (migration 0007_events_filters) cost the writer: events recorded
  * through the real `EventStore.record` into a copy of the web benchmark database (2,000,000 events,
- * see bench/web-data.ts), with the indexes, then without them (dropped, and `events_path` back to
- * `(path)` as before), in the same run. Events are written as the service writes them: one per
- * transaction (a deletion, a file change with its snapshot row), and in batches of 100 (a folder
- * pass). Also the database's size with and without the indexes.
+ * see bench/web-data.ts), with the indexes, then without them (dropped, and `events_path` on
+ * (path) and `events_chat` on (chat_id, message_id) back as before), in the same run. Events are
+ * written as the service writes them: one per transaction (a deletion, a file change with its
+ * snapshot row), and in batches of 100 (a folder pass). Also the database's size each way.
  *
  *   node bench/run.ts event-write
  */
@@ -19,7 +19,7 @@ import { WEB_BENCH_ROOTS, webBenchDatabase } from "./web-data.ts";
 const SINGLES = Number(process.env.BENCH_EVENT_WRITE_SINGLES ?? 5_000);
 const BATCHED = Number(process.env.BENCH_EVENT_WRITE_BATCHED ?? 50_000);
 const ROUNDS = 3;
-/** The indexes of migration 0006 (events_path_time replaced `events_path` on (path)). */
+/** The indexes of migration 0007 (events_path_time and events_chat_time replaced `events_path` and `events_chat`). */
 const ADDED = [
   "events_source_time",
   "events_type_time",
@@ -120,8 +120,9 @@ export async function run(): Promise<void> {
     }
     for (const name of ADDED) store.sqlite.exec(`DROP INDEX ${name}`);
     store.sqlite.exec("CREATE INDEX events_path ON events (path)");
+    store.sqlite.exec("CREATE INDEX events_chat ON events (chat_id, message_id)");
     // Without the indexes the file would be this much smaller (pages of dropped indexes are free pages).
-    const sizeOff = sizeOn - addedBytes + bytesOf(["events_path"]);
+    const sizeOff = sizeOn - addedBytes + bytesOf(["events_path", "events_chat"]);
     for (let r = 0; r < ROUNDS; r++) {
       const m = measure(store, ROUNDS + r);
       off.single.push(m.single);

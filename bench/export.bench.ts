@@ -28,7 +28,8 @@ import {
 const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url));
 const RSS_GROWTH_TARGET_MB = 16;
 
-function fill(store: Store, rows: number, from: number): void {
+/** Adds `rows` events (fs and telegram alternating, a second apart) after the first `from`. */
+export function fill(store: Store, rows: number, from: number): void {
   const insert = store.sqlite.prepare(
     `INSERT INTO events (occurred_at, recorded_at, source, type, status, chat_id, message_id, path, project,
        file_size, checksum, details, correlation_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -76,13 +77,14 @@ function fill(store: Store, rows: number, from: number): void {
   }
 }
 
-interface Run {
+export interface Run {
   seconds: number;
   peakRssMb: number;
   outBytes: number;
 }
 
-function exportOnce(dataRoot: string, out: string, args: string[]): Run {
+/** The `export` command as a process with `args`, writing to `out`. */
+export function exportOnce(dataRoot: string, out: string, args: string[]): Run {
   const t0 = performance.now();
   const r = spawnSync(
     process.execPath,
@@ -97,7 +99,8 @@ function exportOnce(dataRoot: string, out: string, args: string[]): Run {
   return { seconds, peakRssMb: peakRssMbOf(r.stderr), outBytes: statSync(out).size };
 }
 
-function sqliteAlone(store: Store): number {
+/** Seconds SQLite takes to read every row in export order, in this process. */
+export function sqliteAlone(store: Store): number {
   const t0 = performance.now();
   let n = 0;
   for (const _ of store.sqlite.prepare("SELECT * FROM events ORDER BY occurred_at, id").iterate()) n++;

@@ -115,6 +115,7 @@ export async function startApp(options: StartOptions): Promise<App> {
       now: () => clock.now(),
       // What /health answers (no secret in it), for the status page.
       status: () => ({ ...ops.health(), housekeeping: housekeeping.status() }),
+      media: { mediaDir: config.mediaDir, vaultDir: config.vaultDir, vaultKey: config.media.deletedMediaKey },
     });
     http = await startHttpServer(
       { healthPath, health: ops.health, metrics: () => ops.metrics.render(), routes: ui },

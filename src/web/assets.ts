@@ -42,11 +42,13 @@ label { display: block; font-size: 0.82rem; color: var(--muted); margin-bottom: 
 .problem { color: var(--error); border: 1px solid var(--error); border-radius: 6px; padding: 0.5rem 0.75rem;
   overflow-wrap: anywhere; }
 .filters { margin-bottom: 1rem; }
-.filters .fields { display: grid; grid-template-columns: repeat(auto-fill, minmax(11rem, 1fr)); gap: 0.6rem; }
+.filters .fields { display: grid; grid-template-columns: repeat(auto-fill, minmax(9.5rem, 1fr)); gap: 0.6rem; }
 .filters details { margin: 0.5rem 0; }
 .filters summary { cursor: pointer; color: var(--accent); }
 .filters details .fields { margin-top: 0.5rem; }
-.filters .actions { display: flex; gap: 0.75rem; align-items: center; margin-top: 0.6rem; }
+.filters .actions { display: flex; flex-wrap: wrap; gap: 0.5rem 0.75rem; align-items: center; margin-top: 0.6rem; }
+.filters .order { display: flex; align-items: center; gap: 0.4rem; margin: 0; font-size: 0.9rem; }
+.filters .order select { width: auto; }
 .layout { display: grid; grid-template-columns: 14rem 1fr; gap: 1.25rem; align-items: start; }
 .facets h2 { font-size: 0.85rem; text-transform: uppercase; letter-spacing: 0.04em; color: var(--muted);
   margin: 0.9rem 0 0.3rem; }
@@ -87,6 +89,44 @@ th a { color: inherit; text-decoration: none; }
 th a:hover { text-decoration: underline; }
 .pager { display: flex; justify-content: space-between; margin: 1rem 0; }
 .empty { padding: 2rem 0; color: var(--muted); }
+.muted { color: var(--muted); }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+col.c-num { width: 6.5rem; }
+table.chats col.c-time { width: 13rem; }
+.jump { display: flex; gap: 0.5rem; align-items: end; flex-wrap: wrap; margin: 0.5rem 0 1rem; }
+.jump input { width: auto; }
+.transcript, .changes { list-style: none; margin: 0; padding: 0; display: grid; gap: 0.6rem; }
+.msg, .change { border: 1px solid var(--line); border-radius: 10px; padding: 0.5rem 0.75rem; background: var(--panel);
+  max-width: 46rem; min-width: 0; overflow-wrap: anywhere; }
+.msg.out { margin-left: auto; }
+.msg.deleted { border-color: var(--error); }
+.msg.highlight { outline: 3px solid var(--accent); outline-offset: 1px; }
+.msg .meta, .change .meta { margin: 0 0 0.25rem; font-size: 0.85rem; color: var(--muted); }
+.msg .who { font-weight: 600; color: var(--fg); }
+.msg .id { color: var(--muted); }
+.mark { font-size: 0.8rem; border: 1px solid var(--line); border-radius: 4px; padding: 0 0.3em; }
+.deleted-mark { color: var(--error); border: 0; padding: 0; margin: 0.3rem 0 0; }
+.text { white-space: pre-wrap; margin: 0.2rem 0; }
+.text code.pre { display: block; white-space: pre; overflow-x: auto; padding: 0.4rem; border-radius: 6px;
+  background: var(--bg); }
+.text .quote { display: block; border-left: 3px solid var(--accent); padding-left: 0.5rem; }
+.spoiler { background: var(--muted); color: transparent; border-radius: 3px; }
+.spoiler:hover, .spoiler:focus { color: inherit; background: transparent; }
+.target { color: var(--muted); font-size: 0.85em; }
+.reply { display: block; border-left: 3px solid var(--accent); padding: 0.1rem 0.5rem; margin: 0.2rem 0;
+  text-decoration: none; color: var(--fg); font-size: 0.9rem; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.fwd { margin: 0; font-size: 0.85rem; color: var(--muted); font-style: italic; }
+.media { display: block; max-width: 100%; max-height: 24rem; margin: 0.3rem 0; border-radius: 6px; }
+.media img { max-width: 100%; max-height: 24rem; border-radius: 6px; }
+audio.media { width: 100%; }
+.media-line { margin: 0.2rem 0; font-size: 0.9rem; }
+.history summary { cursor: pointer; color: var(--accent); font-size: 0.85rem; }
+.history ol { margin: 0.3rem 0 0; padding-left: 0.6rem; list-style: none; border-left: 2px solid var(--line); }
+.history li { margin-bottom: 0.4rem; }
+.diff { white-space: pre-wrap; margin: 0.2rem 0; }
+del { color: var(--error); }
+ins { color: var(--ok); text-decoration: none; font-weight: 600; }
+.change.failed { border-color: var(--error); }
 @media (max-width: 760px) {
   main { padding: 0.6rem; }
   .top { padding: 0.5rem 0.6rem; }
@@ -99,6 +139,7 @@ th a:hover { text-decoration: underline; }
   colgroup { display: none; }
   td:empty { display: none; }
   td.when { white-space: normal; }
+  td.num { text-align: left; }
   thead { display: none; }
   tr { border-bottom: 1px solid var(--line); padding: 0.4rem 0; }
   td { border: 0; padding: 0.1rem 0; }
@@ -117,5 +158,7 @@ document.addEventListener("DOMContentLoaded", function () {
     el.title = el.getAttribute("datetime") + " (UTC)";
     el.textContent = fmt.format(d);
   });
+  var mark = document.querySelector(".msg.highlight");
+  if (mark && !location.hash) mark.scrollIntoView({ block: "center" });
 });
 `;

@@ -1,7 +1,8 @@
 /**
  * Charts as inline SVG, drawn on the server: no script, no library, nothing inline that the CSP
  * would refuse (colours come from the stylesheet's classes). Labels and titles are interpolated by
- * Hono's `html` (escaped), so a chat named `</svg><script>` is a label like any other.
+ * Hono's `html` (escaped), so a chat named `</svg><script>` is a label like any other. At phone
+ * width a chart keeps a readable size and scrolls sideways in its own box.
  */
 import { html } from "hono/html";
 import type { Markup } from "./layout.ts";
@@ -53,7 +54,7 @@ export function columnChart(bars: readonly Bar[], caption: string, labelEvery = 
   const step = (width - left) / Math.max(1, bars.length);
   const barWidth = Math.max(1, step * 0.8);
   const y = (v: number) => top + plot - (v / max) * plot;
-  return html`<svg class="chart" viewBox="0 0 ${width} ${height}" role="img" aria-label="${caption}">
+  return html`<div class="chart-wrap"><svg class="chart" viewBox="0 0 ${width} ${height}" role="img" aria-label="${caption}">
 <title>${caption}</title>
 <line class="axis" x1="${left}" y1="${top + plot}" x2="${width}" y2="${top + plot}"/>
 <text x="${left - 6}" y="${top + 4}" text-anchor="end">${NUMBER.format(max)}</text>
@@ -66,7 +67,7 @@ ${bars.map((b, i) => {
 ${b.part ? html`<rect class="bar-err" x="${x.toFixed(1)}" y="${y(b.part).toFixed(1)}" width="${barWidth.toFixed(1)}" height="${(top + plot - y(b.part)).toFixed(1)}"/>` : ""}
 ${i % labelEvery === 0 ? html`<text x="${(x + barWidth / 2).toFixed(1)}" y="${height - 6}" text-anchor="middle">${short(b.label, 10)}</text>` : ""}</g>`;
 })}
-</svg>`;
+</svg></div>`;
 }
 
 /** Horizontal bars, one row per item (chats, sources), the label left of its bar and the value after it. */
@@ -78,7 +79,7 @@ export function barList(bars: readonly Bar[], caption: string): Markup {
   const height = Math.max(row, bars.length * row) + 4;
   const max = Math.max(1, ...bars.map((b) => b.value));
   const span = width - labelWidth - valueWidth;
-  return html`<svg class="chart" viewBox="0 0 ${width} ${height}" role="img" aria-label="${caption}">
+  return html`<div class="chart-wrap"><svg class="chart" viewBox="0 0 ${width} ${height}" role="img" aria-label="${caption}">
 <title>${caption}</title>
 ${bars.map((b, i) => {
   const y = i * row + 4;
@@ -90,5 +91,5 @@ ${bars.map((b, i) => {
 ${b.part ? html`<rect class="bar-err" x="${labelWidth}" y="${y}" width="${((b.part / max) * span).toFixed(1)}" height="${row - 6}"/>` : ""}
 <text x="${(labelWidth + w + 6).toFixed(1)}" y="${y + 13}">${NUMBER.format(b.value)}</text></g>`;
 })}
-</svg>`;
+</svg></div>`;
 }

@@ -120,7 +120,7 @@ function relatedSection(d: EventDetail): Markup | string {
   const id = d.event.correlation_id;
   if (id === null) return "";
   return html`<section><h2>Same correlation id (${d.related.length}${d.relatedMore ? "+" : ""})</h2>
-<div class="table-wrap"><table><thead><tr><th>Time</th><th>Event</th><th>Type</th><th>Status</th><th>Chat / path</th></tr></thead>
+<div class="table-wrap"><table class="auto"><thead><tr><th>Time</th><th>Event</th><th>Type</th><th>Status</th><th>Chat / path</th></tr></thead>
 <tbody>${d.related.map((r) => relatedRow(r, Number(d.event.id)))}</tbody></table></div>
 ${d.relatedMore ? html`<p><a href="${eventsWith("correlation", id)}">All events of this correlation id</a></p>` : ""}
 </section>`;

@@ -19,6 +19,11 @@ const DAY_MS = 24 * HOUR_MS;
 export const HOURLY_SPAN_MS = 3 * DAY_MS;
 /** Days shown at most: a sparse filter's matches may spread over years. */
 export const MAX_DAYS = 366;
+/**
+ * Bars drawn at least, empty ones before the oldest match added (they are empty: every match is
+ * counted then), so a burst within one hour is a bar among a day's, not a block across the page.
+ */
+export const MIN_BARS = { hour: 24, day: 14 } as const;
 
 /** One bar: events from `start` (ms, UTC) for one `bucket`. */
 export interface HistogramBar {
@@ -65,6 +70,7 @@ export function eventHistogram(sqlite: Database.Database, q: EventQuery): EventH
     first = last - (MAX_DAYS - 1) * size;
     from = first;
   }
+  if (from === null) first = Math.min(first, last - (MIN_BARS[bucket] - 1) * size);
   const bars: HistogramBar[] = [];
   for (let start = first; start <= last; start += size) bars.push({ start, count: 0 });
   let counted = 0;

@@ -4,7 +4,7 @@
  * histogram's sample, the export's chunks) is this one query with other columns and sizes.
  *
  * What the shape does, each measured in bench/web.bench.ts:
- * - Each filter column has an index on (column, occurred_at) (migration 0006), so one value of it
+ * - Each filter column has an index on (column, occurred_at) (migration 0007), so one value of it
  *   reads its newest rows in order and stops after N (source and status only for their uncommon
  *   values: `fs` and `success` are found at once in the time index). SQLite cannot merge several values of one
  *   index in order (`type IN (a, b)` sorts every match), so a list of values becomes one ordered,

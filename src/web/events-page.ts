@@ -48,7 +48,15 @@ export interface EventsView {
  * overrides and isolates (a file `invoice\u202Efdp.exe` reads as `invoiceexe.pdf`), zero-width
  * characters, the byte-order mark. An audit trail shows them, as their code point.
  */
-const INVISIBLE = /([\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF])/;
+export const INVISIBLE = /([\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF])/;
+
+/** `s` with every invisible character written as `U+XXXX`, for plain text such as a page title. */
+export function visibleText(s: string): string {
+  return s.replace(
+    new RegExp(INVISIBLE.source, "g"),
+    (ch) => `U+${ch.codePointAt(0)?.toString(16).toUpperCase().padStart(4, "0")}`,
+  );
+}
 
 /** `s` as text with every invisible character shown as a marked `U+XXXX`. */
 export function visible(s: string): Markup {
@@ -131,7 +139,7 @@ function field(f: (typeof FIELDS)[number], params: URLSearchParams): Markup {
 function sortField(sort: EventSort): Markup {
   const option = (value: EventSort, label: string) =>
     html`<option value="${value}"${value === sort ? html` selected` : ""}>${label}</option>`;
-  return html`<div><label for="f-sort">Order</label><select id="f-sort" name="sort">${option("newest", "Newest first")}${option("oldest", "Oldest first")}</select></div>`;
+  return html`<label class="order" for="f-sort">Order <select id="f-sort" name="sort">${option("newest", "Newest first")}${option("oldest", "Oldest first")}</select></label>`;
 }
 
 /** The filter form; the rarer filters fold away unless one of them is set (no script needed). */
@@ -139,11 +147,11 @@ function filterForm(params: URLSearchParams, sort: EventSort): Markup {
   const more = FIELDS.filter((f) => f.more);
   const open = more.some((f) => (params.get(f.name) ?? "") !== "");
   return html`<form class="filters" method="get" action="/ui/events">
-<div class="fields">${FIELDS.filter((f) => !f.more).map((f) => field(f, params))}${sortField(sort)}</div>
+<div class="fields">${FIELDS.filter((f) => !f.more).map((f) => field(f, params))}</div>
 <details${open ? html` open` : ""}><summary>More filters</summary>
 <div class="fields">${more.map((f) => field(f, params))}</div>
 </details>
-<div class="actions"><button type="submit">Filter</button><a href="/ui/events">Clear</a></div>
+<div class="actions"><button type="submit">Filter</button>${sortField(sort)}<a href="/ui/events">Clear</a></div>
 </form>`;
 }
 

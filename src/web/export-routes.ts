@@ -9,7 +9,7 @@
  */
 import { type Context, Hono } from "hono";
 import { csvHeader, type ExportFormat } from "../export/event-rows.ts";
-import { EXPORT_CHUNK_ROWS, type ExportPosition } from "./event-export.ts";
+import type { ExportPosition } from "./event-export.ts";
 import { type EventQuery, FilterError, parseEventQuery } from "./event-query.ts";
 import type { PageDeps } from "./page-deps.ts";
 import type { Reads } from "./reads.ts";
@@ -63,12 +63,7 @@ function exportStream(
         if (!started && format === "csv")
           controller.enqueue(encoder.encode(`${request.bom ? BOM : ""}${csvHeader()}`));
         started = true;
-        const chunk = await reads.run("eventExportChunk", {
-          query: request.query,
-          format,
-          after,
-          rows: EXPORT_CHUNK_ROWS,
-        });
+        const chunk = await reads.run("eventExportChunk", { query: request.query, format, after });
         if (chunk.text !== "") controller.enqueue(encoder.encode(chunk.text));
         after = chunk.next;
         if (after === null) controller.close();

@@ -65,7 +65,7 @@ export function filesPage(v: FilesView): Markup {
             o.folders.map((f) => ({ label: f.folder, value: f.changes })),
             "File changes per folder",
           )}
-<div class="table-wrap"><table><thead><tr><th>Folder</th><th>Changes</th><th>Created</th><th>Modified</th><th>Deleted</th><th>Renamed</th><th>Last</th></tr></thead>
+<div class="table-wrap"><table class="auto"><thead><tr><th>Folder</th><th>Changes</th><th>Created</th><th>Modified</th><th>Deleted</th><th>Renamed</th><th>Last</th></tr></thead>
 <tbody>${o.folders.map(
             (f) =>
               html`<tr><td data-label="Folder" class="mono"><a href="${folderEvents(f.folder, v.params)}">${text(f.folder)}</a></td><td data-label="Changes">${fmt(f.changes)}</td><td data-label="Created">${fmt(f.created)}</td><td data-label="Modified">${fmt(f.modified)}</td><td data-label="Deleted">${fmt(f.deleted)}</td><td data-label="Renamed">${fmt(f.renamed)}</td><td data-label="Last" class="when">${timeOf(f.lastAt)}</td></tr>`,

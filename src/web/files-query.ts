@@ -12,7 +12,10 @@
 import type Database from "better-sqlite3";
 import { EVENT_COLUMNS, type EventRecord } from "../export/event-rows.ts";
 import { FILE_CHANGE_TYPES } from "../store/events.ts";
+import { type RenameLink, renameLookup } from "./rename-index.ts";
 import { type WatchRootRow, watchRoots } from "./status-query.ts";
+
+export type { RenameLink };
 
 /** Names of one file followed at most (a chain of renames longer than this is cut, and said so). */
 export const NAMES_MAX = 50;
@@ -80,16 +83,6 @@ export interface HistoryInput {
   before: { occurredAt: number; id: number } | null;
 }
 
-/** A rename linking two names of the file. */
-export interface RenameLink {
-  id: number;
-  occurredAt: number;
-  from: string;
-  to: string;
-  /** The rename was of a folder holding the file. */
-  folder: boolean;
-}
-
 /** A file's history. */
 export interface FileHistory {
   path: string;
@@ -102,57 +95,6 @@ export interface FileHistory {
   events: EventRecord[];
   /** The position of the next older page, as `occurredAt.id`; null at the oldest. */
   older: string | null;
-}
-
-interface RenameRow {
-  id: number;
-  occurred_at: number;
-  path: string;
-  old_path: string | null;
-  kind: string | null;
-}
-
-const RENAME_SELECT = `SELECT id, occurred_at, path,
-    CASE WHEN json_valid(details) THEN json_extract(details, '$.oldPath') END AS old_path,
-    CASE WHEN json_valid(details) THEN json_extract(details, '$.kind') END AS kind
-  FROM events WHERE source = 'fs' AND type = 'file.renamed'`;
-
-/** The renames touching `name`: to it or from it, of the file itself or of a folder above it. */
-function renamesOf(sqlite: Database.Database, name: string): RenameLink[] {
-  const rows = sqlite
-    .prepare(
-      `${RENAME_SELECT} AND (path = @name OR substr(@name, 1, length(path) + 1) = path || '/'
-          OR old_path = @name OR substr(@name, 1, length(old_path) + 1) = old_path || '/')`,
-    )
-    .all({ name }) as RenameRow[];
-  const links: RenameLink[] = [];
-  for (const r of rows) {
-    if (r.old_path === null || typeof r.old_path !== "string") continue;
-    const folder = r.kind === "directory";
-    if (r.path === name || r.old_path === name) {
-      if (!folder) links.push({ id: r.id, occurredAt: r.occurred_at, from: r.old_path, to: r.path, folder });
-      continue;
-    }
-    if (!folder) continue;
-    // A folder above the file was renamed: the file's name on the other side of it.
-    if (name.startsWith(`${r.path}/`))
-      links.push({
-        id: r.id,
-        occurredAt: r.occurred_at,
-        from: r.old_path + name.slice(r.path.length),
-        to: name,
-        folder,
-      });
-    else if (name.startsWith(`${r.old_path}/`))
-      links.push({
-        id: r.id,
-        occurredAt: r.occurred_at,
-        from: name,
-        to: r.path + name.slice(r.old_path.length),
-        folder,
-      });
-  }
-  return links;
 }
 
 /** A name of the file and when the file had it, as far as the renames followed tell. */
@@ -168,6 +110,7 @@ interface Named {
  * so a file renamed before its folder was is not also followed under the folder's new name.
  */
 function namesOf(sqlite: Database.Database, path: string) {
+  const renamesOf = renameLookup(sqlite);
   const queue: Named[] = [{ name: path, from: Number.NEGATIVE_INFINITY, to: Number.POSITIVE_INFINITY }];
   const seen = new Set([path]);
   const renames = new Map<string, RenameLink>();
@@ -185,7 +128,7 @@ function namesOf(sqlite: Database.Database, path: string) {
   for (let i = 0; i < queue.length; i++) {
     const n = queue[i]!;
     const within = (l: RenameLink) => l.occurredAt >= n.from && l.occurredAt <= n.to;
-    const links = renamesOf(sqlite, n.name).filter(within);
+    const links = renamesOf(n.name).filter(within);
     const away = links
       .filter((l) => l.from === n.name)
       .sort((a, b) => a.occurredAt - b.occurredAt || a.id - b.id)[0];

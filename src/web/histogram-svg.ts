@@ -11,6 +11,8 @@ import type { Markup } from "./layout.ts";
 /** The drawing's own units; the SVG stretches to the page's width. */
 const WIDTH = 1000;
 const HEIGHT = 100;
+/** Bar widths allowed at most: a twelfth of the chart. */
+const MIN_SLOTS = 12;
 
 const HOUR_MS = 3_600_000;
 const sizeOf = (h: EventHistogram) => (h.bucket === "hour" ? HOUR_MS : 24 * HOUR_MS);
@@ -31,13 +33,16 @@ export function histogramSvg(h: EventHistogram, linkFor: (since: number, until: 
   if (h.bars.length === 0) return html``;
   const size = sizeOf(h);
   const max = Math.max(1, ...h.bars.map((b) => b.count));
-  const step = WIDTH / h.bars.length;
+  // A window of few buckets (a burst, counted partly) keeps bars narrow, drawn at the right end.
+  const slots = Math.max(h.bars.length, MIN_SLOTS);
+  const offset = slots - h.bars.length;
+  const step = WIDTH / slots;
   const gap = step > 4 ? step * 0.15 : 0;
   const bars = h.bars.map((b, i) => {
     if (b.count === 0) return "";
     // A bar of one event still shows: at least 2 units high.
     const height = Math.max(2, Math.round((b.count / max) * HEIGHT * 100) / 100);
-    const x = Math.round((i * step + gap / 2) * 100) / 100;
+    const x = Math.round(((offset + i) * step + gap / 2) * 100) / 100;
     const width = Math.round((step - gap) * 100) / 100;
     return html`<a href="${linkFor(b.start, b.start + size)}" tabindex="-1"><rect class="bar" x="${x}" y="${HEIGHT - height}" width="${width}" height="${height}"><title>${label(h, b.start)}: ${plural(b.count, "event")}</title></rect></a>`;
   });

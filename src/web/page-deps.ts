@@ -13,6 +13,16 @@ export interface StatusSnapshot {
   housekeeping?: { lastSuccessAt: number | null; mediaUsage: { buffer: number; vault: number } | null };
 }
 
+/** Where kept media files are, for `/ui/media/<id>`. */
+export interface MediaPlaces {
+  /** The media buffer (`media_files.blob`). */
+  mediaDir: string;
+  /** Deleted messages' files (`media_files.vault_file`). */
+  vaultDir: string;
+  /** DELETED_MEDIA_KEY_B64, decoded, to decrypt `.tlv` files; null when not configured. */
+  vaultKey: Uint8Array | null;
+}
+
 /** What every page's routes get: the reads (run off the service's thread) and the clock. */
 export interface PageDeps {
   reads: Reads;
@@ -20,4 +30,5 @@ export interface PageDeps {
   now: () => number;
   /** The service's health, when the UI runs inside the service (the status and files pages). */
   status?: () => StatusSnapshot | Promise<StatusSnapshot>;
+  media: MediaPlaces;
 }

@@ -22,20 +22,24 @@ details.fold summary { cursor: pointer; color: var(--muted); font-size: 0.85rem;
   margin: 0.4rem 0; max-height: 60vh; overflow: auto; }
 ol.versions { padding-left: 1.25rem; }
 ol.versions .meta { color: var(--muted); font-size: 0.85rem; }
+table.auto { table-layout: auto; }
 tr.current { background: var(--panel); }
-.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(13rem, 1fr)); gap: 0.75rem; margin: 0 0 1rem; }
+.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(10rem, 1fr)); gap: 0.75rem; margin: 0 0 1rem; }
 .card { border: 1px solid var(--line); border-radius: 8px; padding: 0.6rem 0.8rem; background: var(--panel); min-width: 0; }
 .card .label { color: var(--muted); font-size: 0.8rem; }
 .card .value { font-size: 1.3rem; font-variant-numeric: tabular-nums; overflow-wrap: anywhere; }
 .ok { color: var(--ok); }
 .bad { color: var(--error); }
-svg.chart { width: 100%; height: auto; max-width: 60rem; display: block; }
+.chart-wrap { overflow-x: auto; max-width: 100%; }
+svg.chart { width: 100%; height: auto; max-width: 60rem; min-width: 34rem; display: block; }
 svg.chart .bar { fill: var(--accent); }
 svg.chart .bar-err { fill: var(--error); }
 svg.chart text { fill: var(--muted); font: 11px system-ui, sans-serif; }
 svg.chart .axis { stroke: var(--line); }
 .inline-form { display: flex; flex-wrap: wrap; gap: 0.6rem; align-items: end; margin-bottom: 1rem; }
 .inline-form > div { min-width: 10rem; }
+.inline-form label.check { display: flex; align-items: center; gap: 0.4rem; color: var(--fg); font-size: 0.9rem; padding-bottom: 0.4rem; }
+.inline-form label.check input { width: auto; }
 .inline-form .grow { flex: 1; min-width: 14rem; }
 ol.history { list-style: none; padding: 0; margin: 0; }
 ol.history > li { border-bottom: 1px solid var(--line); padding: 0.5rem 0; overflow-wrap: anywhere; }

@@ -8,13 +8,17 @@
  * structured cloning (no functions, no class instances). To add one, add it to `READS`.
  */
 import type Database from "better-sqlite3";
+import { changeFeed } from "./changes-query.ts";
+import { chatList } from "./chat-list-query.ts";
 import { eventDetail } from "./event-detail-query.ts";
 import { eventExportChunk } from "./event-export.ts";
 import { eventHistogram } from "./event-histogram.ts";
 import { eventFacets, eventPage } from "./event-query.ts";
 import { fileHistory, filesOverview } from "./files-query.ts";
+import { mediaFile } from "./media-query.ts";
 import { reportFigures } from "./report-query.ts";
 import { statusFacts } from "./status-query.ts";
+import { chatTranscript } from "./transcript-query.ts";
 
 /** The table of reads the worker can run. */
 export const READS = {
@@ -27,6 +31,10 @@ export const READS = {
   reportFigures,
   filesOverview,
   fileHistory,
+  chatList,
+  chatTranscript,
+  mediaFile,
+  changeFeed,
 } satisfies Record<string, (sqlite: Database.Database, input: never) => unknown>;
 
 export type ReadName = keyof typeof READS;

@@ -58,7 +58,7 @@ function chooser(kind: ReportKind, params: URLSearchParams): Markup {
   return html`<form class="inline-form" method="get" action="/ui/reports/${kind}">
 <div><label for="r-date">First day (monthly: any day of the month)</label><input id="r-date" name="date" type="date" value="${params.get("date") ?? ""}"></div>
 <div><label for="r-top">Lines per list</label><input id="r-top" name="top" inputmode="numeric" value="${params.get("top") ?? ""}" placeholder="10"></div>
-<div><label><input type="checkbox" name="utc" value="1"${params.get("utc") === "1" ? html` checked` : ""}> days in UTC</label></div>
+<div><label class="check"><input type="checkbox" name="utc" value="1"${params.get("utc") === "1" ? html` checked` : ""}> days in UTC</label></div>
 <div><button type="submit">Show</button></div>
 </form>`;
 }
@@ -111,7 +111,7 @@ function timeline(r: ReportResult): Markup {
     title: `${d.date}: ${fmt(d.events)} events, ${fmt(d.errors)} errors, ${fmt(d.warnings)} warnings`,
   }));
   return html`<section><h2>Events per day</h2>${columnChart(bars, "Events per day (errors in the error colour)", data.days.length > 10 ? 3 : 1)}
-<div class="table-wrap"><table><thead><tr><th>Date</th><th>Events</th><th>Errors</th><th>Warnings</th></tr></thead>
+<div class="table-wrap"><table class="auto"><thead><tr><th>Date</th><th>Events</th><th>Errors</th><th>Warnings</th></tr></thead>
 <tbody>${data.days.map((d) => html`<tr><td data-label="Date">${d.date}</td><td data-label="Events">${fmt(d.events)}</td><td data-label="Errors">${fmt(d.errors)}</td><td data-label="Warnings">${fmt(d.warnings)}</td></tr>`)}</tbody></table></div></section>`;
 }
 
@@ -130,7 +130,7 @@ function chats(d: ReportData): Markup {
           })),
           "Messages per chat",
         )}
-<div class="table-wrap"><table><thead><tr><th>Chat</th><th>Messages</th><th>Received</th><th>Sent</th><th>Edits</th><th>Deleted by others</th></tr></thead>
+<div class="table-wrap"><table class="auto"><thead><tr><th>Chat</th><th>Messages</th><th>Received</th><th>Sent</th><th>Edits</th><th>Deleted by others</th></tr></thead>
 <tbody>${d.activeChats.map((c) => html`<tr><td data-label="Chat"><a href="/ui/chats/${c.chatId}">${text(chatLabel(c))}</a></td><td data-label="Messages">${fmt(c.messages)}</td><td data-label="Received">${fmt(c.received)}</td><td data-label="Sent">${fmt(c.sent)}</td><td data-label="Edits">${fmt(c.edits)}</td><td data-label="Deleted by others">${fmt(c.deletedByOthers)}</td></tr>`)}</tbody></table></div></section>`;
   const deleted =
     d.deletions.topChats.length === 0
@@ -149,7 +149,7 @@ function types(d: ReportData): Markup | string {
     Object.entries(d.events.bySource).map(([source, n]) => ({ label: source, value: n })),
     "Events by source",
   )}
-<h2>Events by type</h2><div class="table-wrap"><table><thead><tr><th>Source</th><th>Type</th><th>Total</th>${statuses.map((s) => html`<th>${s}</th>`)}</tr></thead>
+<h2>Events by type</h2><div class="table-wrap"><table class="auto"><thead><tr><th>Source</th><th>Type</th><th>Total</th>${statuses.map((s) => html`<th>${s}</th>`)}</tr></thead>
 <tbody>${d.types.map(
     (t) =>
       html`<tr><td data-label="Source">${t.source}</td><td data-label="Type"><a href="/ui/events?${new URLSearchParams({ type: t.type, since: new Date(d.period.start).toISOString(), until: new Date(d.period.end).toISOString() })}">${text(t.type)}</a></td><td data-label="Total">${fmt(t.total)}</td>${statuses.map((s) => html`<td data-label="${s}">${fmt(t.byStatus[s] ?? 0)}</td>`)}</tr>`,
@@ -159,7 +159,7 @@ function types(d: ReportData): Markup | string {
 function files(d: ReportData): Markup | string {
   const { byProject, topOwners } = d.files;
   if (byProject.length === 0 && topOwners.length === 0) return "";
-  return html`<section><h2>File changes by project</h2><div class="table-wrap"><table>
+  return html`<section><h2>File changes by project</h2><div class="table-wrap"><table class="auto">
 <thead><tr><th>Project</th><th>Created</th><th>Modified</th><th>Deleted</th><th>Renamed</th><th>Problems</th></tr></thead>
 <tbody>${byProject.map((p) => html`<tr><td data-label="Project">${p.project === "" ? html`<span class="more">none</span>` : text(p.project)}</td><td data-label="Created">${fmt(p.created)}</td><td data-label="Modified">${fmt(p.modified)}</td><td data-label="Deleted">${fmt(p.deleted)}</td><td data-label="Renamed">${fmt(p.renamed)}</td><td data-label="Problems">${fmt(p.problems)}</td></tr>`)}</tbody></table></div>
 ${
@@ -177,13 +177,13 @@ function problems(d: ReportData): Markup | string {
   const p = d.problems;
   if (p.top.length === 0) return "";
   return html`<section><h2>Errors and warnings (${fmt(p.distinct)} kinds${p.overflow > 0 ? html`, ${fmt(p.overflow)} more not grouped` : ""})</h2>
-<div class="table-wrap"><table><thead><tr><th>Status</th><th>Type</th><th>Count</th><th>Last</th><th>Message</th></tr></thead>
+<div class="table-wrap"><table class="auto"><thead><tr><th>Status</th><th>Type</th><th>Count</th><th>Last</th><th>Message</th></tr></thead>
 <tbody>${p.top.map((g) => html`<tr><td data-label="Status" class="status-${g.status}">${g.status}</td><td data-label="Type">${text(g.type)}</td><td data-label="Count">${fmt(g.count)}</td><td data-label="Last" class="when">${timeOf(g.lastAt)}</td><td data-label="Message" class="err" title="${svgText(g.example)}">${text(g.message)}</td></tr>`)}</tbody></table></div></section>`;
 }
 
 function durations(d: ReportData): Markup | string {
   if (d.durations.length === 0) return "";
-  return html`<section><h2>Durations (ms)</h2><div class="table-wrap"><table><thead><tr><th>Type</th><th>Count</th><th>Average</th><th>p95</th><th>p99</th><th>Max</th></tr></thead>
+  return html`<section><h2>Durations (ms)</h2><div class="table-wrap"><table class="auto"><thead><tr><th>Type</th><th>Count</th><th>Average</th><th>p95</th><th>p99</th><th>Max</th></tr></thead>
 <tbody>${d.durations.map((x) => html`<tr><td data-label="Type">${text(x.type)}</td><td data-label="Count">${fmt(x.count)}</td><td data-label="Average">${fmt(x.avgMs)}</td><td data-label="p95">${fmt(x.p95Ms)}</td><td data-label="p99">${fmt(x.p99Ms)}</td><td data-label="Max">${fmt(x.maxMs)}</td></tr>`)}</tbody></table></div></section>`;
 }
 

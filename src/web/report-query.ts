@@ -37,9 +37,10 @@ const HOUR_MS = 3_600_000;
 function hourCounts(sqlite: Database.Database, start: number, end: number): HourCount[] {
   const hours: HourCount[] = [];
   for (let at = start; at < end; at += HOUR_MS) hours.push({ start: at, events: 0, errors: 0 });
+  // CAST: a bound JS number is a REAL to SQLite, and so would the quotient be.
   const rows = sqlite
     .prepare(
-      `SELECT (occurred_at - @start) / ${HOUR_MS} AS h, count(*) AS n, sum(status = 'error') AS e
+      `SELECT CAST((occurred_at - @start) / ${HOUR_MS} AS INTEGER) AS h, count(*) AS n, sum(status = 'error') AS e
          FROM events WHERE occurred_at >= @start AND occurred_at < @end GROUP BY 1`,
     )
     .all({ start, end }) as { h: number; n: number; e: number | null }[];

@@ -21,6 +21,8 @@ export interface StatusView {
 }
 
 const NUMBER = new Intl.NumberFormat("en-US");
+/** The facts whose `false` is a problem (coloured); `enabled: false` is a choice, not one. */
+const GOOD_WHEN_TRUE = new Set(["ok", "connected", "authorized"]);
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
 /** Bytes as B, KiB, MiB or GiB. */
@@ -38,7 +40,12 @@ export function bytes(n: number): string {
 /** One value of a part's state: times as `<time>`, sizes readable, the rest as text. */
 function value(key: string, v: unknown): Markup | string {
   if (v === null || v === undefined) return html`<span class="more">—</span>`;
-  if (typeof v === "boolean") return html`<span class="${v ? "ok" : "bad"}">${v ? "yes" : "no"}</span>`;
+  if (typeof v === "boolean")
+    return GOOD_WHEN_TRUE.has(key)
+      ? html`<span class="${v ? "ok" : "bad"}">${v ? "yes" : "no"}</span>`
+      : v
+        ? "yes"
+        : "no";
   if (typeof v === "number")
     return key.endsWith("_bytes") ? `${bytes(v)} (${NUMBER.format(v)})` : NUMBER.format(v);
   if (typeof v === "string") return ISO.test(v) ? timeOf(Date.parse(v)) : html`<bdi>${visible(v)}</bdi>`;
@@ -109,7 +116,7 @@ export function rootsTable(watchers: Record<string, unknown> | null, rows: Watch
   const recorded = new Map(rows.map((r) => [r.root, r]));
   const all = [...new Set([...live.keys(), ...recorded.keys()])].sort();
   if (all.length === 0) return html`<p class="empty">No watched folders.</p>`;
-  return html`<div class="table-wrap"><table>
+  return html`<div class="table-wrap"><table class="auto">
 <thead><tr><th>Root</th><th>Watcher</th><th>Recorded</th><th>Baseline</th><th>Last scan</th></tr></thead>
 <tbody>${all.map((root) => rootRow(root, live.get(root), recorded.get(root)))}</tbody></table></div>`;
 }

@@ -18,12 +18,15 @@ import { bodyLimit } from "hono/body-limit";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { Access, localNext, SESSION_COOKIE, SESSION_IDLE_MS, sameOrigin } from "./access.ts";
 import { APP_JS, STYLE_CSS } from "./assets.ts";
+import { changesRoutes } from "./changes-routes.ts";
+import { chatsRoutes } from "./chats-routes.ts";
 import { eventDetailRoutes } from "./event-detail-routes.ts";
 import { eventsRoutes } from "./events-routes.ts";
 import { exportRoutes } from "./export-routes.ts";
 import { filesRoutes } from "./files-routes.ts";
 import { loginPage } from "./layout.ts";
-import type { PageDeps, StatusSnapshot } from "./page-deps.ts";
+import { mediaRoutes } from "./media-routes.ts";
+import type { MediaPlaces, PageDeps, StatusSnapshot } from "./page-deps.ts";
 import { PAGES_CSS, PAGES_JS } from "./pages-style.ts";
 import type { Reads } from "./reads.ts";
 import { reportRoutes } from "./report-routes.ts";
@@ -38,6 +41,8 @@ export interface WebUiOptions {
   now: () => number;
   /** The service's health for the status page (the app passes its /health assessment). */
   status?: () => StatusSnapshot | Promise<StatusSnapshot>;
+  /** Where kept media files are (the chat view shows them). */
+  media: MediaPlaces;
 }
 
 /** The Content-Security-Policy of every UI answer: nothing inline, nothing from elsewhere. */
@@ -79,7 +84,7 @@ function bearer(c: Context): string | undefined {
 
 /** The UI's routes, to be mounted at the server's root. */
 export function webUi(options: WebUiOptions): Hono {
-  const { reads, now } = options;
+  const { reads, now, media } = options;
   const access = new Access(options.token, now);
   const app = new Hono();
 
@@ -169,13 +174,18 @@ export function webUi(options: WebUiOptions): Hono {
   });
 
   // Each page's routes, in their own files; the middleware above covers them all.
-  const pages: PageDeps = { reads, now, ...(options.status ? { status: options.status } : {}) };
+  const pages: PageDeps = { reads, now, media, ...(options.status ? { status: options.status } : {}) };
   app.route("/", eventsRoutes(pages));
   app.route("/", exportRoutes(pages));
-  app.route("/", eventDetailRoutes(pages));
   app.route("/", statusRoutes(pages));
   app.route("/", reportRoutes(pages));
   app.route("/", filesRoutes(pages));
+  app.route("/", chatsRoutes(pages));
+  app.route("/", mediaRoutes(pages));
+  app.route("/", changesRoutes(pages));
+  // Last: /ui/events/<anything> and /api/events/<anything> answer 400 for what is not an id, so
+  // any more specific /…/events/… route must be mounted before this one.
+  app.route("/", eventDetailRoutes(pages));
   return app;
 }
 

@@ -1,10 +1,11 @@
 /**
  * The events page in a real headless Chromium (test/web/browser.ts): logging in through the form
  * (a wrong token first), filtering by a facet and a time range, the next page, local times with
- * UTC on hover, logging out; hostile text arrives as text, runs nothing and breaks no policy.
+ * UTC on hover, the histogram, oldest first, the CSV export's download, logging out; hostile text arrives as text, runs nothing and breaks no policy.
  * Screenshots at desktop and phone width land in test-output/screenshots/<test name>/.
  */
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import type { NewEvent } from "../../src/store/events.ts";
 import { CELL_CHARS } from "../../src/web/events-page.ts";
@@ -116,7 +117,7 @@ describe("the events page in Chromium", () => {
       times.every((t) => t >= "2026-11-01T09:00" && t < "2026-11-01T10:00"),
       times.join(),
     );
-    await screenshots(t, page, "events-filtered");
+    await screenshots(t, page, "events-filtered", { dark: true });
 
     // The next page, and back.
     await page.goto(f.url("/ui/events?project=seed&limit=40"));
@@ -129,6 +130,29 @@ describe("the events page in Chromium", () => {
       await page.locator("tbody time").first().getAttribute("datetime"),
       new Date(T0 + 149 * MINUTE).toISOString(),
     );
+
+    // Oldest first through the column header; the histogram draws a bar per hour (three hours).
+    await page.goto(f.url("/ui/events?project=seed"));
+    assert.equal(await page.locator(".histogram rect.bar").count(), 3);
+    await Promise.all([page.waitForURL(/sort=oldest/), page.getByRole("link", { name: "Time ↓" }).click()]);
+    assert.equal(
+      await page.locator("tbody time").first().getAttribute("datetime"),
+      new Date(T0).toISOString(),
+    );
+    assert.equal(await page.getByLabel("Order").inputValue(), "oldest");
+    await page.getByRole("link", { name: "Newer →" }).waitFor();
+
+    // The export link downloads every matching event as CSV, the filter included.
+    await page.goto(f.url("/ui/events?project=seed&source=fs&limit=10"));
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("link", { name: "CSV", exact: true }).click(),
+    ]);
+    assert.match(download.suggestedFilename(), /^events-\d{4}-\d\d-\d\d\.csv$/);
+    const csv = readFileSync(await download.path(), "utf8").split("\r\n");
+    assert.equal(csv[0]?.split(",")[0], "id");
+    assert.equal(csv.length, 75 + 2, "all 75 fs events, not just the page's 10");
+    assert.ok(csv.slice(1, -1).every((line) => line.includes(",fs,file.modified,")));
 
     // Logging out ends the session: the page sends the visitor to the login form again.
     await Promise.all([

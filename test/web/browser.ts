@@ -149,24 +149,39 @@ function folderOf(t: TestContext): string {
   return name.replace(/[^\p{L}\p{N}._-]+/gu, "-").replace(/^-+|-+$/g, "") || "test";
 }
 
+/** What to take besides the light pages at both widths. */
+export interface ScreenshotOptions {
+  /** Also in the dark colour scheme (`prefers-color-scheme: dark`), as `<name>-<width>-dark.png`. */
+  dark?: boolean;
+}
+
 /**
  * Full-page screenshots of what `page` shows, at desktop and at phone width, saved as
- * `<folder of t>/<name>-<width>.png`; the page is left at desktop width. Returns the files. Throws
- * when the page is wider than the window (it would scroll sideways).
+ * `<folder of t>/<name>-<width>.png`; the page is left at desktop width in the light scheme.
+ * Returns the files. Throws when the page is wider than the window (it would scroll sideways).
  */
-export async function screenshots(t: TestContext, page: Page, name: string): Promise<string[]> {
+export async function screenshots(
+  t: TestContext,
+  page: Page,
+  name: string,
+  options: ScreenshotOptions = {},
+): Promise<string[]> {
   const dir = path.join(SCREENSHOT_ROOT, folderOf(t));
   mkdirSync(dir, { recursive: true });
   const files: string[] = [];
-  for (const size of [WIDTHS.desktop, WIDTHS.phone]) {
-    await page.setViewportSize(size);
-    const file = path.join(dir, `${name}-${size.width}.png`);
-    await page.screenshot({ path: file, fullPage: true });
-    files.push(file);
-    // Nothing may push the page sideways: at phone width that is a layout bug, not a scroll bar.
-    const wide = (await page.evaluate("document.documentElement.scrollWidth")) as number;
-    if (wide > size.width) throw new Error(`${name} is ${wide} px wide at ${size.width} px (see ${file})`);
+  for (const scheme of options.dark ? (["light", "dark"] as const) : (["light"] as const)) {
+    await page.emulateMedia({ colorScheme: scheme });
+    for (const size of [WIDTHS.desktop, WIDTHS.phone]) {
+      await page.setViewportSize(size);
+      const file = path.join(dir, `${name}-${size.width}${scheme === "dark" ? "-dark" : ""}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      files.push(file);
+      // Nothing may push the page sideways: at phone width that is a layout bug, not a scroll bar.
+      const wide = (await page.evaluate("document.documentElement.scrollWidth")) as number;
+      if (wide > size.width) throw new Error(`${name} is ${wide} px wide at ${size.width} px (see ${file})`);
+    }
   }
+  await page.emulateMedia({ colorScheme: "light" });
   await page.setViewportSize(WIDTHS.desktop);
   t.diagnostic(`screenshots: ${dir}`);
   return files;

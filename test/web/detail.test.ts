@@ -6,55 +6,16 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { MessageStore } from "../../src/store/messages.ts";
-import { PeerStore } from "../../src/store/peers.ts";
-import { ask, bearer, login, startWeb, type WebFixture } from "./support.ts";
+import { HOSTILE, seedMessage } from "./pages-seed.ts";
+import { ask, bearer, login, startWeb } from "./support.ts";
 
 const T0 = Date.UTC(2026, 10, 1, 8, 30);
-const HOSTILE = '<script>alert("x")</script>\u202Egnp.exe';
 const DIFF = "--- a/notes.txt\n+++ b/notes.txt\n@@ -1,2 +1,2 @@\n keep\n-<b>old</b>\n+<i>new</i>\n";
-
-/** A message with two edits, written as ingest writes it (MessageStore.insert, applyEdit). */
-function seedMessage(f: WebFixture): void {
-  const db = f.app.store.db;
-  const messages = new MessageStore(db);
-  new PeerStore(db).remember(
-    {
-      peerId: -1001234,
-      type: "channel",
-      accessHash: null,
-      username: null,
-      name: `Chat ${HOSTILE}`,
-      isSelf: false,
-      noforwards: false,
-    },
-    T0,
-  );
-  db.transaction(() => {
-    const rowId = messages.insert(
-      { chatId: -1001234, messageId: 7, chatType: "channel", date: T0 - 60_000, text: "первый вариант" },
-      T0,
-    )!;
-    let row = messages.byRowId(rowId)!;
-    messages.applyEdit(
-      row,
-      { text: "второй <b>вариант</b>", entities: null, media: null, editDate: T0 + 1 },
-      T0 + 1,
-    );
-    row = messages.byRowId(rowId)!;
-    messages.applyEdit(
-      row,
-      { text: `третий ${HOSTILE}`, entities: null, media: null, editDate: T0 + 2 },
-      T0 + 2,
-    );
-    messages.markDeleted(rowId, T0 + 3, "deleted");
-  });
-}
 
 describe("event detail", () => {
   it("shows every column, the message with all its versions, and links to the chat", async (t) => {
     const f = await startWeb(t);
-    seedMessage(f);
+    seedMessage(f, T0);
     const [id] = f.seed([
       {
         source: "telegram",

@@ -6,67 +6,11 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { NewEvent } from "../../src/store/events.ts";
-import { ask, bearer, login, startWeb, type WebFixture } from "./support.ts";
+import { seedRenames } from "./pages-seed.ts";
+import { ask, bearer, login, startWeb } from "./support.ts";
 
 const HOUR = 3_600_000;
 const HOSTILE = "/srv/docs/<script>alert(1)</script>\u202Etxt.exe";
-const DIFF = "--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-<b>one</b>\n+two\n";
-
-/** A file created, edited, renamed, its folder renamed, edited again; and its neighbours. */
-function seedRenames(f: WebFixture, t0: number): number[] {
-  const fs = (e: Omit<NewEvent, "source" | "status" | "project">): NewEvent => ({
-    source: "fs",
-    status: "success",
-    project: "docs",
-    ...e,
-  });
-  return f.seed([
-    fs({ type: "file.created", occurredAt: t0, path: "/srv/docs/a.txt", details: { root: "/srv" } }),
-    fs({
-      type: "file.modified",
-      occurredAt: t0 + HOUR,
-      path: "/srv/docs/a.txt",
-      details: { root: "/srv", diff: DIFF },
-    }),
-    fs({
-      type: "file.renamed",
-      occurredAt: t0 + 2 * HOUR,
-      path: "/srv/docs/b.txt",
-      details: { root: "/srv", oldPath: "/srv/docs/a.txt" },
-    }),
-    fs({
-      type: "file.modified",
-      occurredAt: t0 + 3 * HOUR,
-      path: "/srv/docs/b.txt",
-      details: { root: "/srv" },
-    }),
-    fs({
-      type: "file.renamed",
-      occurredAt: t0 + 4 * HOUR,
-      path: "/srv/papers",
-      details: { root: "/srv", oldPath: "/srv/docs", kind: "directory", files: 2 },
-    }),
-    fs({
-      type: "file.modified",
-      occurredAt: t0 + 5 * HOUR,
-      path: "/srv/papers/b.txt",
-      details: { root: "/srv" },
-    }),
-    fs({
-      type: "file.created",
-      occurredAt: t0 + 6 * HOUR,
-      path: "/srv/docs/other.txt",
-      details: { root: "/srv" },
-    }),
-    fs({
-      type: "file.modified",
-      occurredAt: t0 + 7 * HOUR,
-      path: "/srv/papers/c.txt",
-      details: { root: "/srv" },
-    }),
-  ]);
-}
 
 describe("files", () => {
   it("follows a file across its own and its folder's renames, both ways, with diffs", async (t) => {
@@ -98,6 +42,41 @@ describe("files", () => {
     assert.match(ui.text, /<bdi>\/srv\/docs\/a\.txt<\/bdi> → <bdi>\/srv\/docs\/b\.txt<\/bdi>/);
     assert.doesNotMatch(ui.text, /other\.txt|c\.txt/);
     for (const id of chain) assert.match(ui.text, new RegExp(`href="/ui/events/${id}"`));
+  });
+
+  it("follows renames recorded after an earlier history was shown", async (t) => {
+    const f = await startWeb(t);
+    const t0 = Date.now() - 10 * HOUR;
+    const history = async (path: string) =>
+      (await ask(f, `/api/files/history?${new URLSearchParams({ path })}`, { headers: bearer() })).json();
+    f.seed([
+      { source: "fs", type: "file.created", status: "success", occurredAt: t0, path: "/srv/x/one.txt" },
+    ]);
+    assert.deepEqual((await history("/srv/x/one.txt")).names, ["/srv/x/one.txt"]);
+    const [renameId] = f.seed([
+      {
+        source: "fs",
+        type: "file.renamed",
+        status: "success",
+        occurredAt: t0 + HOUR,
+        path: "/srv/x/two.txt",
+        details: { oldPath: "/srv/x/one.txt" },
+      },
+    ]);
+    assert.deepEqual((await history("/srv/x/one.txt")).names, ["/srv/x/one.txt", "/srv/x/two.txt"]);
+    assert.deepEqual((await history("/srv/x/two.txt")).names, ["/srv/x/two.txt", "/srv/x/one.txt"]);
+    // Retention removes the oldest rows, the rename among them: it no longer links the names.
+    f.seed([
+      {
+        source: "fs",
+        type: "file.modified",
+        status: "success",
+        occurredAt: t0 + 2 * HOUR,
+        path: "/srv/x/two.txt",
+      },
+    ]);
+    f.app.store.sqlite.prepare("DELETE FROM events WHERE id <= ?").run(renameId);
+    assert.deepEqual((await history("/srv/x/two.txt")).names, ["/srv/x/two.txt"]);
   });
 
   it("pages a long history by position", async (t) => {

@@ -169,9 +169,12 @@ describe("reports", () => {
     assert.match(page.text, /<h1>Daily report, 2026-11-03<\/h1>/);
     assert.match(page.text, /<div class="label">events<\/div><div class="value">6<\/div>/);
     assert.match(page.text, /<div class="label">messages stored<\/div><div class="value">6<\/div>/);
-    assert.match(page.text, /<h2>Events per hour<\/h2><svg class="chart"/);
+    assert.match(page.text, /<h2>Events per hour<\/h2><div class="chart-wrap"><svg class="chart"/);
     assert.equal((page.text.match(/<rect class="bar" /g) ?? []).length >= 24, true);
-    assert.match(page.text, /<h2>Most active chats<\/h2><svg/);
+    assert.match(page.text, /<title>09:00: 5 events, 0 errors<\/title>/);
+    assert.match(page.text, /<title>13:00: 1 events, 1 errors<\/title>/);
+    assert.match(page.text, /<title>10:00: 0 events, 0 errors<\/title>/);
+    assert.match(page.text, /<h2>Most active chats<\/h2><div class="chart-wrap"><svg/);
     assert.match(page.text, /&lt;\/text&gt;&lt;\/svg&gt;&lt;script&gt;/);
     assert.doesNotMatch(page.text, /<script>alert/);
     assert.doesNotMatch(page.text, /\u202E/);

@@ -48,7 +48,7 @@ function unseal(key: KeyObject, nonce: Buffer, aad: Buffer, record: Buffer): Buf
 }
 
 /** A file's header, file key and metadata, once header and metadata record are authenticated. */
-interface OpenedHead {
+export interface OpenedHead {
   header: VaultHeader;
   key: KeyObject;
   meta: VaultMeta;
@@ -58,7 +58,7 @@ interface OpenedHead {
  * Reads and checks the header of the open vault file `fh` and the key, then reads and
  * authenticates the metadata record that follows it.
  */
-async function openHeadAt(fh: FileHandle, key: Uint8Array): Promise<OpenedHead> {
+export async function openHeadAt(fh: FileHandle, key: Uint8Array): Promise<OpenedHead> {
   const header = parseHeader(await readAt(fh, Buffer.alloc(HEADER_SIZE), HEADER_SIZE, 0));
   if (!header.keyId.equals(keyId(key))) {
     throw new VaultError(
@@ -86,7 +86,7 @@ async function openHeadAt(fh: FileHandle, key: Uint8Array): Promise<OpenedHead> 
  * The plaintext of data record `index`, authenticated; throws VaultError otherwise. A final record
  * that opens as a non-final one means the file was cut at a record boundary.
  */
-function openRecord(opened: OpenedHead, index: number, final: boolean, rec: Buffer): Buffer {
+export function openRecord(opened: OpenedHead, index: number, final: boolean, rec: Buffer): Buffer {
   const { header, key } = opened;
   const plain = unseal(key, recordNonce(header.baseNonce, index, final), header.bytes, rec);
   if (plain) return plain;
@@ -117,7 +117,7 @@ export async function readVaultMeta(file: string, key: Uint8Array): Promise<Vaul
  * from its size, taken once, now. A file certainly cut short is reported here, before any record
  * is opened.
  */
-async function layoutOf(fh: FileHandle, opened: OpenedHead): Promise<DataLayout> {
+export async function layoutOf(fh: FileHandle, opened: OpenedHead): Promise<DataLayout> {
   const { chunkSize, metaLength } = opened.header;
   const layout = layoutForVault((await fh.stat()).size, chunkSize, metaLength);
   const cut = truncation(layout);
