@@ -12,6 +12,7 @@
  * (`copyWebBenchDatabase`) when the app will open it.
  *
  * Run alone to build it and print what it holds: `node bench/web-data.ts [--rebuild]`.
+ * `BENCH_WEB_DB=<file>` makes every benchmark use that database file instead (never written).
  */
 import { createHash, randomUUID } from "node:crypto";
 import {
@@ -76,6 +77,8 @@ export function webBenchDir(): string {
  * `rebuild`, or `--rebuild` is on the command line). Read it, never write it: see `copyWebBenchDatabase`.
  */
 export function webBenchDatabase(options: { rebuild?: boolean; quiet?: boolean } = {}): string {
+  // A database built before (say, by an earlier checkout's migrations), to measure on as it is.
+  if (process.env.BENCH_WEB_DB) return process.env.BENCH_WEB_DB;
   const dir = webBenchDir();
   const file = path.join(dir, "telegram-logger.sqlite");
   const rebuild = options.rebuild ?? process.argv.includes("--rebuild");
