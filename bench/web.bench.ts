@@ -353,7 +353,12 @@ export async function run(): Promise<void> {
       // Free text reads every row (tens of seconds per request on a busy machine): `--no-free-text` skips it.
       if (c.freeText && process.argv.includes("--no-free-text")) continue;
       process.stderr.write(`  ${c.name} ...\n`);
-      figures.push(await measureCase(sqlite, base, c));
+      const f = await measureCase(sqlite, base, c);
+      figures.push(f);
+      // Each case's figures as soon as they are known (the table follows at the end).
+      process.stderr.write(
+        `    /ui p95 ${ms(pct(f.ui, 95))}, /api p95 ${ms(pct(f.api, 95))}, page floor p95 ${ms(pct(f.pageFloor, 95))}\n`,
+      );
     }
     printCases(figures);
     const held = figures.filter((f) => !f.c.freeText);
