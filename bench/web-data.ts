@@ -12,6 +12,7 @@
  * (`copyWebBenchDatabase`) when the app will open it.
  *
  * Run alone to build it and print what it holds: `node bench/web-data.ts [--rebuild]`.
+ * `BENCH_WEB_DB=<file>` makes every benchmark use that database file instead (never written).
  */
 import { createHash, randomUUID } from "node:crypto";
 import {
@@ -28,6 +29,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
+import { dataPathsOf } from "../src/store/data-paths.ts";
 import { openStore } from "../src/store/db.ts";
 import { buildWorld, fillMessages, messageText } from "./data.ts";
 import { intBetween, pick, type Rng, seeded } from "./support.ts";
@@ -75,12 +77,14 @@ export function webBenchDir(): string {
  * `rebuild`, or `--rebuild` is on the command line). Read it, never write it: see `copyWebBenchDatabase`.
  */
 export function webBenchDatabase(options: { rebuild?: boolean; quiet?: boolean } = {}): string {
+  // A database built before (say, by an earlier checkout's migrations), to measure on as it is.
+  if (process.env.BENCH_WEB_DB) return process.env.BENCH_WEB_DB;
   const dir = webBenchDir();
-  const file = path.join(dir, "telegram-logger.db");
+  const file = path.join(dir, "telegram-logger.sqlite");
   const rebuild = options.rebuild ?? process.argv.includes("--rebuild");
   if (existsSync(file) && !rebuild) return file;
   mkdirSync(dir, { recursive: true });
-  const building = path.join(dir, "building.db");
+  const building = path.join(dir, "building.sqlite");
   for (const f of [building, `${building}-wal`, `${building}-shm`]) rmSync(f, { force: true });
   buildDatabase(building, options.quiet ? () => {} : (line) => console.log(line));
   rmSync(file, { force: true });
@@ -89,12 +93,12 @@ export function webBenchDatabase(options: { rebuild?: boolean; quiet?: boolean }
 }
 
 /**
- * A private copy of the benchmark database in `dir` (as `db/telegram-logger.db`, where the service
- * looks under `DATA_ROOT`), for a run that opens it with the app. Returns the copy's path.
+ * A private copy of the benchmark database where the service run with `DATA_ROOT=dataRoot` reads
+ * its database, for a run that opens it with the app. Returns the copy's path.
  */
-export function copyWebBenchDatabase(dir: string): string {
+export function copyWebBenchDatabase(dataRoot: string): string {
   const source = webBenchDatabase();
-  const target = path.join(dir, "db", "telegram-logger.db");
+  const target = dataPathsOf(dataRoot).dbFile;
   mkdirSync(path.dirname(target), { recursive: true, mode: 0o700 });
   copyFileSync(source, target);
   return target;

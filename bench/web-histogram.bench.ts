@@ -14,7 +14,8 @@
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { eventHistogram } from "../src/web/event-histogram.ts";
-import { eventFacets, filterSql, parseEventQuery, where } from "../src/web/event-query.ts";
+import { eventFacets, parseEventQuery } from "../src/web/event-query.ts";
+import { selectEvents } from "../src/web/event-select.ts";
 import { ms, printTable, type ResultRow, reportTarget, stats } from "./support.ts";
 import { webBenchDatabase } from "./web-data.ts";
 
@@ -73,10 +74,14 @@ export async function run(): Promise<void> {
     const samples = timed(RUNS, () => eventHistogram(sqlite, q));
     const histogram = { ...stats(samples), p95: p95(samples) };
     const facets = stats(timed(RUNS, () => eventFacets(sqlite, q)));
-    const { parts, params } = filterSql(q);
-    const exact = sqlite.prepare(
-      `SELECT occurred_at / 3600000 AS hour, count(*) FROM events ${where(parts)} GROUP BY hour`,
-    );
+    const every = selectEvents(sqlite, q, {
+      columns: "occurred_at / 3600000 AS hour",
+      ascending: false,
+      after: null,
+      limit: Number.MAX_SAFE_INTEGER,
+    });
+    const params = every.params;
+    const exact = sqlite.prepare(`SELECT hour, count(*) FROM (${every.sql}) GROUP BY hour`);
     const exactMs = stats(timed(3, () => exact.all(...params)));
     p95s.push(histogram.p95);
     rows.push({

@@ -131,7 +131,7 @@ export function whereClause(filter: EventFilter): { sql: string; params: (string
       }
       // A prefix match without LIKE's own wildcards: substr compares the prefix literally.
       const prefix = t.slice(0, -1);
-      params.push(prefix.length, prefix);
+      params.push([...prefix].length, prefix); // substr counts characters, not UTF-16 units
       return "substr(type, 1, ?) = ?";
     });
     parts.push(`(${alternatives.join(" OR ")})`);

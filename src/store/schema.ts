@@ -133,9 +133,19 @@ export const events = sqliteTable(
   (t) => [
     index("events_occurred_at").on(t.occurredAt),
     index("events_type_status").on(t.type, t.status),
-    index("events_chat").on(t.chatId, t.messageId),
-    index("events_path").on(t.path),
     index("events_correlation").on(t.correlationId),
+    // One per filter of the web UI's events list, each with the time after it: the newest rows of
+    // one value come in order from the index, so a page reads its rows and no more. Partial where a
+    // value is so common that reading the time index finds it at once (`success`, `fs`) or where
+    // the column is empty for other sources: a write updates only the indexes its row is in.
+    // (chat_id, occurred_at, message_id) also finds a message's events (the former events_chat).
+    index("events_chat_time").on(t.chatId, t.occurredAt, t.messageId).where(sql`chat_id IS NOT NULL`),
+    index("events_source_time").on(t.source, t.occurredAt).where(sql`source <> 'fs'`),
+    index("events_type_time").on(t.type, t.occurredAt),
+    index("events_status_time").on(t.status, t.occurredAt).where(sql`status <> 'success'`),
+    index("events_path_time").on(t.path, t.occurredAt).where(sql`path IS NOT NULL`),
+    index("events_project_time").on(t.project, t.occurredAt).where(sql`project IS NOT NULL`),
+    index("events_username_time").on(t.username, t.occurredAt).where(sql`username IS NOT NULL`),
   ],
 );
 

@@ -6,8 +6,9 @@
  * read in the order of the (type, status) index, which holds the row id, and the pairs are merged,
  * so a page costs a seek per pair whether the kind is common or rare among 2,000,000 events
  * (ordered by `occurred_at`, SQLite had to sort every deletion and edit to show the newest 50).
- * For one chat, see `CHAT_WALK_IDS`. The indexes are named (INDEXED BY, NOT INDEXED) so the
- * planner's statistics cannot pick another walk.
+ * For one chat, the chat's events are read instead (the (chat_id, occurred_at, message_id) index) and sorted:
+ * walking every edit to find a quiet chat's few would cost the whole table's edits. The indexes
+ * are named (INDEXED BY) so the planner's statistics cannot pick the other walk.
  */
 import type Database from "better-sqlite3";
 import type { MediaInfo } from "../model/media.ts";
@@ -110,83 +111,27 @@ function parseJson<T>(json: string | null): T | null {
   }
 }
 
-const EVENT_COLUMNS = "id, occurred_at, type, status, chat_id, message_id, details, error";
-
-/**
- * Events of one chat are not in an index by kind, and reading a chat's events through
- * (chat_id, message_id) costs a random read per event (a chat's 6,000 events: 130–400 ms on the
- * benchmark database, cold). So the rows next to the page's position are read in id order first,
- * up to this many ids (sequential pages: a chat with events near the position fills its page
- * there), and only what they do not hold is read through the chat's index. Measured on the web
- * benchmark database under load: 5–250 ms a page depending on the chat; an index on
- * (chat_id, type, status) would make it a seek, at the cost of another index on every event.
- */
-export const CHAT_WALK_IDS = 50_000;
-
-/** Up to `want` rows of `pairs` next to `bound`, newest first (or oldest first with `newer`). */
-function pairRows(
-  sqlite: Database.Database,
-  pairs: [string, string][],
-  bound: number | null,
-  newer: boolean,
-  want: number,
-): EventRow[] {
-  const order = newer ? "ASC" : "DESC";
+/** The page of the feed `q` asks for. */
+export function changeFeed(sqlite: Database.Database, q: ChangesQuery): ChangesPage {
+  const kinds = q.kinds.length === 0 ? CHANGE_KINDS : q.kinds;
+  const readNewer = q.after !== null;
+  const order = readNewer ? "ASC" : "DESC";
+  const bound = q.after ?? q.before;
   const select = statement(
     sqlite,
-    `SELECT ${EVENT_COLUMNS} FROM events INDEXED BY events_type_status
-      WHERE type = ? AND status = ?${bound === null ? "" : ` AND id ${newer ? ">" : "<"} ?`}
+    `SELECT id, occurred_at, type, status, chat_id, message_id, details, error
+       FROM events INDEXED BY ${q.chatId === null ? "events_type_status" : "events_chat_time"}
+      WHERE type = ? AND status = ?${q.chatId === null ? "" : " AND chat_id = ?"}${bound === null ? "" : ` AND id ${readNewer ? ">" : "<"} ?`}
       ORDER BY id ${order} LIMIT ?`,
   );
   const rows: EventRow[] = [];
-  for (const [type, status] of pairs)
-    rows.push(
-      ...(select.all(...(bound === null ? [type, status] : [type, status, bound]), want) as EventRow[]),
-    );
-  return rows.sort((a, b) => (newer ? a.id - b.id : b.id - a.id)).slice(0, want);
-}
-
-/** Up to `want` rows of `pairs` in chat `chatId` next to `bound`, as `pairRows`. */
-function chatRows(
-  sqlite: Database.Database,
-  pairs: [string, string][],
-  chatId: number,
-  bound: number | null,
-  newer: boolean,
-  want: number,
-): EventRow[] {
-  const order = newer ? "ASC" : "DESC";
-  // The kinds' (type, status) pairs are constants of this file, never input.
-  const kinds = pairs.map(([type, status]) => `(type = '${type}' AND status = '${status}')`).join(" OR ");
-  const start =
-    bound ??
-    (newer ? 0 : ((statement(sqlite, "SELECT max(id) FROM events").pluck().get() as number | null) ?? 0) + 1);
-  const edge = newer ? start + CHAT_WALK_IDS : Math.max(0, start - CHAT_WALK_IDS);
-  const near = statement(
-    sqlite,
-    `SELECT ${EVENT_COLUMNS} FROM events NOT INDEXED
-      WHERE id ${newer ? "> ? AND id <= ?" : "< ? AND id >= ?"} AND chat_id = ? AND (${kinds})
-      ORDER BY id ${order} LIMIT ?`,
-  ).all(start, edge, chatId, want) as EventRow[];
-  if (near.length === want || edge === 0) return near;
-  const far = statement(
-    sqlite,
-    `SELECT ${EVENT_COLUMNS} FROM events INDEXED BY events_chat
-      WHERE chat_id = ? AND id ${newer ? ">" : "<"} ? AND (${kinds})
-      ORDER BY id ${order} LIMIT ?`,
-  ).all(chatId, edge, want - near.length) as EventRow[];
-  return [...near, ...far];
-}
-
-/** The page of the feed `q` asks for. */
-export function changeFeed(sqlite: Database.Database, q: ChangesQuery): ChangesPage {
-  const pairs = (q.kinds.length === 0 ? CHANGE_KINDS : q.kinds).flatMap((k) => KIND_ROWS[k]);
-  const readNewer = q.after !== null;
-  const bound = q.after ?? q.before;
-  const rows =
-    q.chatId === null
-      ? pairRows(sqlite, pairs, bound, readNewer, q.limit + 1)
-      : chatRows(sqlite, pairs, q.chatId, bound, readNewer, q.limit + 1);
+  for (const [type, status] of kinds.flatMap((k) => KIND_ROWS[k])) {
+    const params: (string | number)[] = [type, status];
+    if (q.chatId !== null) params.push(q.chatId);
+    if (bound !== null) params.push(bound);
+    rows.push(...(select.all(...params, q.limit + 1) as EventRow[]));
+  }
+  rows.sort((a, b) => (readNewer ? a.id - b.id : b.id - a.id));
   const more = rows.length > q.limit;
   const page = rows.slice(0, q.limit);
   if (readNewer) page.reverse();

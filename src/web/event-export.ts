@@ -16,7 +16,8 @@ import {
   type ExportFormat,
   jsonLine,
 } from "../export/event-rows.ts";
-import { type EventQuery, filterSql, where } from "./event-query.ts";
+import type { EventQuery } from "./event-query.ts";
+import { selectEvents } from "./event-select.ts";
 
 /**
  * A chunk ends at this many characters (or `EXPORT_CHUNK_ROWS` rows). Kept under V8's large-object
@@ -80,17 +81,13 @@ function prepared(
 /** The rows of `input.query` after `input.after`, in its order (`sort`), formatted. */
 export function eventExportChunk(sqlite: Database.Database, input: ExportChunkInput): ExportChunk {
   const { query, after } = input;
-  const { parts, params } = filterSql(query);
-  const ascending = query.sort === "oldest";
-  if (after !== null) {
-    parts.push(`(occurred_at, id) ${ascending ? ">" : "<"} (?, ?)`);
-    params.push(after.occurredAt, after.id);
-  }
-  const order = ascending ? "ASC" : "DESC";
-  const rows = prepared(
-    sqlite,
-    `SELECT ${EVENT_COLUMNS.join(", ")} FROM events ${where(parts)} ORDER BY occurred_at ${order}, id ${order} LIMIT ?`,
-  ).iterate(...params, EXPORT_CHUNK_ROWS);
+  const { sql, params } = selectEvents(sqlite, query, {
+    columns: EVENT_COLUMNS.join(", "),
+    ascending: query.sort === "oldest",
+    after,
+    limit: EXPORT_CHUNK_ROWS,
+  });
+  const rows = prepared(sqlite, sql).iterate(...params);
   const line = input.format === "csv" ? csvLine : jsonLine;
   let text = "";
   let count = 0;

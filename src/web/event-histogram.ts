@@ -10,7 +10,8 @@
  * `MAX_DAYS` of them).
  */
 import type Database from "better-sqlite3";
-import { type EventQuery, FACET_SAMPLE, filterSql, where } from "./event-query.ts";
+import { type EventQuery, FACET_SAMPLE } from "./event-query.ts";
+import { selectEvents } from "./event-select.ts";
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -47,11 +48,16 @@ export interface EventHistogram {
 
 /** The histogram of the events `q` selects (its cursor, order and page size play no part). */
 export function eventHistogram(sqlite: Database.Database, q: EventQuery): EventHistogram {
-  const { parts, params } = filterSql(q);
+  const { sql, params } = selectEvents(sqlite, q, {
+    columns: "occurred_at",
+    ascending: false,
+    after: null,
+    limit: FACET_SAMPLE,
+  });
   const times = sqlite
-    .prepare(`SELECT occurred_at FROM events ${where(parts)} ORDER BY occurred_at DESC, id DESC LIMIT ?`)
+    .prepare(sql)
     .pluck()
-    .all(...params, FACET_SAMPLE) as number[];
+    .all(...params) as number[];
   if (times.length === 0) return { bucket: "hour", bars: [], counted: 0, from: null };
   const newest = times[0]!;
   const oldest = times.at(-1)!;

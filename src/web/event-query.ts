@@ -21,9 +21,9 @@ import {
   notAWhen,
   parseWhen,
   unknownValueProblem,
-  whereClause,
 } from "../export/event-rows.ts";
 import { EVENT_SOURCES, EVENT_STATUSES } from "../store/events.ts";
+import { selectEvents } from "./event-select.ts";
 
 /** The page size when `limit` is not given, and the largest allowed. */
 export const DEFAULT_LIMIT = 100;
@@ -165,51 +165,6 @@ export function parseEventQuery(params: URLSearchParams, now: number): EventQuer
   };
 }
 
-/** `text` for LIKE with its own wildcards taken literally (escape character `\`). */
-function likeLiteral(text: string): string {
-  return text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
-}
-
-/** The WHERE clause of `q` without its cursor, as conditions to AND and their parameters. */
-export function filterSql(q: EventQuery): { parts: string[]; params: (string | number)[] } {
-  const base = whereClause(q);
-  const parts = base.sql === "" ? [] : [base.sql.replace(/^WHERE /, "")];
-  const params = [...base.params];
-  if (q.pathPrefix !== null) {
-    parts.push("substr(path, 1, ?) = ?");
-    params.push(q.pathPrefix.length, q.pathPrefix);
-  }
-  for (const [column, value] of [
-    ["project", q.project],
-    ["username", q.username],
-    ["correlation_id", q.correlation],
-  ] as const) {
-    if (value === null) continue;
-    parts.push(`${column} = ?`);
-    params.push(value);
-  }
-  if (q.sender !== null) {
-    // The sender is the message's. Read from the sender's messages to their events (the events'
-    // (chat, message) index), not from the events to their messages: on 2,000,000 events a sender
-    // with few of them cost a lookup per event until the page was full (4 s for a page, 39 s for
-    // the histogram's sample); this way one pass over `messages` (0.4–1.9 s on 1,000,000; it has
-    // no index by sender) and a lookup per message of the sender.
-    parts.push("(chat_id, message_id) IN (SELECT chat_id, message_id FROM messages WHERE sender_id = ?)");
-    params.push(q.sender);
-  }
-  if (q.text !== null) {
-    const like = `%${likeLiteral(q.text)}%`;
-    parts.push(
-      "(path LIKE ? ESCAPE '\\' OR error LIKE ? ESCAPE '\\' OR details LIKE ? ESCAPE '\\' OR type LIKE ? ESCAPE '\\')",
-    );
-    params.push(like, like, like, like);
-  }
-  return { parts, params };
-}
-
-/** `WHERE` and the conditions, or nothing when there are none. */
-export const where = (parts: string[]) => (parts.length === 0 ? "" : `WHERE ${parts.join(" AND ")}`);
-
 /** One page of the list, in the order asked for. */
 export interface EventPage {
   events: EventRecord[];
@@ -225,22 +180,17 @@ export interface EventPage {
  * turned back), so both are keyset reads on (occurred_at, id).
  */
 export function eventPage(sqlite: Database.Database, q: EventQuery): EventPage {
-  const { parts, params } = filterSql(q);
   const c = q.cursor;
   const forward: Cursor["direction"] = q.sort === "newest" ? "older" : "newer";
   const backward: Cursor["direction"] = forward === "older" ? "newer" : "older";
   const reading = c?.direction ?? forward;
-  const ascending = reading === "newer";
-  if (c !== null) {
-    parts.push(`(occurred_at, id) ${ascending ? ">" : "<"} (?, ?)`);
-    params.push(c.occurredAt, c.id);
-  }
-  const order = ascending ? "ASC" : "DESC";
-  const rows = sqlite
-    .prepare(
-      `SELECT ${EVENT_COLUMNS.join(", ")} FROM events ${where(parts)} ORDER BY occurred_at ${order}, id ${order} LIMIT ?`,
-    )
-    .all(...params, q.limit + 1) as EventRecord[];
+  const { sql, params } = selectEvents(sqlite, q, {
+    columns: EVENT_COLUMNS.join(", "),
+    ascending: reading === "newer",
+    after: c,
+    limit: q.limit + 1,
+  });
+  const rows = sqlite.prepare(sql).all(...params) as EventRecord[];
   const more = rows.length > q.limit;
   const page = rows.slice(0, q.limit);
   const readBack = reading !== forward;
@@ -276,11 +226,14 @@ export function eventFacets(
   sqlite: Database.Database,
   q: EventQuery,
 ): Record<(typeof FACETS)[number], FacetCounts> {
-  const { parts, params } = filterSql(q);
+  const { sql, params } = selectEvents(sqlite, q, {
+    columns: "source, status, type",
+    ascending: false,
+    after: null,
+    limit: FACET_SAMPLE,
+  });
   const rows = sqlite
-    .prepare(
-      `SELECT source, status, type FROM events ${where(parts)} ORDER BY occurred_at DESC, id DESC LIMIT ${FACET_SAMPLE}`,
-    )
+    .prepare(sql)
     .raw()
     .all(...params) as [string, string, string][];
   const count = (column: number): FacetCounts => {

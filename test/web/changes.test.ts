@@ -7,11 +7,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { NewEvent } from "../../src/store/events.ts";
-import { CHAT_WALK_IDS } from "../../src/web/changes-query.ts";
 import { chatSeeder } from "./chat-seed.ts";
 import { ask, bearer, startWeb } from "./support.ts";
 
 const T0 = Date.UTC(2026, 9, 1, 0, 0);
+/** More events of other chats than a page would ever walk past in id order. */
+const CHAT_WALK_IDS = 50_000;
 const MIN = 60_000;
 const ANNA = 501;
 const GROUP = -1_001_500_000_001;
