@@ -26,6 +26,7 @@ import { type AgentRecorderPart, startAgentRecorder } from "./agent-recorder-par
 import { type FileAuditPart, startFileAudit } from "./file-audit-part.ts";
 import { createHousekeeping } from "./housekeeping-part.ts";
 import { watchOperations } from "./operations.ts";
+import { type SearchPart, startSearchIndexing } from "./search-part.ts";
 import { stopApp } from "./stop-app.ts";
 import { openStorePart } from "./store-part.ts";
 import type { TelegramPart } from "./telegram-part.ts";
@@ -89,6 +90,7 @@ export async function startApp(options: StartOptions): Promise<App> {
   let agents: AgentRecorderPart | undefined;
   let http: HttpServer | undefined;
   let uiReads: ReadWorker | undefined;
+  let search: SearchPart | undefined;
   try {
     telegram = await startTelegramIfConfigured(options, built);
     if (config.watchConfigFile) {
@@ -131,6 +133,8 @@ export async function startApp(options: StartOptions): Promise<App> {
     // SQLite keeps the event loop (and /health) answering while such a lock is held.
     store.setBusyTimeout(RUNNING_BUSY_TIMEOUT_MS);
     housekeeping.housekeeper.start();
+    // The search index follows the rows written, in the background (and builds itself once).
+    search = startSearchIndexing(store, log);
     const running = {
       config,
       log,
@@ -141,6 +145,7 @@ export async function startApp(options: StartOptions): Promise<App> {
       housekeeper: housekeeping.housekeeper,
       http,
       uiReads,
+      search,
     };
     return {
       config,
@@ -158,6 +163,7 @@ export async function startApp(options: StartOptions): Promise<App> {
       stop: onceOnly(() => stopApp(running)),
     };
   } catch (err) {
+    search?.stop();
     await agents?.stop();
     await files?.stop();
     await telegram?.detach();

@@ -10,6 +10,7 @@ import type { Logger } from "../log.ts";
 import type { Reads } from "../web/reads.ts";
 import type { AgentRecorderPart } from "./agent-recorder-part.ts";
 import type { FileAuditPart } from "./file-audit-part.ts";
+import type { SearchPart } from "./search-part.ts";
 import type { StorePart } from "./store-part.ts";
 import type { TelegramPart } from "./telegram-part.ts";
 
@@ -29,11 +30,14 @@ export interface RunningParts {
   http: HttpServer;
   /** The web UI's read worker. */
   uiReads: Reads;
+  /** The search index's background steps. */
+  search: SearchPart;
 }
 
 /** Stops every part, drains (bounded), closes http and the database. */
 export async function stopApp(p: RunningParts): Promise<void> {
   const { log } = p;
+  p.search.stop();
   // Every part stops and the database closes even when one part fails to stop cleanly.
   const drained = Promise.allSettled([
     p.housekeeper.stop(),

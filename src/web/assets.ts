@@ -127,6 +127,19 @@ audio.media { width: 100%; }
 del { color: var(--error); }
 ins { color: var(--ok); text-decoration: none; font-weight: 600; }
 .change.failed { border-color: var(--error); }
+.search-box { margin-bottom: 0.6rem; }
+.search-box input { font-size: 1.05rem; }
+.search-form .check { display: inline-flex; align-items: center; gap: 0.35rem; margin: 0; font-size: 0.9rem; color: var(--fg); }
+.search-form .check input { width: auto; }
+.search-results .note { color: var(--warning); margin: 0 0 0.5rem; }
+.hits { list-style: none; margin: 0; padding: 0; }
+.hit { padding: 0.6rem 0; border-bottom: 1px solid var(--line); }
+.hit-meta { font-size: 0.85rem; color: var(--muted); overflow-wrap: anywhere; }
+.hit-text { margin: 0.25rem 0 0; overflow-wrap: anywhere; white-space: pre-wrap; }
+bdi.snippet mark { background: #ffe58f; color: #1d1d1f; border-radius: 2px; }
+.badge { display: inline-block; font-size: 0.75rem; padding: 0 0.4em; border: 1px solid var(--line); border-radius: 4px; }
+.badge.deleted { color: var(--error); border-color: var(--error); }
+.badge.old { color: var(--warning); border-color: var(--warning); }
 @media (max-width: 760px) {
   main { padding: 0.6rem; }
   .top { padding: 0.5rem 0.6rem; }

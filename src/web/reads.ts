@@ -17,6 +17,7 @@ import { eventFacets, eventPage } from "./event-query.ts";
 import { fileHistory, filesOverview } from "./files-query.ts";
 import { mediaFile } from "./media-query.ts";
 import { reportFigures } from "./report-query.ts";
+import { search } from "./search-query.ts";
 import { statusFacts } from "./status-query.ts";
 import { chatTranscript } from "./transcript-query.ts";
 
@@ -35,6 +36,7 @@ export const READS = {
   chatTranscript,
   mediaFile,
   changeFeed,
+  search,
 } satisfies Record<string, (sqlite: Database.Database, input: never) => unknown>;
 
 export type ReadName = keyof typeof READS;

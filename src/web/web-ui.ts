@@ -30,6 +30,7 @@ import type { MediaPlaces, PageDeps, StatusSnapshot } from "./page-deps.ts";
 import { PAGES_CSS, PAGES_JS } from "./pages-style.ts";
 import type { Reads } from "./reads.ts";
 import { reportRoutes } from "./report-routes.ts";
+import { searchRoutes } from "./search-routes.ts";
 import { statusRoutes } from "./status-routes.ts";
 
 /** What the UI needs from the running service. */
@@ -183,6 +184,7 @@ export function webUi(options: WebUiOptions): Hono {
   app.route("/", chatsRoutes(pages));
   app.route("/", mediaRoutes(pages));
   app.route("/", changesRoutes(pages));
+  app.route("/", searchRoutes(pages));
   // Last: /ui/events/<anything> and /api/events/<anything> answer 400 for what is not an id, so
   // any more specific /…/events/… route must be mounted before this one.
   app.route("/", eventDetailRoutes(pages));
