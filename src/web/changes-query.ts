@@ -13,6 +13,7 @@
 import type Database from "better-sqlite3";
 import type { MediaInfo } from "../model/media.ts";
 import { type WordChange, wordChanges } from "../posts/word-diff.ts";
+import { parseJson } from "./json-column.ts";
 import { statement } from "./statements.ts";
 import { MAX_DIFF_CHARS } from "./transcript-query.ts";
 
@@ -100,15 +101,6 @@ interface EventRow {
   message_id: number | null;
   details: string | null;
   error: string | null;
-}
-
-function parseJson<T>(json: string | null): T | null {
-  if (!json) return null;
-  try {
-    return JSON.parse(json) as T;
-  } catch {
-    return null;
-  }
 }
 
 /** The page of the feed `q` asks for. */

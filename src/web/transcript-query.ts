@@ -11,6 +11,7 @@ import type Database from "better-sqlite3";
 import { parseEntities, type StoredEntity } from "../model/entities.ts";
 import type { MediaInfo } from "../model/media.ts";
 import { type WordChange, wordChanges } from "../posts/word-diff.ts";
+import { parseJson } from "./json-column.ts";
 import { statement } from "./statements.ts";
 import { firstOnOrAfter } from "./transcript-date.ts";
 
@@ -139,15 +140,6 @@ interface MessageRow {
 
 const MESSAGE_COLUMNS =
   "id, message_id, sender_id, date, edit_date, text, entities, media, reply_to_message_id, forward, outgoing, self_destructing, ttl_period, deleted_at, deletion_kind, revision_count";
-
-function parseJson<T>(json: string | null): T | null {
-  if (!json) return null;
-  try {
-    return JSON.parse(json) as T;
-  } catch {
-    return null;
-  }
-}
 
 function entitiesOf(json: string | null): StoredEntity[] {
   try {
