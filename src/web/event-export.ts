@@ -18,6 +18,7 @@ import {
 } from "../export/event-rows.ts";
 import type { EventQuery } from "./event-query.ts";
 import { selectEvents } from "./event-select.ts";
+import { statement } from "./statements.ts";
 
 /**
  * A chunk ends at this many characters (or `EXPORT_CHUNK_ROWS` rows). Kept under V8's large-object
@@ -49,35 +50,6 @@ export interface ExportChunk {
   next: ExportPosition | null;
 }
 
-/** Statements kept per connection, most recently used last. */
-const KEPT_STATEMENTS = 16;
-const statements = new WeakMap<
-  Database.Database,
-  Map<string, Database.Statement<(string | number)[], EventRecord>>
->();
-
-/**
- * `sql` prepared once per connection: an export runs the same statement for each of its thousands
- * of chunks, and each prepared statement holds native memory until its wrapper is collected.
- */
-function prepared(
-  sqlite: Database.Database,
-  sql: string,
-): Database.Statement<(string | number)[], EventRecord> {
-  let kept = statements.get(sqlite);
-  if (kept === undefined) {
-    kept = new Map();
-    statements.set(sqlite, kept);
-  }
-  let statement = kept.get(sql);
-  if (statement === undefined) {
-    statement = sqlite.prepare<(string | number)[], EventRecord>(sql);
-    if (kept.size >= KEPT_STATEMENTS) kept.delete(kept.keys().next().value!);
-  } else kept.delete(sql);
-  kept.set(sql, statement);
-  return statement;
-}
-
 /** The rows of `input.query` after `input.after`, in its order (`sort`), formatted. */
 export function eventExportChunk(sqlite: Database.Database, input: ExportChunkInput): ExportChunk {
   const { query, after } = input;
@@ -87,7 +59,7 @@ export function eventExportChunk(sqlite: Database.Database, input: ExportChunkIn
     after,
     limit: EXPORT_CHUNK_ROWS,
   });
-  const rows = prepared(sqlite, sql).iterate(...params);
+  const rows = statement<(string | number)[], EventRecord>(sqlite, sql).iterate(...params);
   const line = input.format === "csv" ? csvLine : jsonLine;
   let text = "";
   let count = 0;

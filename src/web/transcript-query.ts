@@ -11,6 +11,7 @@ import type Database from "better-sqlite3";
 import { parseEntities, type StoredEntity } from "../model/entities.ts";
 import type { MediaInfo } from "../model/media.ts";
 import { type WordChange, wordChanges } from "../posts/word-diff.ts";
+import type { ChatSummary } from "./chat-list-query.ts";
 import { parseJson } from "./json-column.ts";
 import { statement } from "./statements.ts";
 import { firstOnOrAfter } from "./transcript-date.ts";
@@ -93,17 +94,8 @@ export interface TranscriptMessage {
   revisions: TranscriptRevision[];
 }
 
-/** The chat a transcript belongs to. */
-export interface TranscriptChat {
-  chatId: number;
-  name: string;
-  username: string | null;
-  type: string;
-  messages: number;
-  deleted: number;
-  edited: number;
-  mediaKept: number;
-}
+/** The chat a transcript belongs to: what the chat list shows of it, without its last message. */
+export type TranscriptChat = Omit<ChatSummary, "lastMessageId" | "lastDate">;
 
 export interface TranscriptPage {
   /** Null when no message of the chat is stored (a 404). */
